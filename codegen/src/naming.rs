@@ -1,0 +1,104 @@
+//! Rust names for schema names, decided in one place: heck for the case conversion,
+//! then keyword escaping and digit-leading names. Validation uses the same functions to
+//! report names that collide after conversion, so lowering never renames silently.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Names that cannot be identifiers even as raw identifiers (`r#self` is not allowed).
+const UNRAWABLE: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move",
+    "mut", "pub", "ref", "return", "static", "struct", "trait", "true", "type", "unsafe",
+    "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
+    "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
+/// The snake_case identifier for a field, parameter or method name, as source text
+/// (`type` becomes `r#type`, `3d` becomes `_3d`).
+pub fn snake(name: &str) -> String {
+    escape(prefix_digit(name.to_snake_case()))
+}
+
+/// The UpperCamelCase identifier for a type, variant or error name.
+pub fn camel(name: &str) -> String {
+    escape(prefix_digit(name.to_upper_camel_case()))
+}
+
+/// Whether `name` would become an identifier Rust cannot express at all.
+pub fn is_unusable(name: &str) -> bool {
+    let snake = name.to_snake_case();
+    let camel = name.to_upper_camel_case();
+    snake.is_empty() || UNRAWABLE.contains(&snake.as_str()) || UNRAWABLE.contains(&camel.as_str())
+}
+
+fn prefix_digit(s: String) -> String {
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{s}")
+    } else {
+        s
+    }
+}
+
+fn escape(s: String) -> String {
+    if KEYWORDS.contains(&s.as_str()) {
+        format!("r#{s}")
+    } else {
+        s
+    }
+}
+
+/// The name without a raw-identifier prefix, for building derived names.
+pub fn bare(ident: &str) -> &str {
+    ident.strip_prefix("r#").unwrap_or(ident)
+}
+
+/// Edit distance, for "did you mean" hints.
+pub fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// The candidate closest to `name`, if it is close enough to be a plausible typo.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (distance(&name.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min()
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_and_escapes() {
+        assert_eq!(snake("userId"), "user_id");
+        assert_eq!(snake("type"), "r#type");
+        assert_eq!(snake("3d"), "_3d");
+        assert_eq!(camel("under_audit"), "UnderAudit");
+        assert_eq!(camel("zh-CN"), "ZhCn");
+        assert!(is_unusable("self"));
+        assert!(is_unusable("Self"));
+        assert!(!is_unusable("type"));
+    }
+
+    #[test]
+    fn suggests_close_names() {
+        assert_eq!(closest("ClientBadgeNm", ["ClientBadgeNum", "Other"]), Some("ClientBadgeNum"));
+        assert_eq!(closest("zzz", ["ClientBadgeNum"]), None);
+    }
+}
