@@ -8,3 +8,5 @@ pub mod model;
 pub mod naming;
 pub mod symbols;
 pub mod validate;
+pub mod ir;
+pub mod lower;

@@ -1,0 +1,207 @@
+//! The intermediate representation: the schema with every name resolved exactly once
+//! (Rust identifier next to wire name) and everything in a deterministic order. Emission
+//! reads only this.
+
+use crate::model::{Envelope, Host, Method, TokenKind, TokenRole, Wire};
+use crate::symbols::ModPath;
+
+#[derive(Debug)]
+pub struct Api {
+    /// Modules in path order; `ModPath::Common` first.
+    pub modules: Vec<Module>,
+    /// Codes every endpoint can return, in code order.
+    pub common_errors: Vec<ErrorCode>,
+    /// The auth endpoints the client's token manager calls.
+    pub token_endpoints: Vec<TokenEndpoint>,
+    /// Every schema file, relative to the schema root, sorted.
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Module {
+    pub path: ModPath,
+    /// Schema files this module is generated from.
+    pub sources: Vec<String>,
+    pub structs: Vec<Struct>,
+    pub enums: Vec<Enum>,
+    pub endpoints: Vec<Endpoint>,
+}
+
+#[derive(Debug)]
+pub struct Struct {
+    pub ident: String,
+    pub doc: Vec<String>,
+    pub fields: Vec<FieldIr>,
+    /// Whether a `Validate` impl is generated (the struct or a nested one has rules).
+    pub validates: bool,
+    /// Named types are both sent and received; body and response structs one way only.
+    pub direction: Direction,
+}
+
+impl Struct {
+    pub fn has_secret(&self) -> bool {
+        self.fields.iter().any(|f| f.secret)
+    }
+    pub fn has_required(&self) -> bool {
+        self.fields.iter().any(|f| f.required)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Both,
+    Request,
+    Response,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldIr {
+    pub wire: String,
+    pub ident: String,
+    pub ty: Ty,
+    pub required: bool,
+    pub secret: bool,
+    pub doc: Vec<String>,
+    pub rules: Rules,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    pub range: Option<(Option<i64>, Option<i64>)>,
+    pub length: Option<(Option<i64>, Option<i64>)>,
+    /// This field must be present when the sibling `field` (a Rust ident) has the wire
+    /// value `equals`.
+    pub required_when: Option<RequiredWhen>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RequiredWhen {
+    pub field: String,
+    pub wire_field: String,
+    pub equals: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    String,
+    Bool,
+    I32,
+    I64,
+    F64,
+    /// An integer carried as a JSON string (ms timestamps); decoding accepts a number too.
+    Int64String,
+    Named {
+        /// `crate::...::Name`
+        path: String,
+        kind: NamedKind,
+        /// Whether the named type has a `Validate` impl.
+        validates: bool,
+    },
+    Array(Box<Ty>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamedKind {
+    Struct,
+    Enum(Wire),
+}
+
+#[derive(Debug)]
+pub struct Enum {
+    pub ident: String,
+    pub doc: Vec<String>,
+    pub wire: Wire,
+    pub variants: Vec<Variant>,
+}
+
+#[derive(Debug)]
+pub struct Variant {
+    pub ident: String,
+    pub value: serde_json::Value,
+    pub label: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ErrorCode {
+    pub code: i64,
+    pub http: u16,
+    pub ident: String,
+    pub message: String,
+    pub hint: String,
+}
+
+#[derive(Debug)]
+pub struct Endpoint {
+    pub id: String,
+    /// Resource accessor, e.g. `application_feedback`.
+    pub resource: String,
+    /// Method on the resource, e.g. `patch`.
+    pub method_ident: String,
+    /// Request builder type, e.g. `ApplicationFeedbackPatch`.
+    pub ident: String,
+    pub summary: String,
+    pub description: String,
+    pub doc_url: String,
+    pub source: String,
+    pub method: Method,
+    pub host: Host,
+    pub path: String,
+    pub tokens: Vec<TokenKind>,
+    pub rate_limit: String,
+    pub app_types: Vec<String>,
+    pub scopes: Vec<String>,
+    pub field_scopes: Vec<String>,
+    pub idempotent: bool,
+    pub envelope: Envelope,
+    pub params: Vec<Param>,
+    pub body: Body,
+    /// Structs only this endpoint uses: its body, its response and inline objects.
+    pub own_structs: Vec<Struct>,
+    pub response: Option<String>,
+    pub pagination: Option<Pagination>,
+    pub errors: Vec<ErrorCode>,
+    pub error_ident: String,
+    pub validates: bool,
+}
+
+#[derive(Debug)]
+pub struct Param {
+    pub field: FieldIr,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    Path,
+    Query,
+    Body,
+}
+
+#[derive(Debug)]
+pub enum Body {
+    None,
+    /// The body struct (one of `own_structs`) built from the endpoint's body fields.
+    Fields(String),
+    /// The whole body is a named type, taken as one argument called `arg`.
+    Whole { arg: String, ty: Ty },
+}
+
+#[derive(Debug)]
+pub struct Pagination {
+    pub items: String,
+    pub item_ty: Ty,
+    pub has_more: String,
+    pub token: String,
+}
+
+#[derive(Debug)]
+pub struct TokenEndpoint {
+    pub role: TokenRole,
+    pub module: ModPath,
+    pub ident: String,
+    /// Required parameters in constructor order.
+    pub args: Vec<String>,
+    /// The response field holding the token, for the roles that return one.
+    pub token_field: Option<String>,
+    pub error_ident: String,
+}

@@ -1,0 +1,367 @@
+//! Stage 3, lower: the validated schema becomes the IR. Every Rust name is decided here
+//! and only here; everything is ordered by path, then by position in the file, so the
+//! output never depends on hash order or on the order files were found.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ir::{
+    Api, Body, Direction, Endpoint, Enum, ErrorCode, FieldIr, Location, Module, Pagination, Param,
+    RequiredWhen, Rules, Struct, TokenEndpoint, Ty, Variant, NamedKind,
+};
+use crate::load::LoadedFile;
+use crate::model::{self, ErrorDef, Field, TokenRole};
+use crate::naming::{self, camel, snake};
+use crate::symbols::{ModPath, SymbolKind, Symbols};
+
+/// The arguments each token role's endpoint may take, and the field that holds the token.
+pub fn role_contract(role: TokenRole) -> (&'static [&'static str], Option<&'static str>) {
+    match role {
+        TokenRole::TenantInternal => (&["app_id", "app_secret"], Some("tenant_access_token")),
+        TokenRole::AppInternal => (&["app_id", "app_secret"], Some("app_access_token")),
+        TokenRole::AppMarketplace => (&["app_id", "app_secret", "app_ticket"], Some("app_access_token")),
+        TokenRole::TenantMarketplace => (&["app_access_token", "tenant_key"], Some("tenant_access_token")),
+        TokenRole::AppTicketResend => (&["app_id", "app_secret"], None),
+    }
+}
+
+/// Lowers a schema that passed validation.
+pub fn lower(files: &[LoadedFile]) -> Api {
+    let symbols = Symbols::build(files);
+    let validating = validating_types(&symbols);
+    let cx = Cx { symbols: &symbols, validating: &validating };
+
+    let mut modules: BTreeMap<ModPath, Module> = BTreeMap::new();
+    let mut common_errors = Vec::new();
+    let mut token_endpoints = Vec::new();
+    let mut sources: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    sources.sort();
+
+    for file in files {
+        let Some(path) = ModPath::of_file(&file.path) else { continue };
+        let module = modules.entry(path.clone()).or_insert_with(|| Module {
+            path: path.clone(),
+            sources: Vec::new(),
+            structs: Vec::new(),
+            enums: Vec::new(),
+            endpoints: Vec::new(),
+        });
+        module.sources.push(file.path.clone());
+        for t in &file.schema.types {
+            let ident = camel(&t.name.value);
+            let mut extra = Vec::new();
+            let fields = cx.fields(&t.fields, &ident, &mut extra);
+            module.structs.push(Struct {
+                validates: validating.contains(t.name.value.as_str()),
+                ident,
+                doc: doc_lines(&t.description),
+                fields,
+                direction: Direction::Both,
+            });
+            module.structs.extend(extra);
+        }
+        for e in &file.schema.enums {
+            module.enums.push(Enum {
+                ident: camel(&e.name.value),
+                doc: doc_lines(&e.description),
+                wire: e.wire,
+                variants: e
+                    .values
+                    .iter()
+                    .map(|v| Variant {
+                        ident: camel(&v.name.value),
+                        value: v.value.value.clone(),
+                        label: v.label.clone(),
+                    })
+                    .collect(),
+            });
+        }
+        common_errors.extend(file.schema.errors.iter().map(error_code));
+        if let Some(ep) = &file.schema.endpoint {
+            let endpoint = cx.endpoint(ep, &file.path);
+            if let Some(role) = &ep.token_role {
+                let (_, token_field) = role_contract(role.value);
+                token_endpoints.push(TokenEndpoint {
+                    role: role.value,
+                    module: path.clone(),
+                    ident: endpoint.ident.clone(),
+                    args: endpoint
+                        .params
+                        .iter()
+                        .filter(|p| p.field.required)
+                        .map(|p| p.field.wire.clone())
+                        .collect(),
+                    token_field: token_field.map(str::to_owned),
+                    error_ident: endpoint.error_ident.clone(),
+                });
+            }
+            module.endpoints.push(endpoint);
+        }
+    }
+    common_errors.sort_by_key(|e| e.code);
+    token_endpoints.sort_by_key(|t| t.role);
+    for m in modules.values_mut() {
+        m.structs.sort_by(|a, b| a.ident.cmp(&b.ident));
+        m.enums.sort_by(|a, b| a.ident.cmp(&b.ident));
+        m.endpoints.sort_by(|a, b| a.ident.cmp(&b.ident));
+    }
+    Api {
+        modules: modules.into_values().collect(),
+        common_errors,
+        token_endpoints,
+        sources,
+    }
+}
+
+/// Named struct types that need a `Validate` impl: those with a rule on a field, and
+/// those holding (directly or through arrays) a type that needs one.
+fn validating_types<'a>(symbols: &Symbols<'a>) -> BTreeSet<&'a str> {
+    let mut set = BTreeSet::new();
+    loop {
+        let before = set.len();
+        for (name, sym) in &symbols.by_name {
+            let SymbolKind::Struct(t) = sym.kind else { continue };
+            if t.fields.iter().any(|f| field_validates(f, &set)) {
+                set.insert(*name);
+            }
+        }
+        if set.len() == before {
+            return set;
+        }
+    }
+}
+
+fn field_validates(f: &Field, named: &BTreeSet<&str>) -> bool {
+    let own = f.range.is_some() || f.length.is_some() || f.required_when.is_some();
+    let inner = f.fields.as_ref().is_some_and(|fs| fs.iter().any(|g| field_validates(g, named)));
+    let referenced = [Some(&f.ty), f.items.as_ref()]
+        .into_iter()
+        .flatten()
+        .any(|t| named.contains(t.value.as_str()));
+    own || inner || referenced
+}
+
+struct Cx<'s, 'a> {
+    symbols: &'s Symbols<'a>,
+    validating: &'s BTreeSet<&'a str>,
+}
+
+impl Cx<'_, '_> {
+    fn endpoint(&self, ep: &model::Endpoint, source: &str) -> Endpoint {
+        let parts: Vec<&str> = ep.id.value.split('.').collect();
+        let (resource, method) = (parts[2], parts[3]);
+        let ident = camel(&format!("{resource}_{method}"));
+        let mut own = Vec::new();
+        let mut params = Vec::new();
+        let locations = [(&ep.path_params, Location::Path), (&ep.query, Location::Query)];
+        for (fields, location) in locations {
+            for field in self.fields(fields, &ident, &mut own) {
+                params.push(Param { field, location });
+            }
+        }
+        let body = match ep.body.as_ref().map(|b| &b.value) {
+            Some(model::Body { fields: Some(fields), .. }) => {
+                let body_ident = format!("{ident}Body");
+                let lowered = self.fields(fields, &body_ident, &mut own);
+                for field in &lowered {
+                    params.push(Param { field: field.clone(), location: Location::Body });
+                }
+                own.push(Struct {
+                    validates: false,
+                    ident: body_ident.clone(),
+                    doc: vec![format!("The JSON body of [`{ident}`].")],
+                    fields: lowered,
+                    direction: Direction::Request,
+                });
+                Body::Fields(body_ident)
+            }
+            Some(model::Body { ty: Some(ty), .. }) => Body::Whole {
+                arg: snake(&ty.value),
+                ty: self.ty(&ty.value, None, "", &mut own),
+            },
+            _ => Body::None,
+        };
+        let response = ep.response.as_ref().filter(|r| !r.fields.is_empty()).map(|r| {
+            let resp_ident = format!("{ident}Response");
+            let fields = self.fields(&r.fields, &resp_ident, &mut own);
+            own.push(Struct {
+                validates: false,
+                ident: resp_ident.clone(),
+                doc: vec![format!("What [`{ident}`] returns.")],
+                fields,
+                direction: Direction::Response,
+            });
+            resp_ident
+        });
+        let pagination = ep.response.as_ref().and_then(|r| r.pagination.as_ref()).map(|p| {
+            let resp = own.iter().find(|s| Some(&s.ident) == response.as_ref()).expect("response struct");
+            let find = |wire: &str| resp.fields.iter().find(|f| f.wire == wire).expect("validated field");
+            let items = find(&p.value.items);
+            let Ty::Array(item_ty) = &items.ty else { unreachable!("validated as array") };
+            Pagination {
+                items: items.ident.clone(),
+                item_ty: (**item_ty).clone(),
+                has_more: find(&p.value.has_more).ident.clone(),
+                token: find(&p.value.token).ident.clone(),
+            }
+        });
+        let mut errors: Vec<ErrorCode> = ep.errors.iter().map(error_code).collect();
+        errors.sort_by_key(|e| e.code);
+        let validates = params.iter().any(|p| {
+            let f = &p.field;
+            f.rules.range.is_some()
+                || f.rules.length.is_some()
+                || f.rules.required_when.is_some()
+                || ty_validates(&f.ty)
+        }) || matches!(&body, Body::Whole { ty, .. } if ty_validates(ty));
+        Endpoint {
+            id: ep.id.value.clone(),
+            resource: snake(resource),
+            method_ident: snake(method),
+            error_ident: format!("{ident}Error"),
+            ident,
+            summary: ep.summary.clone(),
+            description: ep.description.trim().to_owned(),
+            doc_url: ep.doc_url.clone(),
+            source: source.to_owned(),
+            method: ep.method,
+            host: ep.host,
+            path: ep.path.value.clone(),
+            tokens: ep.tokens.clone(),
+            rate_limit: ep.rate_limit.value.clone(),
+            app_types: ep
+                .app_types
+                .iter()
+                .map(|a| match a {
+                    model::AppType::Custom => "custom (self-built)".to_owned(),
+                    model::AppType::Isv => "isv (marketplace)".to_owned(),
+                })
+                .collect(),
+            scopes: ep.scopes.clone(),
+            field_scopes: ep.field_scopes.clone(),
+            idempotent: ep.idempotent,
+            envelope: ep.response.as_ref().map(|r| r.envelope).unwrap_or_default(),
+            params,
+            body,
+            own_structs: own,
+            response,
+            pagination,
+            errors,
+            validates,
+        }
+    }
+
+    /// Lowers the fields of a struct called `parent`; inline objects become extra
+    /// structs named `{parent}{Field}` pushed to `extra`.
+    fn fields(&self, fields: &[Field], parent: &str, extra: &mut Vec<Struct>) -> Vec<FieldIr> {
+        fields
+            .iter()
+            .map(|f| {
+                let ident = snake(&f.name.value);
+                let inline_name = format!("{parent}{}", camel(naming::bare(&ident)));
+                let ty = match f.ty.value.as_str() {
+                    "array" => {
+                        let items = f.items.as_ref().expect("validated");
+                        Ty::Array(Box::new(self.ty(&items.value, f.fields.as_deref(), &inline_name, extra)))
+                    }
+                    other => self.ty(other, f.fields.as_deref(), &inline_name, extra),
+                };
+                let rules = Rules {
+                    range: f.range.as_ref().map(|r| (r.value.min, r.value.max)),
+                    length: f.length.as_ref().map(|r| (r.value.min, r.value.max)),
+                    required_when: f.required_when.as_ref().map(|rw| RequiredWhen {
+                        field: snake(&rw.value.field),
+                        wire_field: rw.value.field.clone(),
+                        equals: rw.value.equals.clone(),
+                    }),
+                };
+                let mut doc = doc_lines(&f.description);
+                if let Some(d) = &f.default {
+                    doc.push(String::new());
+                    doc.push(format!("Default (applied by the server when omitted): `{}`", plain(&d.value)));
+                }
+                if let Some(e) = &f.example {
+                    doc.push(String::new());
+                    doc.push(format!("Example: `{}`", plain(e)));
+                }
+                FieldIr {
+                    wire: f.name.value.clone(),
+                    ident,
+                    ty,
+                    required: f.required,
+                    secret: f.secret,
+                    doc,
+                    rules,
+                }
+            })
+            .collect()
+    }
+
+    fn ty(&self, name: &str, fields: Option<&[Field]>, inline_name: &str, extra: &mut Vec<Struct>) -> Ty {
+        match name {
+            "string" => Ty::String,
+            "bool" => Ty::Bool,
+            "i32" => Ty::I32,
+            "i64" => Ty::I64,
+            "f64" => Ty::F64,
+            "int64_string" => Ty::Int64String,
+            "object" => {
+                let fields = fields.expect("validated: objects have fields");
+                let lowered = self.fields(fields, inline_name, extra);
+                let validates = lowered.iter().any(|f| {
+                    f.rules.range.is_some() || f.rules.length.is_some() || f.rules.required_when.is_some() || ty_validates(&f.ty)
+                });
+                extra.push(Struct {
+                    ident: inline_name.to_owned(),
+                    doc: vec![format!("An inline object of [`{}`].", inline_name)],
+                    fields: lowered,
+                    validates,
+                    direction: Direction::Both,
+                });
+                Ty::Named { path: inline_name.to_owned(), kind: NamedKind::Struct, validates }
+            }
+            named => {
+                let sym = self.symbols.get(named).expect("validated: type exists");
+                let ident = camel(named);
+                let path = match &sym.module {
+                    ModPath::Common => format!("crate::{ident}"),
+                    ModPath::Service { service, version } => format!("crate::{service}::{version}::{ident}"),
+                };
+                let kind = match sym.kind {
+                    SymbolKind::Struct(_) => NamedKind::Struct,
+                    SymbolKind::Enum(e) => NamedKind::Enum(e.wire),
+                };
+                Ty::Named { path, kind, validates: self.validating.contains(named) }
+            }
+        }
+    }
+}
+
+pub(crate) fn ty_validates(ty: &Ty) -> bool {
+    match ty {
+        Ty::Named { validates, .. } => *validates,
+        Ty::Array(inner) => ty_validates(inner),
+        _ => false,
+    }
+}
+
+fn error_code(e: &ErrorDef) -> ErrorCode {
+    ErrorCode {
+        code: e.code.value,
+        http: e.http,
+        ident: camel(&e.name.value),
+        message: e.message.clone(),
+        hint: e.hint.clone(),
+    }
+}
+
+fn doc_lines(text: &str) -> Vec<String> {
+    text.trim().lines().map(|l| l.trim_end().to_owned()).collect()
+}
+
+/// A YAML scalar as the docs show it: strings without JSON quotes.
+fn plain(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,276 @@
+//! Access tokens: fetched through the generated auth endpoints, cached until shortly
+//! before expiry, fetched once however many calls wait for them (single flight), and
+//! dropped when the platform says they are invalid.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use crate::client::Client;
+use crate::error::{AuthError, Error};
+use crate::secret::Secret;
+use crate::spec::TokenKind;
+
+/// A boxed future, so the token traits stay object safe.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A token as cached.
+#[derive(Debug, Clone)]
+pub struct CachedToken {
+    /// The token.
+    pub value: Secret,
+    /// When to stop using it and fetch a new one (expiry minus the refresh margin).
+    pub refresh_at: SystemTime,
+}
+
+/// Where tokens are kept between calls. The default keeps them in memory; implement it to
+/// share tokens between processes (Redis, a database).
+pub trait TokenCache: Send + Sync + fmt::Debug {
+    /// The cached token under `key`, if any.
+    fn get(&self, key: &str) -> Option<CachedToken>;
+    /// Stores a token.
+    fn put(&self, key: &str, token: CachedToken);
+    /// Forgets the token under `key`.
+    fn remove(&self, key: &str);
+}
+
+/// The in-memory [`TokenCache`].
+#[derive(Debug, Default)]
+pub struct MemoryTokenCache(Mutex<HashMap<String, CachedToken>>);
+
+impl TokenCache for MemoryTokenCache {
+    fn get(&self, key: &str) -> Option<CachedToken> {
+        lock(&self.0).get(key).cloned()
+    }
+    fn put(&self, key: &str, token: CachedToken) {
+        lock(&self.0).insert(key.to_owned(), token);
+    }
+    fn remove(&self, key: &str) {
+        lock(&self.0).remove(key);
+    }
+}
+
+/// Holds the latest `app_ticket` a marketplace app received in the `app_ticket` event.
+pub trait AppTicketStore: Send + Sync + fmt::Debug {
+    /// The latest ticket.
+    fn get(&self) -> Option<Secret>;
+    /// Stores a ticket from an `app_ticket` event.
+    fn put(&self, ticket: Secret);
+}
+
+/// The in-memory [`AppTicketStore`].
+#[derive(Debug, Default)]
+pub struct MemoryAppTicketStore(Mutex<Option<Secret>>);
+
+impl AppTicketStore for MemoryAppTicketStore {
+    fn get(&self) -> Option<Secret> {
+        lock(&self.0).clone()
+    }
+    fn put(&self, ticket: Secret) {
+        *lock(&self.0) = Some(ticket);
+    }
+}
+
+/// A token as issued by the platform.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    /// The token.
+    pub token: Secret,
+    /// Lifetime in seconds.
+    pub expire: i64,
+}
+
+/// The auth endpoints, implemented by the generated crate from schema/auth.
+pub trait TokenEndpoints: Send + Sync + fmt::Debug {
+    /// Self-built app: tenant token from app id and secret.
+    fn tenant_internal<'a>(&'a self, client: &'a Client, app_id: &'a str, app_secret: &'a str) -> BoxFuture<'a, Result<IssuedToken, Error>>;
+    /// Self-built app: app token from app id and secret.
+    fn app_internal<'a>(&'a self, client: &'a Client, app_id: &'a str, app_secret: &'a str) -> BoxFuture<'a, Result<IssuedToken, Error>>;
+    /// Marketplace app: app token from app id, secret and the latest app_ticket.
+    fn app_marketplace<'a>(&'a self, client: &'a Client, app_id: &'a str, app_secret: &'a str, app_ticket: &'a str) -> BoxFuture<'a, Result<IssuedToken, Error>>;
+    /// Marketplace app: a tenant's token from the app token and the tenant key.
+    fn tenant_marketplace<'a>(&'a self, client: &'a Client, app_access_token: &'a str, tenant_key: &'a str) -> BoxFuture<'a, Result<IssuedToken, Error>>;
+    /// Marketplace app: asks the platform to push a new app_ticket event.
+    fn app_ticket_resend<'a>(&'a self, client: &'a Client, app_id: &'a str, app_secret: &'a str) -> BoxFuture<'a, Result<(), Error>>;
+}
+
+/// How the client authenticates.
+#[derive(Clone)]
+pub(crate) enum Credentials {
+    /// Only token-less endpoints and calls with a user token.
+    None,
+    /// One token used as is, never refreshed.
+    Fixed(Secret),
+    /// A self-built (企业自建) app.
+    SelfBuilt { app_id: String, app_secret: Secret },
+    /// A marketplace (商店) app.
+    Marketplace { app_id: String, app_secret: Secret, tickets: Arc<dyn AppTicketStore> },
+}
+
+/// App_ticket invalid: ask for a resend.
+pub(crate) const APP_TICKET_INVALID: i64 = 10012;
+
+/// A token chosen for one call, and where it came from (so it can be dropped).
+pub(crate) struct Chosen {
+    pub value: Secret,
+    /// Cache key, for tokens the client fetched itself.
+    pub cache_key: Option<String>,
+}
+
+pub(crate) struct TokenManager {
+    pub credentials: Credentials,
+    pub cache: Arc<dyn TokenCache>,
+    pub endpoints: Option<Arc<dyn TokenEndpoints>>,
+    pub margin: Duration,
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl TokenManager {
+    pub fn new(credentials: Credentials, cache: Arc<dyn TokenCache>, endpoints: Option<Arc<dyn TokenEndpoints>>, margin: Duration) -> Self {
+        TokenManager { credentials, cache, endpoints, margin, flights: Mutex::new(HashMap::new()) }
+    }
+
+    /// The token for a call that accepts `kinds` (empty: the call takes none).
+    pub async fn choose(&self, client: &Client, kinds: &[TokenKind], user: Option<&Secret>, tenant_key: Option<&str>, endpoint: &str) -> Result<Option<Chosen>, Error> {
+        if kinds.is_empty() {
+            return Ok(None);
+        }
+        if let Some(user) = user.filter(|_| kinds.contains(&TokenKind::User)) {
+            return Ok(Some(Chosen { value: user.clone(), cache_key: None }));
+        }
+        if let Credentials::Fixed(token) = &self.credentials {
+            return Ok(Some(Chosen { value: token.clone(), cache_key: None }));
+        }
+        let kind = kinds.iter().copied().find(|k| *k != TokenKind::User).ok_or_else(|| {
+            Error::Config(format!("{endpoint} needs a user_access_token: pass one with RequestOptions::user_access_token"))
+        })?;
+        let (key, value) = match kind {
+            TokenKind::Tenant => self.tenant_token(client, tenant_key).await?,
+            _ => self.app_token(client).await?,
+        };
+        Ok(Some(Chosen { value, cache_key: Some(key) }))
+    }
+
+    /// Drops a token the platform rejected, unless another call already replaced it.
+    pub fn invalidate(&self, chosen: &Chosen) {
+        if let Some(key) = &chosen.cache_key {
+            if self.cache.get(key).is_some_and(|t| t.value == chosen.value) {
+                tracing::debug!(key = key.as_str(), "dropping rejected access token");
+                self.cache.remove(key);
+            }
+        }
+    }
+
+    fn endpoints(&self) -> Result<&dyn TokenEndpoints, Error> {
+        self.endpoints.as_deref().ok_or_else(|| {
+            Error::Config("app credentials need the generated auth endpoints: build the client with feishu::Client::builder()".into())
+        })
+    }
+
+    async fn tenant_token(&self, client: &Client, tenant_key: Option<&str>) -> Result<(String, Secret), Error> {
+        match &self.credentials {
+            Credentials::SelfBuilt { app_id, app_secret } => {
+                let key = format!("tenant:{app_id}");
+                let ep = self.endpoints()?;
+                let token = self
+                    .cached_or_fetch(&key, "tenant_access_token", || ep.tenant_internal(client, app_id, app_secret.expose()))
+                    .await?;
+                Ok((key, token))
+            }
+            Credentials::Marketplace { app_id, .. } => {
+                let tenant_key = tenant_key.ok_or_else(|| {
+                    Error::Config("a marketplace app needs the tenant: pass it with RequestOptions::tenant_key".into())
+                })?;
+                let key = format!("tenant:{app_id}:{tenant_key}");
+                let ep = self.endpoints()?;
+                let token = self
+                    .cached_or_fetch(&key, "tenant_access_token", || async move {
+                        let (_, app) = self.app_token(client).await?;
+                        ep.tenant_marketplace(client, app.expose(), tenant_key).await
+                    })
+                    .await?;
+                Ok((key, token))
+            }
+            Credentials::None | Credentials::Fixed(_) => Err(Error::Config(
+                "no app credentials: set app_credentials, marketplace_app or fixed_token on the builder".into(),
+            )),
+        }
+    }
+
+    async fn app_token(&self, client: &Client) -> Result<(String, Secret), Error> {
+        match &self.credentials {
+            Credentials::SelfBuilt { app_id, app_secret } => {
+                let key = format!("app:{app_id}");
+                let ep = self.endpoints()?;
+                let token = self
+                    .cached_or_fetch(&key, "app_access_token", || ep.app_internal(client, app_id, app_secret.expose()))
+                    .await?;
+                Ok((key, token))
+            }
+            Credentials::Marketplace { app_id, app_secret, tickets } => {
+                let key = format!("app:{app_id}");
+                let ep = self.endpoints()?;
+                let token = self
+                    .cached_or_fetch(&key, "app_access_token", || async move {
+                        let Some(ticket) = tickets.get() else {
+                            resend(ep, client, app_id, app_secret).await;
+                            return Err(Error::Config("no app_ticket received yet; a resend was requested, retry after the app_ticket event arrives".into()));
+                        };
+                        let result = ep.app_marketplace(client, app_id, app_secret.expose(), ticket.expose()).await;
+                        if matches!(&result, Err(Error::Api(e)) if e.raw_code == APP_TICKET_INVALID) {
+                            resend(ep, client, app_id, app_secret).await;
+                        }
+                        result
+                    })
+                    .await?;
+                Ok((key, token))
+            }
+            Credentials::None | Credentials::Fixed(_) => Err(Error::Config(
+                "no app credentials: set app_credentials, marketplace_app or fixed_token on the builder".into(),
+            )),
+        }
+    }
+
+    /// The cached token, or one fetched by exactly one of the callers waiting for it.
+    async fn cached_or_fetch<F, Fut>(&self, key: &str, what: &'static str, fetch: F) -> Result<Secret, Error>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<IssuedToken, Error>>,
+    {
+        if let Some(t) = self.fresh(key) {
+            return Ok(t);
+        }
+        let flight = lock(&self.flights).entry(key.to_owned()).or_default().clone();
+        let _guard = flight.lock().await;
+        if let Some(t) = self.fresh(key) {
+            return Ok(t);
+        }
+        tracing::debug!(key, "fetching access token");
+        let issued = fetch().await.map_err(|cause| Error::Auth(Box::new(AuthError { what, cause })))?;
+        let lifetime = Duration::from_secs(issued.expire.max(0) as u64);
+        // Refresh `margin` before expiry, but never spend more than half the lifetime
+        // waiting: a token issued with little time left is still used for a while.
+        let early = self.margin.min(lifetime / 2);
+        let refresh_at = SystemTime::now() + lifetime - early;
+        self.cache.put(key, CachedToken { value: issued.token.clone(), refresh_at });
+        Ok(issued.token)
+    }
+
+    fn fresh(&self, key: &str) -> Option<Secret> {
+        self.cache.get(key).filter(|t| t.refresh_at > SystemTime::now()).map(|t| t.value)
+    }
+}
+
+async fn resend(ep: &dyn TokenEndpoints, client: &Client, app_id: &str, app_secret: &Secret) {
+    if let Err(e) = ep.app_ticket_resend(client, app_id, app_secret.expose()).await {
+        tracing::warn!(error = %e, "app_ticket resend failed");
+    }
+}
+
+/// Locks a mutex; a panic elsewhere while holding it leaves data that is still usable.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -1,0 +1,124 @@
+//! A request on its way out: what generated code fills in before handing it to
+//! [`crate::Client::execute`], and the per-call options a caller can add.
+
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use reqwest::header::{HeaderName, HeaderValue};
+use serde::Serialize;
+
+use crate::secret::Secret;
+use crate::spec::EndpointSpec;
+use crate::validate::Invalid;
+
+/// Characters escaped in a path segment (RFC 3986 `pchar` minus sub-delims we keep).
+const PATH_SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ').add(b'"').add(b'#').add(b'%').add(b'/').add(b'<').add(b'>').add(b'?')
+    .add(b'`').add(b'{').add(b'}').add(b'[').add(b']').add(b'\\').add(b'^').add(b'|');
+
+/// Characters escaped in a query key or value.
+const QUERY: &AsciiSet = &PATH_SEGMENT.add(b'&').add(b'=').add(b'+').add(b';');
+
+/// Per-call options: a user token, the tenant of a marketplace app, extra headers, a
+/// request id.
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    pub(crate) user_access_token: Option<Secret>,
+    pub(crate) tenant_key: Option<String>,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) request_id: Option<String>,
+}
+
+impl RequestOptions {
+    /// No options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Calls as this user (for endpoints that accept a `user_access_token`).
+    pub fn user_access_token(mut self, token: impl Into<Secret>) -> Self {
+        self.user_access_token = Some(token.into());
+        self
+    }
+
+    /// The tenant a marketplace app acts in; its tenant token is fetched and cached.
+    pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
+        self.tenant_key = Some(tenant_key.into());
+        self
+    }
+
+    /// An extra header on this call.
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// Sent as `X-Request-Id`, to correlate with your own logs.
+    pub fn request_id(mut self, id: impl Into<String>) -> Self {
+        self.request_id = Some(id.into());
+        self
+    }
+}
+
+/// One call being assembled by generated code.
+#[derive(Debug)]
+pub struct Request {
+    pub(crate) spec: &'static EndpointSpec,
+    path_params: Vec<String>,
+    query: String,
+    pub(crate) body: Option<bytes::Bytes>,
+    pub(crate) options: RequestOptions,
+}
+
+impl Request {
+    /// A request to `spec`'s endpoint.
+    pub fn new(spec: &'static EndpointSpec, options: RequestOptions) -> Self {
+        Request {
+            spec,
+            path_params: Vec::new(),
+            query: String::new(),
+            body: None,
+            options,
+        }
+    }
+
+    /// Fills the next `:placeholder` of the path; the value is percent-encoded.
+    pub fn path_param(&mut self, value: &str) {
+        self.path_params.push(utf8_percent_encode(value, PATH_SEGMENT).to_string());
+    }
+
+    /// Appends a query parameter; key and value are percent-encoded.
+    pub fn query(&mut self, name: &str, value: impl ToString) {
+        if !self.query.is_empty() {
+            self.query.push('&');
+        }
+        self.query.extend(utf8_percent_encode(name, QUERY));
+        self.query.push('=');
+        self.query.extend(utf8_percent_encode(&value.to_string(), QUERY));
+    }
+
+    /// Sets the JSON body.
+    pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Invalid> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Invalid::new("body", e.to_string()))?;
+        self.body = Some(bytes.into());
+        Ok(())
+    }
+
+    /// The path and query, with every placeholder filled.
+    pub(crate) fn path_and_query(&self) -> String {
+        let mut out = String::with_capacity(self.spec.path.len() + self.query.len() + 16);
+        let mut params = self.path_params.iter();
+        for (i, segment) in self.spec.path.split('/').enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            match segment.strip_prefix(':') {
+                Some(_) => out.push_str(params.next().map(String::as_str).unwrap_or_default()),
+                None => out.push_str(segment),
+            }
+        }
+        if !self.query.is_empty() {
+            out.push('?');
+            out.push_str(&self.query);
+        }
+        out
+    }
+}
