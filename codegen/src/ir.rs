@@ -22,6 +22,8 @@ pub struct Module {
     pub path: ModPath,
     /// Schema files this module is generated from.
     pub sources: Vec<String>,
+    /// The subset of `sources` declaring types or enums.
+    pub type_sources: Vec<String>,
     pub structs: Vec<Struct>,
     pub enums: Vec<Enum>,
     pub endpoints: Vec<Endpoint>,
@@ -183,7 +185,10 @@ pub enum Body {
     /// The body struct (one of `own_structs`) built from the endpoint's body fields.
     Fields(String),
     /// The whole body is a named type, taken as one argument called `arg`.
-    Whole { arg: String, ty: Ty },
+    Whole {
+        arg: String,
+        ty: Ty,
+    },
 }
 
 #[derive(Debug)]
@@ -197,6 +202,8 @@ pub struct Pagination {
 #[derive(Debug)]
 pub struct TokenEndpoint {
     pub role: TokenRole,
+    /// The schema file of the endpoint.
+    pub source: String,
     pub module: ModPath,
     pub ident: String,
     /// Required parameters in constructor order.

@@ -101,8 +101,9 @@ pub fn parse(file: &SourceFile) -> Result<SchemaFile, Diagnostic> {
             .with_hint("schema files are UTF-8 YAML; is this a binary file in schema/?")
     })?;
     if text.trim().is_empty() {
-        return Err(at(Pos::START, "file is empty".into())
-            .with_hint("declare an `endpoint`, or `types`, `enums` or `errors`, or delete the file"));
+        return Err(at(Pos::START, "file is empty".into()).with_hint(
+            "declare an `endpoint`, or `types`, `enums` or `errors`, or delete the file",
+        ));
     }
     let schema: SchemaFile =
         serde_saphyr::from_str_with_options(text, options()).map_err(|e| yaml_error(file, &e))?;
@@ -111,8 +112,9 @@ pub fn parse(file: &SourceFile) -> Result<SchemaFile, Diagnostic> {
         && schema.enums.is_empty()
         && schema.errors.is_empty()
     {
-        return Err(at(Pos::START, "file declares nothing".into())
-            .with_hint("declare an `endpoint`, or `types`, `enums` or `errors`, or delete the file"));
+        return Err(at(Pos::START, "file declares nothing".into()).with_hint(
+            "declare an `endpoint`, or `types`, `enums` or `errors`, or delete the file",
+        ));
     }
     Ok(schema)
 }
@@ -178,7 +180,13 @@ fn hint_for(message: &str) -> Option<String> {
 fn pos_of_byte(bytes: &[u8], offset: usize) -> Pos {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() as u64 + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count() as u64
+        + 1;
     Pos { line, column }
 }

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{
-    Api, Body, Direction, Endpoint, Enum, ErrorCode, FieldIr, Location, Module, Pagination, Param,
-    RequiredWhen, Rules, Struct, TokenEndpoint, Ty, Variant, NamedKind,
+    Api, Body, Direction, Endpoint, Enum, ErrorCode, FieldIr, Location, Module, NamedKind,
+    Pagination, Param, RequiredWhen, Rules, Struct, TokenEndpoint, Ty, Variant,
 };
 use crate::load::LoadedFile;
 use crate::model::{self, ErrorDef, Field, TokenRole};
@@ -18,8 +18,14 @@ pub fn role_contract(role: TokenRole) -> (&'static [&'static str], Option<&'stat
     match role {
         TokenRole::TenantInternal => (&["app_id", "app_secret"], Some("tenant_access_token")),
         TokenRole::AppInternal => (&["app_id", "app_secret"], Some("app_access_token")),
-        TokenRole::AppMarketplace => (&["app_id", "app_secret", "app_ticket"], Some("app_access_token")),
-        TokenRole::TenantMarketplace => (&["app_access_token", "tenant_key"], Some("tenant_access_token")),
+        TokenRole::AppMarketplace => (
+            &["app_id", "app_secret", "app_ticket"],
+            Some("app_access_token"),
+        ),
+        TokenRole::TenantMarketplace => (
+            &["app_access_token", "tenant_key"],
+            Some("tenant_access_token"),
+        ),
         TokenRole::AppTicketResend => (&["app_id", "app_secret"], None),
     }
 }
@@ -28,7 +34,10 @@ pub fn role_contract(role: TokenRole) -> (&'static [&'static str], Option<&'stat
 pub fn lower(files: &[LoadedFile]) -> Api {
     let symbols = Symbols::build(files);
     let validating = validating_types(&symbols);
-    let cx = Cx { symbols: &symbols, validating: &validating };
+    let cx = Cx {
+        symbols: &symbols,
+        validating: &validating,
+    };
 
     let mut modules: BTreeMap<ModPath, Module> = BTreeMap::new();
     let mut common_errors = Vec::new();
@@ -37,15 +46,21 @@ pub fn lower(files: &[LoadedFile]) -> Api {
     sources.sort();
 
     for file in files {
-        let Some(path) = ModPath::of_file(&file.path) else { continue };
+        let Some(path) = ModPath::of_file(&file.path) else {
+            continue;
+        };
         let module = modules.entry(path.clone()).or_insert_with(|| Module {
             path: path.clone(),
             sources: Vec::new(),
+            type_sources: Vec::new(),
             structs: Vec::new(),
             enums: Vec::new(),
             endpoints: Vec::new(),
         });
         module.sources.push(file.path.clone());
+        if !file.schema.types.is_empty() || !file.schema.enums.is_empty() {
+            module.type_sources.push(file.path.clone());
+        }
         for t in &file.schema.types {
             let ident = camel(&t.name.value);
             let mut extra = Vec::new();
@@ -82,6 +97,7 @@ pub fn lower(files: &[LoadedFile]) -> Api {
                 let (_, token_field) = role_contract(role.value);
                 token_endpoints.push(TokenEndpoint {
                     role: role.value,
+                    source: file.path.clone(),
                     module: path.clone(),
                     ident: endpoint.ident.clone(),
                     args: endpoint
@@ -119,7 +135,9 @@ fn validating_types<'a>(symbols: &Symbols<'a>) -> BTreeSet<&'a str> {
     loop {
         let before = set.len();
         for (name, sym) in &symbols.by_name {
-            let SymbolKind::Struct(t) = sym.kind else { continue };
+            let SymbolKind::Struct(t) = sym.kind else {
+                continue;
+            };
             if t.fields.iter().any(|f| field_validates(f, &set)) {
                 set.insert(*name);
             }
@@ -132,7 +150,10 @@ fn validating_types<'a>(symbols: &Symbols<'a>) -> BTreeSet<&'a str> {
 
 fn field_validates(f: &Field, named: &BTreeSet<&str>) -> bool {
     let own = f.range.is_some() || f.length.is_some() || f.required_when.is_some();
-    let inner = f.fields.as_ref().is_some_and(|fs| fs.iter().any(|g| field_validates(g, named)));
+    let inner = f
+        .fields
+        .as_ref()
+        .is_some_and(|fs| fs.iter().any(|g| field_validates(g, named)));
     let referenced = [Some(&f.ty), f.items.as_ref()]
         .into_iter()
         .flatten()
@@ -152,18 +173,27 @@ impl Cx<'_, '_> {
         let ident = camel(&format!("{resource}_{method}"));
         let mut own = Vec::new();
         let mut params = Vec::new();
-        let locations = [(&ep.path_params, Location::Path), (&ep.query, Location::Query)];
+        let locations = [
+            (&ep.path_params, Location::Path),
+            (&ep.query, Location::Query),
+        ];
         for (fields, location) in locations {
             for field in self.fields(fields, &ident, &mut own) {
                 params.push(Param { field, location });
             }
         }
         let body = match ep.body.as_ref().map(|b| &b.value) {
-            Some(model::Body { fields: Some(fields), .. }) => {
+            Some(model::Body {
+                fields: Some(fields),
+                ..
+            }) => {
                 let body_ident = format!("{ident}Body");
                 let lowered = self.fields(fields, &body_ident, &mut own);
                 for field in &lowered {
-                    params.push(Param { field: field.clone(), location: Location::Body });
+                    params.push(Param {
+                        field: field.clone(),
+                        location: Location::Body,
+                    });
                 }
                 own.push(Struct {
                     validates: false,
@@ -180,30 +210,48 @@ impl Cx<'_, '_> {
             },
             _ => Body::None,
         };
-        let response = ep.response.as_ref().filter(|r| !r.fields.is_empty()).map(|r| {
-            let resp_ident = format!("{ident}Response");
-            let fields = self.fields(&r.fields, &resp_ident, &mut own);
-            own.push(Struct {
-                validates: false,
-                ident: resp_ident.clone(),
-                doc: vec![format!("What [`{ident}`] returns.")],
-                fields,
-                direction: Direction::Response,
+        let response = ep
+            .response
+            .as_ref()
+            .filter(|r| !r.fields.is_empty())
+            .map(|r| {
+                let resp_ident = format!("{ident}Response");
+                let fields = self.fields(&r.fields, &resp_ident, &mut own);
+                own.push(Struct {
+                    validates: false,
+                    ident: resp_ident.clone(),
+                    doc: vec![format!("What [`{ident}`] returns.")],
+                    fields,
+                    direction: Direction::Response,
+                });
+                resp_ident
             });
-            resp_ident
-        });
-        let pagination = ep.response.as_ref().and_then(|r| r.pagination.as_ref()).map(|p| {
-            let resp = own.iter().find(|s| Some(&s.ident) == response.as_ref()).expect("response struct");
-            let find = |wire: &str| resp.fields.iter().find(|f| f.wire == wire).expect("validated field");
-            let items = find(&p.value.items);
-            let Ty::Array(item_ty) = &items.ty else { unreachable!("validated as array") };
-            Pagination {
-                items: items.ident.clone(),
-                item_ty: (**item_ty).clone(),
-                has_more: find(&p.value.has_more).ident.clone(),
-                token: find(&p.value.token).ident.clone(),
-            }
-        });
+        let pagination = ep
+            .response
+            .as_ref()
+            .and_then(|r| r.pagination.as_ref())
+            .map(|p| {
+                let resp = own
+                    .iter()
+                    .find(|s| Some(&s.ident) == response.as_ref())
+                    .expect("response struct");
+                let find = |wire: &str| {
+                    resp.fields
+                        .iter()
+                        .find(|f| f.wire == wire)
+                        .expect("validated field")
+                };
+                let items = find(&p.value.items);
+                let Ty::Array(item_ty) = &items.ty else {
+                    unreachable!("validated as array")
+                };
+                Pagination {
+                    items: items.ident.clone(),
+                    item_ty: (**item_ty).clone(),
+                    has_more: find(&p.value.has_more).ident.clone(),
+                    token: find(&p.value.token).ident.clone(),
+                }
+            });
         let mut errors: Vec<ErrorCode> = ep.errors.iter().map(error_code).collect();
         errors.sort_by_key(|e| e.code);
         let validates = params.iter().any(|p| {
@@ -261,7 +309,12 @@ impl Cx<'_, '_> {
                 let ty = match f.ty.value.as_str() {
                     "array" => {
                         let items = f.items.as_ref().expect("validated");
-                        Ty::Array(Box::new(self.ty(&items.value, f.fields.as_deref(), &inline_name, extra)))
+                        Ty::Array(Box::new(self.ty(
+                            &items.value,
+                            f.fields.as_deref(),
+                            &inline_name,
+                            extra,
+                        )))
                     }
                     other => self.ty(other, f.fields.as_deref(), &inline_name, extra),
                 };
@@ -277,7 +330,10 @@ impl Cx<'_, '_> {
                 let mut doc = doc_lines(&f.description);
                 if let Some(d) = &f.default {
                     doc.push(String::new());
-                    doc.push(format!("Default (applied by the server when omitted): `{}`", plain(&d.value)));
+                    doc.push(format!(
+                        "Default (applied by the server when omitted): `{}`",
+                        plain(&d.value)
+                    ));
                 }
                 if let Some(e) = &f.example {
                     doc.push(String::new());
@@ -296,7 +352,13 @@ impl Cx<'_, '_> {
             .collect()
     }
 
-    fn ty(&self, name: &str, fields: Option<&[Field]>, inline_name: &str, extra: &mut Vec<Struct>) -> Ty {
+    fn ty(
+        &self,
+        name: &str,
+        fields: Option<&[Field]>,
+        inline_name: &str,
+        extra: &mut Vec<Struct>,
+    ) -> Ty {
         match name {
             "string" => Ty::String,
             "bool" => Ty::Bool,
@@ -308,7 +370,10 @@ impl Cx<'_, '_> {
                 let fields = fields.expect("validated: objects have fields");
                 let lowered = self.fields(fields, inline_name, extra);
                 let validates = lowered.iter().any(|f| {
-                    f.rules.range.is_some() || f.rules.length.is_some() || f.rules.required_when.is_some() || ty_validates(&f.ty)
+                    f.rules.range.is_some()
+                        || f.rules.length.is_some()
+                        || f.rules.required_when.is_some()
+                        || ty_validates(&f.ty)
                 });
                 extra.push(Struct {
                     ident: inline_name.to_owned(),
@@ -317,20 +382,30 @@ impl Cx<'_, '_> {
                     validates,
                     direction: Direction::Both,
                 });
-                Ty::Named { path: inline_name.to_owned(), kind: NamedKind::Struct, validates }
+                Ty::Named {
+                    path: inline_name.to_owned(),
+                    kind: NamedKind::Struct,
+                    validates,
+                }
             }
             named => {
                 let sym = self.symbols.get(named).expect("validated: type exists");
                 let ident = camel(named);
                 let path = match &sym.module {
                     ModPath::Common => format!("crate::{ident}"),
-                    ModPath::Service { service, version } => format!("crate::{service}::{version}::{ident}"),
+                    ModPath::Service { service, version } => {
+                        format!("crate::{service}::{version}::{ident}")
+                    }
                 };
                 let kind = match sym.kind {
                     SymbolKind::Struct(_) => NamedKind::Struct,
                     SymbolKind::Enum(e) => NamedKind::Enum(e.wire),
                 };
-                Ty::Named { path, kind, validates: self.validating.contains(named) }
+                Ty::Named {
+                    path,
+                    kind,
+                    validates: self.validating.contains(named),
+                }
             }
         }
     }
@@ -355,7 +430,10 @@ fn error_code(e: &ErrorDef) -> ErrorCode {
 }
 
 fn doc_lines(text: &str) -> Vec<String> {
-    text.trim().lines().map(|l| l.trim_end().to_owned()).collect()
+    text.trim()
+        .lines()
+        .map(|l| l.trim_end().to_owned())
+        .collect()
 }
 
 /// A YAML scalar as the docs show it: strings without JSON quotes.

@@ -8,11 +8,11 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 const UNRAWABLE: &[&str] = &["self", "Self", "super", "crate", "_"];
 
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern",
-    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move",
-    "mut", "pub", "ref", "return", "static", "struct", "trait", "true", "type", "unsafe",
-    "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
-    "priv", "try", "typeof", "unsized", "virtual", "yield",
+    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
+    "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "try",
+    "typeof", "unsized", "virtual", "yield",
 ];
 
 /// The snake_case identifier for a field, parameter or method name, as source text
@@ -98,7 +98,10 @@ mod tests {
 
     #[test]
     fn suggests_close_names() {
-        assert_eq!(closest("ClientBadgeNm", ["ClientBadgeNum", "Other"]), Some("ClientBadgeNum"));
+        assert_eq!(
+            closest("ClientBadgeNm", ["ClientBadgeNum", "Other"]),
+            Some("ClientBadgeNum")
+        );
         assert_eq!(closest("zzz", ["ClientBadgeNum"]), None);
     }
 }

@@ -23,7 +23,8 @@ impl ModPath {
         let parts: Vec<&str> = path.split('/').collect();
         let ident = |s: &str| {
             s.starts_with(|c: char| c.is_ascii_lowercase())
-                && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         };
         match parts.as_slice() {
             ["common", _] => Some(ModPath::Common),
@@ -72,8 +73,16 @@ impl<'a> Symbols<'a> {
             let Some(module) = ModPath::of_file(&file.path) else {
                 continue;
             };
-            let structs = file.schema.types.iter().map(|t| (&t.name, SymbolKind::Struct(t)));
-            let enums = file.schema.enums.iter().map(|e| (&e.name, SymbolKind::Enum(e)));
+            let structs = file
+                .schema
+                .types
+                .iter()
+                .map(|t| (&t.name, SymbolKind::Struct(t)));
+            let enums = file
+                .schema
+                .enums
+                .iter()
+                .map(|e| (&e.name, SymbolKind::Enum(e)));
             for (name, kind) in structs.chain(enums) {
                 by_name.entry(name.value.as_str()).or_insert(Symbol {
                     module: module.clone(),

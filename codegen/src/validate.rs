@@ -39,8 +39,11 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
         }
         if !file.schema.errors.is_empty() && module != Some(ModPath::Common) {
             let pos = Pos::of(&file.schema.errors[0].code);
-            v.err(pos, "`errors` at the top level is only allowed in schema/common/")
-                .hint("put endpoint-specific codes under `endpoint.errors`");
+            v.err(
+                pos,
+                "`errors` at the top level is only allowed in schema/common/",
+            )
+            .hint("put endpoint-specific codes under `endpoint.errors`");
         }
         for t in &file.schema.types {
             v.fields(&t.fields, None);
@@ -60,7 +63,10 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
         let here = (file.path.as_str(), Pos::of(&ep.id));
         if let Some((f, p)) = endpoint_ids.get(ep.id.value.as_str()) {
             v.err(here.1, format!("duplicate endpoint id `{}`", ep.id.value))
-                .hint(format!("first defined at {f}:{}:{}; ids must be unique", p.line, p.column));
+                .hint(format!(
+                    "first defined at {f}:{}:{}; ids must be unique",
+                    p.line, p.column
+                ));
         } else {
             endpoint_ids.insert(&ep.id.value, here);
             if let Some(ident) = endpoint_ident(&ep.id.value) {
@@ -74,8 +80,14 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
         }
         if let Some(role) = &ep.token_role {
             if let Some((f, p)) = roles.get(&role.value) {
-                v.err(Pos::of(role), "another endpoint already has this token_role")
-                    .hint(format!("it is at {f}:{}:{}; each role belongs to one endpoint", p.line, p.column));
+                v.err(
+                    Pos::of(role),
+                    "another endpoint already has this token_role",
+                )
+                .hint(format!(
+                    "it is at {f}:{}:{}; each role belongs to one endpoint",
+                    p.line, p.column
+                ));
             } else {
                 roles.insert(role.value, (file.path.as_str(), Pos::of(role)));
             }
@@ -120,19 +132,34 @@ impl<'a> Validator<'a, '_> {
                 }
                 let ident = naming::camel(&name.value);
                 if ident == "Client" || ident.ends_with("Api") {
-                    self.err(pos, format!("type name `{}` is reserved for the generated client", name.value))
-                        .hint("choose another name (the client uses `Client` and `…Api`)");
+                    self.err(
+                        pos,
+                        format!(
+                            "type name `{}` is reserved for the generated client",
+                            name.value
+                        ),
+                    )
+                    .hint("choose another name (the client uses `Client` and `…Api`)");
                     continue;
                 }
                 match seen.get(&ident) {
                     Some((f, first, p)) if *first == name.value => {
                         let msg = format!("duplicate type name `{}`", name.value);
-                        let hint = format!("first defined at {f}:{}:{}; names are global across the schema", p.line, p.column);
+                        let hint = format!(
+                            "first defined at {f}:{}:{}; names are global across the schema",
+                            p.line, p.column
+                        );
                         self.err(pos, msg).hint(hint);
                     }
                     Some((f, first, p)) => {
-                        let msg = format!("type name `{}` becomes `{ident}` in Rust, like `{first}`", name.value);
-                        let hint = format!("`{first}` is at {f}:{}:{}; rename one of them", p.line, p.column);
+                        let msg = format!(
+                            "type name `{}` becomes `{ident}` in Rust, like `{first}`",
+                            name.value
+                        );
+                        let hint = format!(
+                            "`{first}` is at {f}:{}:{}; rename one of them",
+                            p.line, p.column
+                        );
                         self.err(pos, msg).hint(hint);
                     }
                     None => {
@@ -145,16 +172,30 @@ impl<'a> Validator<'a, '_> {
 
     /// Whether `name` can become a Rust identifier; reports it when not.
     fn identifier(&mut self, name: &Spanned<String>, what: &str) -> bool {
-        let ok = name.value.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && name.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        let ok = name
+            .value
+            .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if !ok {
-            self.err(Pos::of(name), format!("{what} `{}` is not an identifier", name.value))
-                .hint("use ASCII letters, digits and `_`, starting with a letter");
+            self.err(
+                Pos::of(name),
+                format!("{what} `{}` is not an identifier", name.value),
+            )
+            .hint("use ASCII letters, digits and `_`, starting with a letter");
             return false;
         }
         if naming::is_unusable(&name.value) {
-            self.err(Pos::of(name), format!("{what} `{}` cannot be a Rust identifier, not even a raw one", name.value))
-                .hint("`self`, `Self`, `super` and `crate` are reserved by Rust; choose another name");
+            self.err(
+                Pos::of(name),
+                format!(
+                    "{what} `{}` cannot be a Rust identifier, not even a raw one",
+                    name.value
+                ),
+            )
+            .hint("`self`, `Self`, `super` and `crate` are reserved by Rust; choose another name");
             return false;
         }
         true
@@ -165,29 +206,51 @@ impl<'a> Validator<'a, '_> {
         let parts: Vec<&str> = ep.id.value.split('.').collect();
         let snake_ok = |s: &str| {
             s.starts_with(|c: char| c.is_ascii_lowercase())
-                && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         };
         if parts.len() != 4 || !parts.iter().all(|p| snake_ok(p)) {
-            self.err(id_pos, format!("endpoint id `{}` is not `service.version.resource.method`", ep.id.value))
-                .hint("use four snake_case parts, e.g. `application.v6.app_badge.set`");
+            self.err(
+                id_pos,
+                format!(
+                    "endpoint id `{}` is not `service.version.resource.method`",
+                    ep.id.value
+                ),
+            )
+            .hint("use four snake_case parts, e.g. `application.v6.app_badge.set`");
         } else if let Some(ModPath::Service { service, version }) = module {
             if parts[0] != service || parts[1] != version {
-                self.err(id_pos, format!("endpoint id `{}` does not match its directory {service}/{version}", ep.id.value))
-                    .hint(format!("start the id with `{service}.{version}.` or move the file"));
+                self.err(
+                    id_pos,
+                    format!(
+                        "endpoint id `{}` does not match its directory {service}/{version}",
+                        ep.id.value
+                    ),
+                )
+                .hint(format!(
+                    "start the id with `{service}.{version}.` or move the file"
+                ));
             } else if naming::is_unusable(parts[3]) || naming::is_unusable(parts[2]) {
-                self.err(id_pos, "resource or method name cannot be a Rust identifier")
-                    .hint("`self`, `super` and `crate` are reserved by Rust; choose another name");
+                self.err(
+                    id_pos,
+                    "resource or method name cannot be a Rust identifier",
+                )
+                .hint("`self`, `super` and `crate` are reserved by Rust; choose another name");
             }
         }
         self.path(ep);
         let rate = &ep.rate_limit.value;
         let rate_ok = rate == "special"
             || rate.split_once('/').is_some_and(|(n, unit)| {
-                n.parse::<u32>().is_ok_and(|n| n > 0) && ["second", "minute", "hour"].contains(&unit)
+                n.parse::<u32>().is_ok_and(|n| n > 0)
+                    && ["second", "minute", "hour"].contains(&unit)
             });
         if !rate_ok {
-            self.err(Pos::of(&ep.rate_limit), format!("rate_limit `{rate}` is not understood"))
-                .hint("write `N/second`, `N/minute`, `N/hour` or `special` (特殊频控)");
+            self.err(
+                Pos::of(&ep.rate_limit),
+                format!("rate_limit `{rate}` is not understood"),
+            )
+            .hint("write `N/second`, `N/minute`, `N/hour` or `special` (特殊频控)");
         }
         match (&ep.token_role, ep.tokens.is_empty()) {
             (None, true) => {
@@ -195,26 +258,47 @@ impl<'a> Validator<'a, '_> {
                     .hint("list the accepted kinds, e.g. `tokens: [tenant]`; only token endpoints (with `token_role`) take none");
             }
             (Some(role), false) => {
-                self.err(Pos::of(role), "a token endpoint cannot itself require a token")
-                    .hint("set `tokens: []` on endpoints with a `token_role`");
+                self.err(
+                    Pos::of(role),
+                    "a token endpoint cannot itself require a token",
+                )
+                .hint("set `tokens: []` on endpoints with a `token_role`");
             }
             _ => {}
         }
 
         // Every parameter becomes a field of one request builder: names must be unique.
-        let body_fields = ep.body.as_ref().and_then(|b| b.value.fields.as_deref()).unwrap_or(&[]);
-        let params: Vec<&'a Field> = ep.path_params.iter().chain(&ep.query).chain(body_fields).collect();
+        let body_fields = ep
+            .body
+            .as_ref()
+            .and_then(|b| b.value.fields.as_deref())
+            .unwrap_or(&[]);
+        let params: Vec<&'a Field> = ep
+            .path_params
+            .iter()
+            .chain(&ep.query)
+            .chain(body_fields)
+            .collect();
         self.unique_fields(&params);
         for p in ep.path_params.iter().chain(&ep.query) {
             if matches!(p.ty.value.as_str(), "object" | "array") {
-                self.err(Pos::of(&p.ty), format!("`{}` cannot be an object or array: it travels in the URL", p.name.value))
-                    .hint("use a string, number, bool or enum type");
+                self.err(
+                    Pos::of(&p.ty),
+                    format!(
+                        "`{}` cannot be an object or array: it travels in the URL",
+                        p.name.value
+                    ),
+                )
+                .hint("use a string, number, bool or enum type");
             }
         }
         for p in &ep.path_params {
             if !p.required {
-                self.err(Pos::of(&p.name), format!("path parameter `{}` must be required", p.name.value))
-                    .hint("add `required: true`: the URL cannot be built without it");
+                self.err(
+                    Pos::of(&p.name),
+                    format!("path parameter `{}` must be required", p.name.value),
+                )
+                .hint("add `required: true`: the URL cannot be built without it");
             }
         }
         self.fields_checked(&ep.path_params, Some(&params));
@@ -222,9 +306,17 @@ impl<'a> Validator<'a, '_> {
         if let Some(body) = &ep.body {
             match (&body.value.ty, &body.value.fields) {
                 (Some(ty), None) => {
-                    if self.type_ref(ty) && !matches!(self.symbols.get(&ty.value).map(|s| s.kind), Some(SymbolKind::Struct(_))) {
-                        self.err(Pos::of(ty), format!("body type `{}` is not a struct type", ty.value))
-                            .hint("a whole-body type must be declared under `types:`");
+                    if self.type_ref(ty)
+                        && !matches!(
+                            self.symbols.get(&ty.value).map(|s| s.kind),
+                            Some(SymbolKind::Struct(_))
+                        )
+                    {
+                        self.err(
+                            Pos::of(ty),
+                            format!("body type `{}` is not a struct type", ty.value),
+                        )
+                        .hint("a whole-body type must be declared under `types:`");
                     }
                 }
                 (None, Some(fields)) => self.fields_checked(fields, Some(&params)),
@@ -254,22 +346,45 @@ impl<'a> Validator<'a, '_> {
             .split('/')
             .filter_map(|seg| seg.strip_prefix(':'))
             .collect();
-        let params: BTreeSet<&str> = ep.path_params.iter().map(|p| p.name.value.as_str()).collect();
+        let params: BTreeSet<&str> = ep
+            .path_params
+            .iter()
+            .map(|p| p.name.value.as_str())
+            .collect();
         for ph in &placeholders {
             if !params.contains(ph) {
-                self.err(pos, format!("path placeholder `:{ph}` has no path parameter"))
-                    .hint(format!("add `{{name: {ph}, type: string, required: true}}` under `path_params`"));
+                self.err(
+                    pos,
+                    format!("path placeholder `:{ph}` has no path parameter"),
+                )
+                .hint(format!(
+                    "add `{{name: {ph}, type: string, required: true}}` under `path_params`"
+                ));
             }
         }
         for p in &ep.path_params {
             if !placeholders.contains(&p.name.value.as_str()) {
-                self.err(Pos::of(&p.name), format!("path parameter `{}` does not appear in the path", p.name.value))
-                    .hint(format!("add `:{}` to the path, or move the parameter to `query`", p.name.value));
+                self.err(
+                    Pos::of(&p.name),
+                    format!(
+                        "path parameter `{}` does not appear in the path",
+                        p.name.value
+                    ),
+                )
+                .hint(format!(
+                    "add `:{}` to the path, or move the parameter to `query`",
+                    p.name.value
+                ));
             }
         }
     }
 
-    fn pagination(&mut self, fields: &[Field], query: &[Field], pg: &Spanned<crate::model::Pagination>) {
+    fn pagination(
+        &mut self,
+        fields: &[Field],
+        query: &[Field],
+        pg: &Spanned<crate::model::Pagination>,
+    ) {
         let pos = Pos::of(pg);
         let find = |name: &str| fields.iter().find(|f| f.name.value == name);
         let checks = [
@@ -281,18 +396,30 @@ impl<'a> Validator<'a, '_> {
             match find(name) {
                 Some(f) if f.ty.value == ty => {}
                 Some(_) => {
-                    self.err(pos, format!("pagination `{key}` names `{name}`, which is not of type {ty}"))
-                        .hint(format!("`{key}` must name a response field of type {ty}"));
+                    self.err(
+                        pos,
+                        format!("pagination `{key}` names `{name}`, which is not of type {ty}"),
+                    )
+                    .hint(format!("`{key}` must name a response field of type {ty}"));
                 }
                 None => {
-                    self.err(pos, format!("pagination `{key}` names `{name}`, which is not a response field"))
-                        .hint("name one of the fields listed under `response.fields`");
+                    self.err(
+                        pos,
+                        format!("pagination `{key}` names `{name}`, which is not a response field"),
+                    )
+                    .hint("name one of the fields listed under `response.fields`");
                 }
             }
         }
-        if !query.iter().any(|q| q.name.value == "page_token" && q.ty.value == "string") {
-            self.err(pos, "a paginated endpoint needs a `page_token` string query parameter")
-                .hint("add `{name: page_token, type: string}` under `query`");
+        if !query
+            .iter()
+            .any(|q| q.name.value == "page_token" && q.ty.value == "string")
+        {
+            self.err(
+                pos,
+                "a paginated endpoint needs a `page_token` string query parameter",
+            )
+            .hint("add `{name: page_token, type: string}` under `query`");
         }
     }
 
@@ -308,10 +435,15 @@ impl<'a> Validator<'a, '_> {
                 let msg = if first.name.value == f.name.value {
                     format!("duplicate field `{}`", f.name.value)
                 } else {
-                    format!("field `{}` becomes `{ident}` in Rust, like `{}`", f.name.value, first.name.value)
+                    format!(
+                        "field `{}` becomes `{ident}` in Rust, like `{}`",
+                        f.name.value, first.name.value
+                    )
                 };
-                self.err(Pos::of(&f.name), msg)
-                    .hint(format!("the other is at line {}, column {}; rename one of them", p.line, p.column));
+                self.err(Pos::of(&f.name), msg).hint(format!(
+                    "the other is at line {}, column {}; rename one of them",
+                    p.line, p.column
+                ));
             } else {
                 seen.insert(ident, f);
             }
@@ -338,50 +470,79 @@ impl<'a> Validator<'a, '_> {
             "object" => match &f.fields {
                 Some(inner) => self.fields(inner, None),
                 None => {
-                    self.err(Pos::of(&f.ty), format!("`{}` is an object but has no `fields`", f.name.value))
-                        .hint("list its fields under `fields:`, or reference a named type");
+                    self.err(
+                        Pos::of(&f.ty),
+                        format!("`{}` is an object but has no `fields`", f.name.value),
+                    )
+                    .hint("list its fields under `fields:`, or reference a named type");
                 }
             },
-            "array" => match &f.items {
-                Some(items) if items.value == "array" => {
-                    self.err(Pos::of(items), "arrays of arrays are not supported")
-                        .hint("wrap the inner array in a named type");
-                }
-                Some(items) if items.value == "object" => match &f.fields {
-                    Some(inner) => self.fields(inner, None),
-                    None => {
-                        self.err(Pos::of(items), format!("`{}` holds objects but has no `fields`", f.name.value))
-                            .hint("list the item fields under `fields:`, or use a named type as `items`");
+            "array" => {
+                match &f.items {
+                    Some(items) if items.value == "array" => {
+                        self.err(Pos::of(items), "arrays of arrays are not supported")
+                            .hint("wrap the inner array in a named type");
                     }
-                },
-                Some(items) => {
-                    self.type_ref(items);
-                }
-                None => {
-                    self.err(Pos::of(&f.ty), format!("`{}` is an array but has no `items`", f.name.value))
+                    Some(items) if items.value == "object" => match &f.fields {
+                        Some(inner) => self.fields(inner, None),
+                        None => {
+                            self.err(Pos::of(items), format!("`{}` holds objects but has no `fields`", f.name.value))
+                            .hint("list the item fields under `fields:`, or use a named type as `items`");
+                        }
+                    },
+                    Some(items) => {
+                        self.type_ref(items);
+                    }
+                    None => {
+                        self.err(
+                            Pos::of(&f.ty),
+                            format!("`{}` is an array but has no `items`", f.name.value),
+                        )
                         .hint("say what it holds, e.g. `items: string` or `items: SomeType`");
+                    }
                 }
-            },
+            }
             _ => {
                 self.type_ref(&f.ty);
             }
         }
         if f.items.is_some() && ty != "array" {
-            self.err(Pos::of(&f.ty), format!("`items` is only allowed on arrays, and `{}` is `{ty}`", f.name.value))
-                .hint("remove `items`, or make the field `type: array`");
+            self.err(
+                Pos::of(&f.ty),
+                format!(
+                    "`items` is only allowed on arrays, and `{}` is `{ty}`",
+                    f.name.value
+                ),
+            )
+            .hint("remove `items`, or make the field `type: array`");
         }
-        if f.fields.is_some() && ty != "object" && !(ty == "array" && f.items.as_ref().is_some_and(|i| i.value == "object")) {
-            self.err(Pos::of(&f.ty), format!("`fields` is only allowed on objects, and `{}` is `{ty}`", f.name.value))
-                .hint("remove `fields`, or make the field `type: object`");
+        if f.fields.is_some()
+            && ty != "object"
+            && !(ty == "array" && f.items.as_ref().is_some_and(|i| i.value == "object"))
+        {
+            self.err(
+                Pos::of(&f.ty),
+                format!(
+                    "`fields` is only allowed on objects, and `{}` is `{ty}`",
+                    f.name.value
+                ),
+            )
+            .hint("remove `fields`, or make the field `type: object`");
         }
         if f.secret && ty != "string" {
             self.err(Pos::of(&f.ty), "only string fields can be `secret`")
                 .hint("remove `secret: true`");
         }
         if let Some(r) = &f.range {
-            if !matches!(ty, "i32" | "i64" | "f64") {
-                self.err(Pos::of(r), format!("`range` applies to numbers, and `{}` is `{ty}`", f.name.value))
-                    .hint("use `length` for strings, or remove the rule");
+            if !matches!(ty, "i32" | "i64") {
+                self.err(
+                    Pos::of(r),
+                    format!(
+                        "`range` applies to integers, and `{}` is `{ty}`",
+                        f.name.value
+                    ),
+                )
+                .hint("use `length` for strings, or remove the rule");
             }
             self.bounds(r, "range");
             let limits = match ty {
@@ -389,7 +550,8 @@ impl<'a> Validator<'a, '_> {
                 _ => None,
             };
             if let (Some((lo, hi)), b) = (limits, r.value) {
-                let out = b.min.is_some_and(|m| m < lo || m > hi) || b.max.is_some_and(|m| m < lo || m > hi);
+                let out = b.min.is_some_and(|m| m < lo || m > hi)
+                    || b.max.is_some_and(|m| m < lo || m > hi);
                 if out {
                     self.err(Pos::of(r), "range bound does not fit in i32")
                         .hint("use `type: i64`, or correct the bound");
@@ -398,38 +560,63 @@ impl<'a> Validator<'a, '_> {
         }
         if let Some(l) = &f.length {
             if ty != "string" {
-                self.err(Pos::of(l), format!("`length` applies to strings, and `{}` is `{ty}`", f.name.value))
-                    .hint("use `range` for numbers, or remove the rule");
+                self.err(
+                    Pos::of(l),
+                    format!(
+                        "`length` applies to strings, and `{}` is `{ty}`",
+                        f.name.value
+                    ),
+                )
+                .hint("use `range` for numbers, or remove the rule");
             }
             if l.value.min.is_some_and(|m| m < 0) {
-                self.err(Pos::of(l), "length cannot be negative").hint("use a minimum of 0 or more");
+                self.err(Pos::of(l), "length cannot be negative")
+                    .hint("use a minimum of 0 or more");
             }
             self.bounds(l, "length");
         }
-        if let Some(d) = &f.default {
-            if !self.value_fits(ty, &d.value) {
-                let hint = self.expected_values(ty);
-                self.err(Pos::of(d), format!("default `{}` is not a valid `{ty}`", d.value)).hint(hint);
-            }
+        if let Some(d) = &f.default
+            && !self.value_fits(ty, &d.value)
+        {
+            let hint = self.expected_values(ty);
+            self.err(
+                Pos::of(d),
+                format!("default `{}` is not a valid `{ty}`", d.value),
+            )
+            .hint(hint);
         }
         if let Some(rw) = &f.required_when {
             if f.required {
-                self.err(Pos::of(rw), format!("`{}` is always required, so `required_when` has no effect", f.name.value))
-                    .hint("remove `required: true` or `required_when`");
+                self.err(
+                    Pos::of(rw),
+                    format!(
+                        "`{}` is always required, so `required_when` has no effect",
+                        f.name.value
+                    ),
+                )
+                .hint("remove `required: true` or `required_when`");
             }
             match siblings.iter().find(|s| s.name.value == rw.value.field) {
                 None => {
                     let names = siblings.iter().map(|s| s.name.value.as_str());
                     let hint = match naming::closest(&rw.value.field, names) {
                         Some(c) => format!("did you mean `{c}`?"),
-                        None => "name a parameter of the same endpoint or a field of the same type".to_owned(),
+                        None => "name a parameter of the same endpoint or a field of the same type"
+                            .to_owned(),
                     };
-                    self.err(Pos::of(rw), format!("required_when refers to unknown field `{}`", rw.value.field)).hint(hint);
+                    self.err(
+                        Pos::of(rw),
+                        format!("required_when refers to unknown field `{}`", rw.value.field),
+                    )
+                    .hint(hint);
                 }
                 Some(other) => {
                     if !self.value_fits(&other.ty.value, &rw.value.equals) {
                         let hint = self.expected_values(&other.ty.value);
-                        let msg = format!("`{}` is not a valid value of `{}`", rw.value.equals, rw.value.field);
+                        let msg = format!(
+                            "`{}` is not a valid value of `{}`",
+                            rw.value.equals, rw.value.field
+                        );
                         self.err(Pos::of(rw), msg).hint(hint);
                     }
                 }
@@ -440,8 +627,11 @@ impl<'a> Validator<'a, '_> {
     fn bounds(&mut self, b: &Spanned<crate::model::Bounds>, what: &str) {
         match (b.value.min, b.value.max) {
             (Some(lo), Some(hi)) if lo > hi => {
-                self.err(Pos::of(b), format!("{what} is inverted: min {lo} is greater than max {hi}"))
-                    .hint("swap `min` and `max`");
+                self.err(
+                    Pos::of(b),
+                    format!("{what} is inverted: min {lo} is greater than max {hi}"),
+                )
+                .hint("swap `min` and `max`");
             }
             (None, None) => {
                 self.err(Pos::of(b), format!("{what} has neither `min` nor `max`"))
@@ -456,7 +646,10 @@ impl<'a> Validator<'a, '_> {
         if PRIMITIVES.contains(&ty.value.as_str()) || self.symbols.get(&ty.value).is_some() {
             return true;
         }
-        let candidates = PRIMITIVES.iter().copied().chain(self.symbols.by_name.keys().copied());
+        let candidates = PRIMITIVES
+            .iter()
+            .copied()
+            .chain(self.symbols.by_name.keys().copied());
         let hint = match naming::closest(&ty.value, candidates) {
             Some(c) => format!("did you mean `{c}`?"),
             None => format!(
@@ -464,7 +657,8 @@ impl<'a> Validator<'a, '_> {
                 PRIMITIVES.join(", ")
             ),
         };
-        self.err(Pos::of(ty), format!("unknown type `{}`", ty.value)).hint(hint);
+        self.err(Pos::of(ty), format!("unknown type `{}`", ty.value))
+            .hint(hint);
         false
     }
 
@@ -486,18 +680,24 @@ impl<'a> Validator<'a, '_> {
     fn expected_values(&self, ty: &str) -> String {
         match self.symbols.get(ty).map(|s| s.kind) {
             Some(SymbolKind::Enum(e)) => {
-                let vals: Vec<String> = e.values.iter().map(|v| v.value.value.to_string()).collect();
+                let vals: Vec<String> =
+                    e.values.iter().map(|v| v.value.value.to_string()).collect();
                 format!("use one of the wire values of `{ty}`: {}", vals.join(", "))
             }
-            Some(SymbolKind::Struct(_)) => "object fields cannot have defaults or be compared".to_owned(),
+            Some(SymbolKind::Struct(_)) => {
+                "object fields cannot have defaults or be compared".to_owned()
+            }
             None => format!("give a value of type `{ty}`"),
         }
     }
 
     fn enum_def(&mut self, e: &EnumDef) {
         if e.values.is_empty() {
-            self.err(Pos::of(&e.name), format!("enum `{}` has no values", e.name.value))
-                .hint("list its values under `values:`");
+            self.err(
+                Pos::of(&e.name),
+                format!("enum `{}` has no values", e.name.value),
+            )
+            .hint("list its values under `values:`");
         }
         let mut values: BTreeMap<String, Pos> = BTreeMap::new();
         let mut idents: BTreeMap<String, (&str, Pos)> = BTreeMap::new();
@@ -508,14 +708,30 @@ impl<'a> Validator<'a, '_> {
                 Wire::String => v.value.value.as_str().is_some_and(|s| !s.is_empty()),
             };
             if !fits {
-                let want = if e.wire == Wire::Int { "an integer" } else { "a non-empty string" };
-                self.err(pos, format!("value `{}` of enum `{}` is not {want}", v.value.value, e.name.value))
-                    .hint("`wire` says how values travel; quote string values that look like numbers");
+                let want = if e.wire == Wire::Int {
+                    "an integer"
+                } else {
+                    "a non-empty string"
+                };
+                self.err(
+                    pos,
+                    format!(
+                        "value `{}` of enum `{}` is not {want}",
+                        v.value.value, e.name.value
+                    ),
+                )
+                .hint("`wire` says how values travel; quote string values that look like numbers");
             }
             let key = v.value.value.to_string();
             if let Some(first) = values.get(&key) {
-                self.err(pos, format!("duplicate value {key} in enum `{}`", e.name.value))
-                    .hint(format!("first listed at line {}, column {}", first.line, first.column));
+                self.err(
+                    pos,
+                    format!("duplicate value {key} in enum `{}`", e.name.value),
+                )
+                .hint(format!(
+                    "first listed at line {}, column {}",
+                    first.line, first.column
+                ));
             } else {
                 values.insert(key, pos);
             }
@@ -527,8 +743,17 @@ impl<'a> Validator<'a, '_> {
                 self.err(Pos::of(&v.name), "enum value name `unknown` is reserved")
                     .hint("every enum gets an `Unknown(..)` variant for values the schema does not list; name this one e.g. `unknown_status`");
             } else if let Some((first, p)) = idents.get(&ident) {
-                self.err(Pos::of(&v.name), format!("enum value name `{}` becomes `{ident}` in Rust, like `{first}`", v.name.value))
-                    .hint(format!("`{first}` is at line {}, column {}; rename one of them", p.line, p.column));
+                self.err(
+                    Pos::of(&v.name),
+                    format!(
+                        "enum value name `{}` becomes `{ident}` in Rust, like `{first}`",
+                        v.name.value
+                    ),
+                )
+                .hint(format!(
+                    "`{first}` is at line {}, column {}; rename one of them",
+                    p.line, p.column
+                ));
             } else {
                 idents.insert(ident, (&v.name.value, Pos::of(&v.name)));
             }
@@ -538,18 +763,28 @@ impl<'a> Validator<'a, '_> {
     /// Error codes of one endpoint (or the common list): unique codes and names,
     /// including against the common codes every endpoint also gets.
     fn error_list(&mut self, errors: &[ErrorDef], common: &[&ErrorDef]) {
-        let mut codes: BTreeMap<i64, String> = common.iter().map(|e| (e.code.value, "a common error code".to_owned())).collect();
+        let mut codes: BTreeMap<i64, String> = common
+            .iter()
+            .map(|e| (e.code.value, "a common error code".to_owned()))
+            .collect();
         let mut idents: BTreeMap<String, String> = common
             .iter()
-            .map(|e| (naming::camel(&e.name.value), "a common error code".to_owned()))
+            .map(|e| {
+                (
+                    naming::camel(&e.name.value),
+                    "a common error code".to_owned(),
+                )
+            })
             .collect();
         for e in errors {
             let pos = Pos::of(&e.code);
             if e.code.value == 0 {
-                self.err(pos, "error code 0 means success").hint("remove this entry");
+                self.err(pos, "error code 0 means success")
+                    .hint("remove this entry");
             }
             if !(100..=599).contains(&e.http) {
-                self.err(pos, format!("HTTP status {} is not a valid status", e.http)).hint("use the status from the docs' error table, e.g. 400");
+                self.err(pos, format!("HTTP status {} is not a valid status", e.http))
+                    .hint("use the status from the docs' error table, e.g. 400");
             }
             if let Some(first) = codes.get(&e.code.value) {
                 self.err(pos, format!("duplicate error code {}", e.code.value))
@@ -565,8 +800,14 @@ impl<'a> Validator<'a, '_> {
                 self.err(Pos::of(&e.name), "error name `unknown` is reserved")
                     .hint("undocumented codes arrive as `Unknown(code)`; choose another name");
             } else if let Some(first) = idents.get(&ident) {
-                self.err(Pos::of(&e.name), format!("error name `{}` becomes `{ident}` in Rust, like {first}", e.name.value))
-                    .hint("give each code a distinct name");
+                self.err(
+                    Pos::of(&e.name),
+                    format!(
+                        "error name `{}` becomes `{ident}` in Rust, like {first}",
+                        e.name.value
+                    ),
+                )
+                .hint("give each code a distinct name");
             } else {
                 idents.insert(ident, format!("`{}`", e.name.value));
             }

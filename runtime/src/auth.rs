@@ -86,15 +86,41 @@ pub struct IssuedToken {
 /// The auth endpoints, implemented by the generated crate from schema/auth.
 pub trait TokenEndpoints: Send + Sync + fmt::Debug {
     /// Self-built app: tenant token from app id and secret.
-    fn tenant_internal<'a>(&'a self, client: &'a Client, app_id: &'a str, app_secret: &'a str) -> BoxFuture<'a, Result<IssuedToken, Error>>;
+    fn tenant_internal<'a>(
+        &'a self,
+        client: &'a Client,
+        app_id: &'a str,
+        app_secret: &'a str,
+    ) -> BoxFuture<'a, Result<IssuedToken, Error>>;
     /// Self-built app: app token from app id and secret.
-    fn app_internal<'a>(&'a self, client: &'a Client, app_id: &'a str, app_secret: &'a str) -> BoxFuture<'a, Result<IssuedToken, Error>>;
+    fn app_internal<'a>(
+        &'a self,
+        client: &'a Client,
+        app_id: &'a str,
+        app_secret: &'a str,
+    ) -> BoxFuture<'a, Result<IssuedToken, Error>>;
     /// Marketplace app: app token from app id, secret and the latest app_ticket.
-    fn app_marketplace<'a>(&'a self, client: &'a Client, app_id: &'a str, app_secret: &'a str, app_ticket: &'a str) -> BoxFuture<'a, Result<IssuedToken, Error>>;
+    fn app_marketplace<'a>(
+        &'a self,
+        client: &'a Client,
+        app_id: &'a str,
+        app_secret: &'a str,
+        app_ticket: &'a str,
+    ) -> BoxFuture<'a, Result<IssuedToken, Error>>;
     /// Marketplace app: a tenant's token from the app token and the tenant key.
-    fn tenant_marketplace<'a>(&'a self, client: &'a Client, app_access_token: &'a str, tenant_key: &'a str) -> BoxFuture<'a, Result<IssuedToken, Error>>;
+    fn tenant_marketplace<'a>(
+        &'a self,
+        client: &'a Client,
+        app_access_token: &'a str,
+        tenant_key: &'a str,
+    ) -> BoxFuture<'a, Result<IssuedToken, Error>>;
     /// Marketplace app: asks the platform to push a new app_ticket event.
-    fn app_ticket_resend<'a>(&'a self, client: &'a Client, app_id: &'a str, app_secret: &'a str) -> BoxFuture<'a, Result<(), Error>>;
+    fn app_ticket_resend<'a>(
+        &'a self,
+        client: &'a Client,
+        app_id: &'a str,
+        app_secret: &'a str,
+    ) -> BoxFuture<'a, Result<(), Error>>;
 }
 
 /// How the client authenticates.
@@ -107,7 +133,11 @@ pub(crate) enum Credentials {
     /// A self-built (企业自建) app.
     SelfBuilt { app_id: String, app_secret: Secret },
     /// A marketplace (商店) app.
-    Marketplace { app_id: String, app_secret: Secret, tickets: Arc<dyn AppTicketStore> },
+    Marketplace {
+        app_id: String,
+        app_secret: Secret,
+        tickets: Arc<dyn AppTicketStore>,
+    },
 }
 
 /// App_ticket invalid: ask for a resend.
@@ -129,20 +159,44 @@ pub(crate) struct TokenManager {
 }
 
 impl TokenManager {
-    pub fn new(credentials: Credentials, cache: Arc<dyn TokenCache>, endpoints: Option<Arc<dyn TokenEndpoints>>, margin: Duration) -> Self {
-        TokenManager { credentials, cache, endpoints, margin, flights: Mutex::new(HashMap::new()) }
+    pub fn new(
+        credentials: Credentials,
+        cache: Arc<dyn TokenCache>,
+        endpoints: Option<Arc<dyn TokenEndpoints>>,
+        margin: Duration,
+    ) -> Self {
+        TokenManager {
+            credentials,
+            cache,
+            endpoints,
+            margin,
+            flights: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The token for a call that accepts `kinds` (empty: the call takes none).
-    pub async fn choose(&self, client: &Client, kinds: &[TokenKind], user: Option<&Secret>, tenant_key: Option<&str>, endpoint: &str) -> Result<Option<Chosen>, Error> {
+    pub async fn choose(
+        &self,
+        client: &Client,
+        kinds: &[TokenKind],
+        user: Option<&Secret>,
+        tenant_key: Option<&str>,
+        endpoint: &str,
+    ) -> Result<Option<Chosen>, Error> {
         if kinds.is_empty() {
             return Ok(None);
         }
         if let Some(user) = user.filter(|_| kinds.contains(&TokenKind::User)) {
-            return Ok(Some(Chosen { value: user.clone(), cache_key: None }));
+            return Ok(Some(Chosen {
+                value: user.clone(),
+                cache_key: None,
+            }));
         }
         if let Credentials::Fixed(token) = &self.credentials {
-            return Ok(Some(Chosen { value: token.clone(), cache_key: None }));
+            return Ok(Some(Chosen {
+                value: token.clone(),
+                cache_key: None,
+            }));
         }
         let kind = kinds.iter().copied().find(|k| *k != TokenKind::User).ok_or_else(|| {
             Error::Config(format!("{endpoint} needs a user_access_token: pass one with RequestOptions::user_access_token"))
@@ -151,16 +205,19 @@ impl TokenManager {
             TokenKind::Tenant => self.tenant_token(client, tenant_key).await?,
             _ => self.app_token(client).await?,
         };
-        Ok(Some(Chosen { value, cache_key: Some(key) }))
+        Ok(Some(Chosen {
+            value,
+            cache_key: Some(key),
+        }))
     }
 
     /// Drops a token the platform rejected, unless another call already replaced it.
     pub fn invalidate(&self, chosen: &Chosen) {
-        if let Some(key) = &chosen.cache_key {
-            if self.cache.get(key).is_some_and(|t| t.value == chosen.value) {
-                tracing::debug!(key = key.as_str(), "dropping rejected access token");
-                self.cache.remove(key);
-            }
+        if let Some(key) = &chosen.cache_key
+            && self.cache.get(key).is_some_and(|t| t.value == chosen.value)
+        {
+            tracing::debug!(key = key.as_str(), "dropping rejected access token");
+            self.cache.remove(key);
         }
     }
 
@@ -170,7 +227,11 @@ impl TokenManager {
         })
     }
 
-    async fn tenant_token(&self, client: &Client, tenant_key: Option<&str>) -> Result<(String, Secret), Error> {
+    async fn tenant_token(
+        &self,
+        client: &Client,
+        tenant_key: Option<&str>,
+    ) -> Result<(String, Secret), Error> {
         match &self.credentials {
             Credentials::SelfBuilt { app_id, app_secret } => {
                 let key = format!("tenant:{app_id}");
@@ -235,7 +296,12 @@ impl TokenManager {
     }
 
     /// The cached token, or one fetched by exactly one of the callers waiting for it.
-    async fn cached_or_fetch<F, Fut>(&self, key: &str, what: &'static str, fetch: F) -> Result<Secret, Error>
+    async fn cached_or_fetch<F, Fut>(
+        &self,
+        key: &str,
+        what: &'static str,
+        fetch: F,
+    ) -> Result<Secret, Error>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<IssuedToken, Error>>,
@@ -243,29 +309,46 @@ impl TokenManager {
         if let Some(t) = self.fresh(key) {
             return Ok(t);
         }
-        let flight = lock(&self.flights).entry(key.to_owned()).or_default().clone();
+        let flight = lock(&self.flights)
+            .entry(key.to_owned())
+            .or_default()
+            .clone();
         let _guard = flight.lock().await;
         if let Some(t) = self.fresh(key) {
             return Ok(t);
         }
         tracing::debug!(key, "fetching access token");
-        let issued = fetch().await.map_err(|cause| Error::Auth(Box::new(AuthError { what, cause })))?;
+        let issued = fetch()
+            .await
+            .map_err(|cause| Error::Auth(Box::new(AuthError { what, cause })))?;
         let lifetime = Duration::from_secs(issued.expire.max(0) as u64);
         // Refresh `margin` before expiry, but never spend more than half the lifetime
         // waiting: a token issued with little time left is still used for a while.
         let early = self.margin.min(lifetime / 2);
         let refresh_at = SystemTime::now() + lifetime - early;
-        self.cache.put(key, CachedToken { value: issued.token.clone(), refresh_at });
+        self.cache.put(
+            key,
+            CachedToken {
+                value: issued.token.clone(),
+                refresh_at,
+            },
+        );
         Ok(issued.token)
     }
 
     fn fresh(&self, key: &str) -> Option<Secret> {
-        self.cache.get(key).filter(|t| t.refresh_at > SystemTime::now()).map(|t| t.value)
+        self.cache
+            .get(key)
+            .filter(|t| t.refresh_at > SystemTime::now())
+            .map(|t| t.value)
     }
 }
 
 async fn resend(ep: &dyn TokenEndpoints, client: &Client, app_id: &str, app_secret: &Secret) {
-    if let Err(e) = ep.app_ticket_resend(client, app_id, app_secret.expose()).await {
+    if let Err(e) = ep
+        .app_ticket_resend(client, app_id, app_secret.expose())
+        .await
+    {
         tracing::warn!(error = %e, "app_ticket resend failed");
     }
 }

@@ -10,7 +10,10 @@ use reqwest::header::HeaderValue;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
-use crate::auth::{AppTicketStore, Credentials, MemoryAppTicketStore, MemoryTokenCache, TokenCache, TokenEndpoints, TokenManager};
+use crate::auth::{
+    AppTicketStore, Credentials, MemoryAppTicketStore, MemoryTokenCache, TokenCache,
+    TokenEndpoints, TokenManager,
+};
 use crate::envelope::{self, Parsed, RawResponse};
 use crate::error::Error;
 use crate::request::Request;
@@ -90,7 +93,9 @@ pub struct ClientBuilder<C = Client> {
 
 impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder").field("domain", &self.domain).finish_non_exhaustive()
+        f.debug_struct("ClientBuilder")
+            .field("domain", &self.domain)
+            .finish_non_exhaustive()
     }
 }
 
@@ -109,14 +114,23 @@ impl Client {
     }
 
     /// Sends a request and decodes its payload as `T`, mapping error codes to `C`.
-    pub async fn call<T: DeserializeOwned, C: From<i64>>(&self, request: Request) -> Result<T, Error<C>> {
-        let raw = self.execute(request).await.map_err(|e| e.map_code(C::from))?;
+    pub async fn call<T: DeserializeOwned, C: From<i64>>(
+        &self,
+        request: Request,
+    ) -> Result<T, Error<C>> {
+        let raw = self
+            .execute(request)
+            .await
+            .map_err(|e| e.map_code(C::from))?;
         raw.decode()
     }
 
     /// Sends a request whose payload carries nothing of interest.
     pub async fn call_empty<C: From<i64>>(&self, request: Request) -> Result<(), Error<C>> {
-        self.execute(request).await.map(drop).map_err(|e| e.map_code(C::from))
+        self.execute(request)
+            .await
+            .map(drop)
+            .map_err(|e| e.map_code(C::from))
     }
 
     /// The request path shared by every endpoint: choose a token, send, and retry where
@@ -141,7 +155,12 @@ impl Client {
             HostFamily::Www => &inner.www_base,
         };
         let url = format!("{base}{}", req.path_and_query());
-        let wire = Wire { http: &inner.http, url: &url, timeout: inner.timeout, user_agent: &inner.user_agent };
+        let wire = Wire {
+            http: &inner.http,
+            url: &url,
+            timeout: inner.timeout,
+            user_agent: &inner.user_agent,
+        };
         let policy = &inner.retry;
         let span = tracing::Span::current();
         let mut attempt = 0;
@@ -151,27 +170,61 @@ impl Client {
             span.record("attempt", attempt);
             let token = inner
                 .tokens
-                .choose(self, spec.tokens, req.options.user_access_token.as_ref(), req.options.tenant_key.as_deref(), spec.id)
+                .choose(
+                    self,
+                    spec.tokens,
+                    req.options.user_access_token.as_ref(),
+                    req.options.tenant_key.as_deref(),
+                    spec.id,
+                )
                 .await?;
             let may_retry = attempt < policy.max_attempts;
-            let received = match transport::send_once(&wire, &req, token.as_ref().map(|t| &t.value)).await {
-                Ok(r) => r,
-                Err(Failure::Connect(e)) if may_retry => {
-                    retry_after(policy.backoff_delay(attempt), attempt, "connection failed", &e.to_string()).await;
-                    continue;
-                }
-                Err(Failure::Connect(source)) => return Err(Error::Transport { endpoint: spec.id, source }),
-                Err(Failure::Timeout) if may_retry && spec.idempotent => {
-                    retry_after(policy.backoff_delay(attempt), attempt, "timed out", "").await;
-                    continue;
-                }
-                Err(Failure::Timeout) => return Err(Error::Timeout { endpoint: spec.id, attempts: attempt }),
-                Err(Failure::Other(e)) if may_retry && spec.idempotent => {
-                    retry_after(policy.backoff_delay(attempt), attempt, "transport error", &e.to_string()).await;
-                    continue;
-                }
-                Err(Failure::Other(source)) => return Err(Error::Transport { endpoint: spec.id, source }),
-            };
+            let received =
+                match transport::send_once(&wire, &req, token.as_ref().map(|t| &t.value)).await {
+                    Ok(r) => r,
+                    Err(Failure::Connect(e)) if may_retry => {
+                        retry_after(
+                            policy.backoff_delay(attempt),
+                            attempt,
+                            "connection failed",
+                            &e.to_string(),
+                        )
+                        .await;
+                        continue;
+                    }
+                    Err(Failure::Connect(source)) => {
+                        return Err(Error::Transport {
+                            endpoint: spec.id,
+                            source,
+                        });
+                    }
+                    Err(Failure::Timeout) if may_retry && spec.idempotent => {
+                        retry_after(policy.backoff_delay(attempt), attempt, "timed out", "").await;
+                        continue;
+                    }
+                    Err(Failure::Timeout) => {
+                        return Err(Error::Timeout {
+                            endpoint: spec.id,
+                            attempts: attempt,
+                        });
+                    }
+                    Err(Failure::Other(e)) if may_retry && spec.idempotent => {
+                        retry_after(
+                            policy.backoff_delay(attempt),
+                            attempt,
+                            "transport error",
+                            &e.to_string(),
+                        )
+                        .await;
+                        continue;
+                    }
+                    Err(Failure::Other(source)) => {
+                        return Err(Error::Transport {
+                            endpoint: spec.id,
+                            source,
+                        });
+                    }
+                };
             span.record("http.status", received.status);
             if let Some(id) = &received.log_id {
                 span.record("log_id", id.as_str());
@@ -183,18 +236,29 @@ impl Client {
                 _ => None,
             };
             if may_retry && (status == 429 || code == Some(RATE_LIMITED)) {
-                retry_after(policy.rate_limit_delay(reset, attempt), attempt, "rate limited", "").await;
+                retry_after(
+                    policy.rate_limit_delay(reset, attempt),
+                    attempt,
+                    "rate limited",
+                    "",
+                )
+                .await;
                 continue;
             }
-            if let (Some(code), Some(chosen)) = (code, &token) {
-                if TOKEN_INVALID.contains(&code) && chosen.cache_key.is_some() && !token_refreshed {
-                    // The one retry that does not count as an attempt: a fresh token.
-                    tracing::info!(code, "access token rejected; fetching a new one and retrying once");
-                    inner.tokens.invalidate(chosen);
-                    token_refreshed = true;
-                    attempt -= 1;
-                    continue;
-                }
+            if let (Some(code), Some(chosen)) = (code, &token)
+                && TOKEN_INVALID.contains(&code)
+                && chosen.cache_key.is_some()
+                && !token_refreshed
+            {
+                // The one retry that does not count as an attempt: a fresh token.
+                tracing::info!(
+                    code,
+                    "access token rejected; fetching a new one and retrying once"
+                );
+                inner.tokens.invalidate(chosen);
+                token_refreshed = true;
+                attempt -= 1;
+                continue;
             }
             if may_retry && status >= 500 && spec.idempotent {
                 retry_after(policy.backoff_delay(attempt), attempt, "server error", "").await;
@@ -210,7 +274,13 @@ impl Client {
 }
 
 async fn retry_after(delay: Duration, attempt: u32, why: &str, detail: &str) {
-    tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, why, detail, "retrying");
+    tracing::warn!(
+        attempt,
+        delay_ms = delay.as_millis() as u64,
+        why,
+        detail,
+        "retrying"
+    );
     tokio::time::sleep(delay).await;
 }
 
@@ -240,20 +310,40 @@ impl<C> ClientBuilder<C> {
     }
 
     /// A self-built (企业自建) app: its tenant token is fetched and cached for you.
-    pub fn app_credentials(mut self, app_id: impl Into<String>, app_secret: impl Into<Secret>) -> Self {
-        self.credentials = Credentials::SelfBuilt { app_id: app_id.into(), app_secret: app_secret.into() };
+    pub fn app_credentials(
+        mut self,
+        app_id: impl Into<String>,
+        app_secret: impl Into<Secret>,
+    ) -> Self {
+        self.credentials = Credentials::SelfBuilt {
+            app_id: app_id.into(),
+            app_secret: app_secret.into(),
+        };
         self
     }
 
     /// A marketplace (商店) app, with an in-memory app_ticket store; feed it with
     /// [`Client::set_app_ticket`] from your `app_ticket` event handler.
     pub fn marketplace_app(self, app_id: impl Into<String>, app_secret: impl Into<Secret>) -> Self {
-        self.marketplace_app_with_store(app_id, app_secret, Arc::new(MemoryAppTicketStore::default()))
+        self.marketplace_app_with_store(
+            app_id,
+            app_secret,
+            Arc::new(MemoryAppTicketStore::default()),
+        )
     }
 
     /// A marketplace app with your own app_ticket store (shared between processes).
-    pub fn marketplace_app_with_store(mut self, app_id: impl Into<String>, app_secret: impl Into<Secret>, tickets: Arc<dyn AppTicketStore>) -> Self {
-        self.credentials = Credentials::Marketplace { app_id: app_id.into(), app_secret: app_secret.into(), tickets };
+    pub fn marketplace_app_with_store(
+        mut self,
+        app_id: impl Into<String>,
+        app_secret: impl Into<Secret>,
+        tickets: Arc<dyn AppTicketStore>,
+    ) -> Self {
+        self.credentials = Credentials::Marketplace {
+            app_id: app_id.into(),
+            app_secret: app_secret.into(),
+            tickets,
+        };
         self
     }
 
@@ -328,8 +418,12 @@ impl<C> ClientBuilder<C> {
     where
         C: From<Client>,
     {
-        let user_agent = HeaderValue::from_str(&self.user_agent)
-            .map_err(|_| Error::Config(format!("user agent {:?} is not a valid header value", self.user_agent)))?;
+        let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
+            Error::Config(format!(
+                "user agent {:?} is not a valid header value",
+                self.user_agent
+            ))
+        })?;
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -339,18 +433,27 @@ impl<C> ClientBuilder<C> {
         let trim = |s: String| s.trim_end_matches('/').to_owned();
         let inner = Inner {
             http,
-            open_base: trim(self.open_base.unwrap_or_else(|| self.domain.base(HostFamily::Open).to_owned())),
-            www_base: trim(self.www_base.unwrap_or_else(|| self.domain.base(HostFamily::Www).to_owned())),
+            open_base: trim(
+                self.open_base
+                    .unwrap_or_else(|| self.domain.base(HostFamily::Open).to_owned()),
+            ),
+            www_base: trim(
+                self.www_base
+                    .unwrap_or_else(|| self.domain.base(HostFamily::Www).to_owned()),
+            ),
             timeout: self.timeout,
             user_agent,
             retry: self.retry,
             tokens: TokenManager::new(
                 self.credentials,
-                self.cache.unwrap_or_else(|| Arc::new(MemoryTokenCache::default())),
+                self.cache
+                    .unwrap_or_else(|| Arc::new(MemoryTokenCache::default())),
                 self.endpoints,
                 self.margin,
             ),
         };
-        Ok(C::from(Client { inner: Arc::new(inner) }))
+        Ok(C::from(Client {
+            inner: Arc::new(inner),
+        }))
     }
 }

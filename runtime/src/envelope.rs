@@ -35,10 +35,21 @@ pub(crate) enum Parsed {
     Api(Box<ApiError<i64>>),
 }
 
-pub(crate) fn parse(spec: &'static EndpointSpec, received: Received) -> Result<Parsed, Box<DecodeError>> {
+pub(crate) fn parse(
+    spec: &'static EndpointSpec,
+    received: Received,
+) -> Result<Parsed, Box<DecodeError>> {
     let head: Head = match serde_json::from_slice(&received.body) {
         Ok(h) => h,
-        Err(cause) => return Err(decode_error(spec, &received.body, received.status, received.log_id, cause)),
+        Err(cause) => {
+            return Err(decode_error(
+                spec,
+                &received.body,
+                received.status,
+                received.log_id,
+                cause,
+            ));
+        }
     };
     if head.code == 0 {
         return Ok(Parsed::Ok(RawResponse {
@@ -72,14 +83,30 @@ impl RawResponse {
     /// for flat envelopes.
     pub fn decode<T: DeserializeOwned, C>(&self) -> Result<T, Error<C>> {
         let result = match self.spec.envelope {
-            Envelope::Data => serde_json::from_str(self.data.as_deref().map_or("{}", RawValue::get)),
+            Envelope::Data => {
+                serde_json::from_str(self.data.as_deref().map_or("{}", RawValue::get))
+            }
             Envelope::Flat => serde_json::from_slice(&self.body),
         };
-        result.map_err(|cause| Error::Decode(decode_error(self.spec, &self.body, self.status, self.log_id.clone(), cause)))
+        result.map_err(|cause| {
+            Error::Decode(decode_error(
+                self.spec,
+                &self.body,
+                self.status,
+                self.log_id.clone(),
+                cause,
+            ))
+        })
     }
 }
 
-fn decode_error(spec: &'static EndpointSpec, body: &[u8], status: u16, log_id: Option<String>, cause: serde_json::Error) -> Box<DecodeError> {
+fn decode_error(
+    spec: &'static EndpointSpec,
+    body: &[u8],
+    status: u16,
+    log_id: Option<String>,
+    cause: serde_json::Error,
+) -> Box<DecodeError> {
     Box::new(DecodeError {
         endpoint: spec.id,
         http_status: status,

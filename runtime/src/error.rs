@@ -66,7 +66,11 @@ pub struct ApiError<C> {
 
 impl<C> fmt::Display for ApiError<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} failed with code {}: {} (HTTP {}", self.endpoint, self.raw_code, self.msg, self.http_status)?;
+        write!(
+            f,
+            "{} failed with code {}: {} (HTTP {}",
+            self.endpoint, self.raw_code, self.msg, self.http_status
+        )?;
         if let Some(id) = &self.log_id {
             write!(f, ", log id {id}")?;
         }
@@ -158,7 +162,11 @@ pub struct DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} returned HTTP {} with a body that does not decode: {}", self.endpoint, self.http_status, self.cause)?;
+        write!(
+            f,
+            "{} returned HTTP {} with a body that does not decode: {}",
+            self.endpoint, self.http_status, self.cause
+        )?;
         if let Some(id) = &self.log_id {
             write!(f, " (log id {id})")?;
         }

@@ -18,16 +18,21 @@ mod spec;
 mod transport;
 mod validate;
 
-pub use auth::{AppTicketStore, BoxFuture, CachedToken, IssuedToken, MemoryAppTicketStore, MemoryTokenCache, TokenCache, TokenEndpoints};
+pub use auth::{
+    AppTicketStore, BoxFuture, CachedToken, IssuedToken, MemoryAppTicketStore, MemoryTokenCache,
+    TokenCache, TokenEndpoints,
+};
 pub use client::{Client, ClientBuilder, Domain};
 pub use envelope::RawResponse;
-pub use error::{ApiError, AuthError, DecodeError, Error, ErrorDetail, FieldViolation, Help, PermissionViolation};
+pub use error::{
+    ApiError, AuthError, DecodeError, Error, ErrorDetail, FieldViolation, Help, PermissionViolation,
+};
 pub use futures_util::Stream;
 pub use paginate::{Page, paginate};
 pub use request::{Request, RequestOptions};
+pub use reqwest;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
+pub use serde;
 pub use spec::{EndpointSpec, Envelope, HostFamily, Method, TokenKind};
 pub use validate::{Invalid, Validate, check_each, check_length, check_range};
-pub use reqwest;
-pub use serde;

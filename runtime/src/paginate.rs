@@ -28,7 +28,11 @@ struct State<B, F, P> {
 /// Follows `page_token` from `first` until `has_more` is false. Stops, rather than loop
 /// forever, when the server hands back a token it already gave (or none while claiming
 /// more). The first error ends the stream after being yielded.
-pub fn paginate<'a, B, R, T, E, F, Fut, P>(request: B, fetch: F, page: P) -> impl Stream<Item = Result<T, E>> + 'a
+pub fn paginate<'a, B, R, T, E, F, Fut, P>(
+    request: B,
+    fetch: F,
+    page: P,
+) -> impl Stream<Item = Result<T, E>> + 'a
 where
     B: Clone + 'a,
     F: Fn(B, Option<String>) -> Fut + 'a,
@@ -38,7 +42,14 @@ where
     E: 'a,
     R: 'a,
 {
-    let state = State { request, fetch, page, token: None, seen: HashSet::new(), done: false };
+    let state = State {
+        request,
+        fetch,
+        page,
+        token: None,
+        seen: HashSet::new(),
+        done: false,
+    };
     stream::unfold(state, |mut st| async move {
         if st.done {
             return None;
@@ -53,7 +64,10 @@ where
                 match page.next.filter(|t| page.has_more && !t.is_empty()) {
                     Some(next) if st.seen.insert(next.clone()) => st.token = Some(next),
                     Some(next) => {
-                        tracing::warn!(token = next.as_str(), "server repeated a page token; stopping");
+                        tracing::warn!(
+                            token = next.as_str(),
+                            "server repeated a page token; stopping"
+                        );
                         st.done = true;
                     }
                     None => st.done = true,

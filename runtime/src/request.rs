@@ -11,8 +11,22 @@ use crate::validate::Invalid;
 
 /// Characters escaped in a path segment (RFC 3986 `pchar` minus sub-delims we keep).
 const PATH_SEGMENT: &AsciiSet = &CONTROLS
-    .add(b' ').add(b'"').add(b'#').add(b'%').add(b'/').add(b'<').add(b'>').add(b'?')
-    .add(b'`').add(b'{').add(b'}').add(b'[').add(b']').add(b'\\').add(b'^').add(b'|');
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'[')
+    .add(b']')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'|');
 
 /// Characters escaped in a query key or value.
 const QUERY: &AsciiSet = &PATH_SEGMENT.add(b'&').add(b'=').add(b'+').add(b';');
@@ -82,17 +96,20 @@ impl Request {
 
     /// Fills the next `:placeholder` of the path; the value is percent-encoded.
     pub fn path_param(&mut self, value: &str) {
-        self.path_params.push(utf8_percent_encode(value, PATH_SEGMENT).to_string());
+        self.path_params
+            .push(utf8_percent_encode(value, PATH_SEGMENT).to_string());
     }
 
-    /// Appends a query parameter; key and value are percent-encoded.
-    pub fn query(&mut self, name: &str, value: impl ToString) {
+    /// Appends a query parameter; key and value are percent-encoded. Takes `&dyn
+    /// Display` so this stays one function for every parameter type.
+    pub fn query(&mut self, name: &str, value: &dyn std::fmt::Display) {
         if !self.query.is_empty() {
             self.query.push('&');
         }
         self.query.extend(utf8_percent_encode(name, QUERY));
         self.query.push('=');
-        self.query.extend(utf8_percent_encode(&value.to_string(), QUERY));
+        self.query
+            .extend(utf8_percent_encode(&value.to_string(), QUERY));
     }
 
     /// Sets the JSON body.

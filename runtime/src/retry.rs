@@ -32,7 +32,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries at all.
     pub fn none() -> Self {
-        RetryPolicy { max_attempts: 1, ..Self::default() }
+        RetryPolicy {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 
     /// Sets the number of attempts (the first included).
@@ -58,7 +61,9 @@ impl RetryPolicy {
     /// between half and all of `base * 2^(attempt-1)`, capped, so clients that failed
     /// together do not retry together.
     pub(crate) fn backoff_delay(&self, attempt: u32) -> Duration {
-        let exp = self.base_delay.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+        let exp = self
+            .base_delay
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
         let cap = exp.min(self.max_delay);
         let half = cap / 2;
         half + half.mul_f64(fastrand::f64())
@@ -66,6 +71,8 @@ impl RetryPolicy {
 
     /// How long to wait after a rate-limited attempt.
     pub(crate) fn rate_limit_delay(&self, reset: Option<Duration>, attempt: u32) -> Duration {
-        reset.unwrap_or_else(|| self.backoff_delay(attempt)).min(self.max_rate_limit_wait)
+        reset
+            .unwrap_or_else(|| self.backoff_delay(attempt))
+            .min(self.max_rate_limit_wait)
     }
 }

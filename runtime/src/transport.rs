@@ -36,7 +36,11 @@ pub(crate) struct Wire<'a> {
 
 const JSON_UTF8: HeaderValue = HeaderValue::from_static("application/json; charset=utf-8");
 
-pub(crate) async fn send_once(wire: &Wire<'_>, req: &Request, token: Option<&Secret>) -> Result<Received, Failure> {
+pub(crate) async fn send_once(
+    wire: &Wire<'_>,
+    req: &Request,
+    token: Option<&Secret>,
+) -> Result<Received, Failure> {
     let mut builder = wire
         .http
         .request(req.spec.method.to_reqwest(), wire.url)
@@ -49,10 +53,10 @@ pub(crate) async fn send_once(wire: &Wire<'_>, req: &Request, token: Option<&Sec
         value.set_sensitive(true);
         builder = builder.header(AUTHORIZATION, value);
     }
-    if let Some(id) = &req.options.request_id {
-        if let Ok(v) = HeaderValue::from_str(id) {
-            builder = builder.header("x-request-id", v);
-        }
+    if let Some(id) = &req.options.request_id
+        && let Ok(v) = HeaderValue::from_str(id)
+    {
+        builder = builder.header("x-request-id", v);
     }
     for (name, value) in &req.options.headers {
         builder = builder.header(name, value);
@@ -70,7 +74,12 @@ pub(crate) async fn send_once(wire: &Wire<'_>, req: &Request, token: Option<&Sec
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_secs);
     let body = response.bytes().await.map_err(classify)?;
-    Ok(Received { status, log_id, reset, body })
+    Ok(Received {
+        status,
+        log_id,
+        reset,
+        body,
+    })
 }
 
 fn classify(e: reqwest::Error) -> Failure {

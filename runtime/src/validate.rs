@@ -47,20 +47,36 @@ pub trait Validate {
 }
 
 /// Checks a numeric range rule.
-pub fn check_range(field: &str, value: i64, min: Option<i64>, max: Option<i64>) -> Result<(), Invalid> {
+pub fn check_range(
+    field: &str,
+    value: i64,
+    min: Option<i64>,
+    max: Option<i64>,
+) -> Result<(), Invalid> {
     let low = min.is_some_and(|m| value < m);
     let high = max.is_some_and(|m| value > m);
     if low || high {
-        return Err(Invalid::new(field, format!("is {value}, outside {}", bounds(min, max))));
+        return Err(Invalid::new(
+            field,
+            format!("is {value}, outside {}", bounds(min, max)),
+        ));
     }
     Ok(())
 }
 
 /// Checks a string length rule, counted in characters as the platform counts them.
-pub fn check_length(field: &str, value: &str, min: Option<i64>, max: Option<i64>) -> Result<(), Invalid> {
+pub fn check_length(
+    field: &str,
+    value: &str,
+    min: Option<i64>,
+    max: Option<i64>,
+) -> Result<(), Invalid> {
     let len = value.chars().count() as i64;
     if min.is_some_and(|m| len < m) || max.is_some_and(|m| len > m) {
-        return Err(Invalid::new(field, format!("has {len} characters, outside {}", bounds(min, max))));
+        return Err(Invalid::new(
+            field,
+            format!("has {len} characters, outside {}", bounds(min, max)),
+        ));
     }
     Ok(())
 }
@@ -68,7 +84,8 @@ pub fn check_length(field: &str, value: &str, min: Option<i64>, max: Option<i64>
 /// Validates each item of a list, naming the index of the first bad one.
 pub fn check_each<T: Validate>(field: &str, items: &[T]) -> Result<(), Invalid> {
     for (i, item) in items.iter().enumerate() {
-        item.validate().map_err(|e| e.within(&format!("{field}[{i}]")))?;
+        item.validate()
+            .map_err(|e| e.within(&format!("{field}[{i}]")))?;
     }
     Ok(())
 }

@@ -1,0 +1,343 @@
+//! One endpoint: its request builder (required parameters in the constructor, optional
+//! ones as setters, `send()`), its body and response structs, its error-code enum, and
+//! for list endpoints a `stream()` of items.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::{doc, doc1, endpoint_doc};
+use super::names::{allow_many, arg_ty, field_ty, ident, init_from_arg, ty};
+use super::rules::checks;
+use super::types::{emit_struct, setter};
+use crate::ir::{Body, Endpoint, ErrorCode, FieldIr, Location, Ty};
+use crate::model::{Envelope, Host, Method, TokenKind};
+
+pub fn emit_endpoint(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
+    let structs = ep.own_structs.iter().map(emit_struct);
+    let builder = builder(ep, common);
+    let errors = error_enum(ep, common);
+    quote! {
+        #builder
+        #(#structs)*
+        #errors
+    }
+}
+
+/// The builder's slots: path and query parameters, then the body.
+fn slots(ep: &Endpoint) -> Vec<(&FieldIr, TokenStream)> {
+    let body = format_ident!("body");
+    ep.params
+        .iter()
+        .map(|p| {
+            let i = ident(&p.field.ident);
+            let access = match p.location {
+                Location::Body => quote!(self.#body.#i),
+                _ => quote!(self.#i),
+            };
+            (&p.field, access)
+        })
+        .collect()
+}
+
+fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
+    let name = ident(&ep.ident);
+    let docs = doc(&endpoint_doc(ep, common));
+    let err = ident(&ep.error_ident);
+    let url_params: Vec<&FieldIr> = ep
+        .params
+        .iter()
+        .filter(|p| p.location != Location::Body)
+        .map(|p| &p.field)
+        .collect();
+
+    let slot_decls = url_params.iter().map(|f| {
+        let i = ident(&f.ident);
+        let t = field_ty(f);
+        quote!(#i: #t,)
+    });
+    let body_decl = match &ep.body {
+        Body::None => quote!(),
+        Body::Fields(s) => {
+            let s = ident(s);
+            quote!(body: #s,)
+        }
+        Body::Whole { arg, ty: t } => {
+            let a = ident(arg);
+            let t = ty(t);
+            quote!(#a: #t,)
+        }
+    };
+
+    // Constructor: every required parameter, in path, query, body order.
+    let required: Vec<&FieldIr> = ep
+        .params
+        .iter()
+        .map(|p| &p.field)
+        .filter(|f| f.required)
+        .collect();
+    let mut ctor_params: Vec<TokenStream> = required
+        .iter()
+        .map(|f| {
+            let i = ident(&f.ident);
+            let t = arg_ty(&f.ty);
+            quote!(#i: #t)
+        })
+        .collect();
+    if let Body::Whole { arg, ty: t } = &ep.body {
+        let a = ident(arg);
+        let t = ty(t);
+        ctor_params.push(quote!(#a: #t));
+    }
+    let init_slot = |f: &FieldIr| {
+        let i = ident(&f.ident);
+        if f.required {
+            let init = init_from_arg(&f.ty, &i);
+            quote!(#init,)
+        } else {
+            quote!(#i: None,)
+        }
+    };
+    let url_inits = url_params.iter().map(|f| init_slot(f));
+    let body_init = match &ep.body {
+        Body::None => quote!(),
+        Body::Fields(s) => {
+            let s = ident(s);
+            let inits = ep
+                .params
+                .iter()
+                .filter(|p| p.location == Location::Body)
+                .map(|p| init_slot(&p.field));
+            quote!(body: #s { #(#inits)* },)
+        }
+        Body::Whole { arg, .. } => {
+            let a = ident(arg);
+            quote!(#a,)
+        }
+    };
+
+    let body_ident = format_ident!("body");
+    let setters = ep.params.iter().filter(|p| !p.field.required).map(|p| {
+        let within = (p.location == Location::Body).then_some(&body_ident);
+        setter(&p.field, within)
+    });
+
+    let validate = ep.validates.then(|| {
+        let mut body = checks(&slots(ep));
+        if let Body::Whole { arg, ty: t } = &ep.body
+            && crate::lower::ty_validates(t)
+        {
+            let a = ident(arg);
+            body.extend(quote!(feishu_runtime::Validate::validate(&self.#a)?;));
+        }
+        quote! {
+            /// Checks the schema's validation rules; [`send`](Self::send) does this first.
+            pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
+                #body
+                Ok(())
+            }
+        }
+    });
+    let call_validate = ep.validates.then(|| quote!(self.validate()?;));
+
+    let fill = ep
+        .params
+        .iter()
+        .filter(|p| p.location != Location::Body)
+        .map(|p| {
+            let f = &p.field;
+            let i = ident(&f.ident);
+            let wire = &f.wire;
+            match p.location {
+                Location::Path => match f.ty {
+                    Ty::String | Ty::Int64String => quote!(request.path_param(&self.#i);),
+                    _ => quote!(request.path_param(&self.#i.to_string());),
+                },
+                _ if f.required => quote!(request.query(#wire, &self.#i);),
+                _ => quote!(if let Some(v) = &self.#i { request.query(#wire, v); }),
+            }
+        });
+    let set_body = match &ep.body {
+        Body::None => quote!(),
+        Body::Fields(_) => quote!(request.json(&self.body)?;),
+        Body::Whole { arg, .. } => {
+            let a = ident(arg);
+            quote!(request.json(&self.#a)?;)
+        }
+    };
+    let (ret, call) = match &ep.response {
+        Some(r) => {
+            let r = ident(r);
+            (quote!(#r), quote!(self.client.call(request).await))
+        }
+        None => (quote!(()), quote!(self.client.call_empty(request).await)),
+    };
+    let spec = spec(ep);
+    let stream = ep.pagination.as_ref().map(|pg| {
+        let item = ty(&pg.item_ty);
+        let resp = ident(ep.response.as_deref().unwrap_or_default());
+        let items = ident(&pg.items);
+        let has_more = ident(&pg.has_more);
+        let token = ident(&pg.token);
+        let field = |name: &str| ep.own_structs.iter().flat_map(|s| &s.fields).find(|f| f.ident == name).map(|f| f.required).unwrap_or(false);
+        let items_expr = if field(&pg.items) { quote!(page.#items) } else { quote!(page.#items.unwrap_or_default()) };
+        let more_expr = if field(&pg.has_more) { quote!(page.#has_more) } else { quote!(page.#has_more.unwrap_or(false)) };
+        let token_expr = if field(&pg.token) { quote!(Some(page.#token)) } else { quote!(page.#token) };
+        quote! {
+            /// Every item of every page, following `page_token` until `has_more` is false.
+            pub fn stream(self) -> impl feishu_runtime::Stream<Item = Result<#item, feishu_runtime::Error<#err>>> + 'a {
+                feishu_runtime::paginate(
+                    self,
+                    |request: Self, token: Option<String>| match token {
+                        Some(token) => request.page_token(token).send(),
+                        None => request.send(),
+                    },
+                    |page: #resp| feishu_runtime::Page { items: #items_expr, has_more: #more_expr, next: #token_expr },
+                )
+            }
+        }
+    });
+    let allow = allow_many(ctor_params.len() + 1);
+    let ctor_doc = doc1(format!(
+        "A request with every required parameter; see [`{}`].",
+        ep.ident
+    ));
+    quote! {
+        #docs
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until `.send()` is awaited"]
+        pub struct #name<'a> {
+            client: &'a feishu_runtime::Client,
+            #(#slot_decls)*
+            #body_decl
+            options: feishu_runtime::RequestOptions,
+        }
+
+        impl<'a> #name<'a> {
+            /// What the runtime needs to know about this endpoint.
+            pub const SPEC: feishu_runtime::EndpointSpec = #spec;
+
+            #ctor_doc
+            #allow
+            pub fn new(client: &'a feishu_runtime::Client, #(#ctor_params),*) -> Self {
+                Self { client, #(#url_inits)* #body_init options: feishu_runtime::RequestOptions::new() }
+            }
+
+            #(#setters)*
+
+            /// Per-call options: user token, tenant key, extra headers, request id.
+            pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            #validate
+
+            /// Sends the request.
+            pub async fn send(self) -> Result<#ret, feishu_runtime::Error<#err>> {
+                #call_validate
+                let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+                #(#fill)*
+                #set_body
+                #call
+            }
+
+            #stream
+        }
+    }
+}
+
+fn spec(ep: &Endpoint) -> TokenStream {
+    let id = &ep.id;
+    let method = format_ident!(
+        "{}",
+        match ep.method {
+            Method::GET => "Get",
+            Method::POST => "Post",
+            Method::PUT => "Put",
+            Method::PATCH => "Patch",
+            Method::DELETE => "Delete",
+        }
+    );
+    let host = format_ident!(
+        "{}",
+        match ep.host {
+            Host::Open => "Open",
+            Host::Www => "Www",
+        }
+    );
+    let path = &ep.path;
+    let tokens = ep.tokens.iter().map(|t| {
+        format_ident!(
+            "{}",
+            match t {
+                TokenKind::Tenant => "Tenant",
+                TokenKind::App => "App",
+                TokenKind::User => "User",
+            }
+        )
+    });
+    let idempotent = ep.idempotent;
+    let envelope = format_ident!(
+        "{}",
+        match ep.envelope {
+            Envelope::Data => "Data",
+            Envelope::Flat => "Flat",
+        }
+    );
+    quote! {
+        feishu_runtime::EndpointSpec {
+            id: #id,
+            method: feishu_runtime::Method::#method,
+            host: feishu_runtime::HostFamily::#host,
+            path: #path,
+            tokens: &[#(feishu_runtime::TokenKind::#tokens),*],
+            idempotent: #idempotent,
+            envelope: feishu_runtime::Envelope::#envelope,
+        }
+    }
+}
+
+fn error_enum(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
+    let name = ident(&ep.error_ident);
+    let all: Vec<&ErrorCode> = ep.errors.iter().chain(common).collect();
+    let variants = all.iter().map(|e| {
+        let i = ident(&e.ident);
+        let d = doc(&[
+            format!("`{}` (HTTP {}): {}", e.code, e.http, e.message),
+            String::new(),
+            e.hint.clone(),
+        ]);
+        quote!(#d #i,)
+    });
+    let idents: Vec<_> = all.iter().map(|e| ident(&e.ident)).collect();
+    let codes: Vec<i64> = all.iter().map(|e| e.code).collect();
+    let docs = doc(&[
+        format!("Error codes of [`{}`]: the documented ones, then those any endpoint can return.", ep.ident),
+        String::new(),
+        "Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.".into(),
+    ]);
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A code this endpoint does not document.
+            Unknown(i64),
+        }
+        impl #name {
+            /// The numeric code.
+            pub const fn code(self) -> i64 {
+                match self { #(Self::#idents => #codes,)* Self::Unknown(code) => code }
+            }
+        }
+        impl From<i64> for #name {
+            fn from(code: i64) -> Self {
+                match code { #(#codes => Self::#idents,)* other => Self::Unknown(other) }
+            }
+        }
+        impl From<#name> for i64 {
+            fn from(code: #name) -> i64 { code.code() }
+        }
+    }
+}

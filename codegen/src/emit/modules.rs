@@ -1,0 +1,409 @@
+//! The crate's skeleton: `lib.rs` with the `Client`, a module per service and version
+//! with its accessors, the token endpoints wired into the runtime, and Cargo.toml.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::doc1;
+use super::names::{ident, path};
+use crate::ir::{Api, Endpoint, Module, TokenEndpoint};
+use crate::model::TokenRole;
+use crate::naming::camel;
+use crate::symbols::ModPath;
+
+/// Services (in name order) and their version modules.
+pub fn services(api: &Api) -> BTreeMap<&str, Vec<&Module>> {
+    let mut out: BTreeMap<&str, Vec<&Module>> = BTreeMap::new();
+    for m in &api.modules {
+        if let ModPath::Service { service, .. } = &m.path {
+            out.entry(service.as_str()).or_default().push(m);
+        }
+    }
+    out
+}
+
+/// The service whose module the client itself needs (token endpoints): never behind a
+/// feature.
+fn always_on(api: &Api) -> Option<&str> {
+    api.token_endpoints.first().and_then(|t| match &t.module {
+        ModPath::Service { service, .. } => Some(service.as_str()),
+        ModPath::Common => None,
+    })
+}
+
+/// `src/lib.rs`: declarations only, in a shape rustfmt leaves as it is; every module
+/// is `#[rustfmt::skip]` so `cargo fmt` never rewrites generated code.
+pub fn lib_rs(api: &Api) -> TokenStream {
+    let services = services(api);
+    let always = always_on(api);
+    let common = api
+        .modules
+        .iter()
+        .any(|m| m.path == ModPath::Common && (!m.structs.is_empty() || !m.enums.is_empty()));
+    let common_mod = common.then(|| {
+        quote! {
+            #[rustfmt::skip]
+            mod common;
+            pub use common::*;
+        }
+    });
+    let mods = services.keys().map(|s| {
+        let i = ident(s);
+        let gate = feature_gate(s, always);
+        quote! {
+            #[rustfmt::skip]
+            #gate
+            pub mod #i;
+        }
+    });
+    quote! {
+        #![doc = " A typed client for the Feishu (Lark) Open Platform, generated from `schema/`."]
+        #![doc = ""]
+        #![doc = " Start with [`Client::builder`]; each service is a module and a cargo feature."]
+        #![deny(missing_docs)]
+
+        pub use feishu_runtime as runtime;
+        pub use feishu_runtime::{ApiError, Domain, Error, Invalid};
+        pub use feishu_runtime::{RequestOptions, RetryPolicy, Secret};
+
+        #[rustfmt::skip]
+        mod client;
+        pub use client::Client;
+
+        #common_mod
+        #(#mods)*
+    }
+}
+
+/// `src/client.rs`: the `Client` with an accessor per service, and the token endpoints.
+pub fn client_rs(api: &Api) -> TokenStream {
+    let services = services(api);
+    let always = always_on(api);
+    let accessors = services.keys().map(|s| {
+        let i = ident(s);
+        let api_ty = format_ident!("{}Api", camel(s));
+        let d = doc1(format!("The `{s}` service."));
+        let gate = feature_gate(s, always);
+        quote! {
+            #gate #d
+            pub fn #i(&self) -> crate::#i::#api_ty<'_> { crate::#i::#api_ty::new(&self.0) }
+        }
+    });
+    let token_impl = token_endpoints(api);
+    quote! {
+        /// A Feishu client. Cheap to clone; clones share connections and cached tokens.
+        #[derive(Debug, Clone)]
+        pub struct Client(feishu_runtime::Client);
+
+        impl Client {
+            /// A builder; app credentials fetch tokens through the `auth` endpoints.
+            pub fn builder() -> feishu_runtime::ClientBuilder<Client> {
+                feishu_runtime::ClientBuilder::new().token_endpoints(std::sync::Arc::new(TokenEndpoints))
+            }
+
+            /// The runtime client, for calls built by hand.
+            pub fn runtime(&self) -> &feishu_runtime::Client {
+                &self.0
+            }
+
+            #(#accessors)*
+        }
+
+        impl From<feishu_runtime::Client> for Client {
+            fn from(client: feishu_runtime::Client) -> Self {
+                Client(client)
+            }
+        }
+
+        impl std::ops::Deref for Client {
+            type Target = feishu_runtime::Client;
+            fn deref(&self) -> &feishu_runtime::Client {
+                &self.0
+            }
+        }
+
+        #token_impl
+    }
+}
+
+fn feature_gate(service: &str, always: Option<&str>) -> TokenStream {
+    if Some(service) == always {
+        quote!()
+    } else {
+        quote!(#[cfg(feature = #service)])
+    }
+}
+
+/// The runtime's token manager calls these, so tokens come from the generated auth
+/// endpoints.
+fn token_endpoints(api: &Api) -> TokenStream {
+    let find = |role: TokenRole| api.token_endpoints.iter().find(|t| t.role == role);
+    let token = |role: TokenRole, method: &str, args: &[&str]| {
+        let m = format_ident!("{method}");
+        let params = args.iter().map(|a| {
+            let i = ident(a);
+            quote!(#i: &'a str)
+        });
+        let body = match find(role) {
+            Some(t) => token_call(t),
+            None => {
+                let msg = format!("the schema has no endpoint with token_role {role:?}");
+                quote!(Err(feishu_runtime::Error::Config(#msg.into())))
+            }
+        };
+        let ret = if role == TokenRole::AppTicketResend {
+            quote!(())
+        } else {
+            quote!(feishu_runtime::IssuedToken)
+        };
+        let unused = find(role).is_none().then(|| {
+            let names = args.iter().map(|a| ident(a));
+            quote!(let _ = (client, #(#names),*);)
+        });
+        quote! {
+            fn #m<'a>(&'a self, client: &'a feishu_runtime::Client, #(#params),*) -> feishu_runtime::BoxFuture<'a, Result<#ret, feishu_runtime::Error>> {
+                #unused
+                Box::pin(async move { #body })
+            }
+        }
+    };
+    let methods = [
+        token(
+            TokenRole::TenantInternal,
+            "tenant_internal",
+            &["app_id", "app_secret"],
+        ),
+        token(
+            TokenRole::AppInternal,
+            "app_internal",
+            &["app_id", "app_secret"],
+        ),
+        token(
+            TokenRole::AppMarketplace,
+            "app_marketplace",
+            &["app_id", "app_secret", "app_ticket"],
+        ),
+        token(
+            TokenRole::TenantMarketplace,
+            "tenant_marketplace",
+            &["app_access_token", "tenant_key"],
+        ),
+        token(
+            TokenRole::AppTicketResend,
+            "app_ticket_resend",
+            &["app_id", "app_secret"],
+        ),
+    ];
+    quote! {
+        /// The auth endpoints of this crate, as the runtime's token manager calls them.
+        #[derive(Debug)]
+        struct TokenEndpoints;
+
+        impl feishu_runtime::TokenEndpoints for TokenEndpoints {
+            #(#methods)*
+        }
+    }
+}
+
+fn token_call(t: &TokenEndpoint) -> TokenStream {
+    let module = match &t.module {
+        ModPath::Service { service, version } => {
+            format!("crate::{service}::{version}::{}", t.ident)
+        }
+        ModPath::Common => format!("crate::{}", t.ident),
+    };
+    let builder = path(&module);
+    let args = t.args.iter().map(|a| ident(a));
+    let send = quote!(#builder::new(client, #(#args),*).send().await.map_err(feishu_runtime::Error::erase));
+    match &t.token_field {
+        Some(field) => {
+            let f = ident(field);
+            let missing = format!("{} returned no {field}", t.ident);
+            quote! {
+                let response = #send?;
+                let token = response.#f.filter(|t| !t.is_empty()).ok_or_else(|| feishu_runtime::Error::Config(#missing.into()))?;
+                Ok(feishu_runtime::IssuedToken { token: feishu_runtime::Secret::new(token), expire: response.expire.unwrap_or(0) })
+            }
+        }
+        None => quote!(#send.map(drop)),
+    }
+}
+
+/// `src/<service>/mod.rs`: the version modules and the service accessor.
+pub fn service_rs(service: &str, versions: &[&Module]) -> TokenStream {
+    let api_ty = format_ident!("{}Api", camel(service));
+    let names: Vec<&str> = versions
+        .iter()
+        .filter_map(|m| match &m.path {
+            ModPath::Service { version, .. } => Some(version.as_str()),
+            ModPath::Common => None,
+        })
+        .collect();
+    let mods = names.iter().map(|v| {
+        let i = ident(v);
+        let d = doc1(format!("`{service}` {v}."));
+        quote!(#d pub mod #i;)
+    });
+    let accessors = names.iter().map(|v| {
+        let i = ident(v);
+        let t = format_ident!("{}Api", camel(v));
+        let d = doc1(format!("The `{service}` {v} endpoints."));
+        quote!(#d pub fn #i(self) -> #i::#t<'a> { #i::#t::new(self.client) })
+    });
+    let d = doc1(format!("The versions of the `{service}` service."));
+    let module_doc = format!(" The `{service}` service.");
+    quote! {
+        #![doc = #module_doc]
+        #(#mods)*
+
+        #d
+        #[derive(Debug, Clone, Copy)]
+        pub struct #api_ty<'a> {
+            client: &'a feishu_runtime::Client,
+        }
+
+        impl<'a> #api_ty<'a> {
+            /// Wraps a runtime client.
+            pub fn new(client: &'a feishu_runtime::Client) -> Self {
+                Self { client }
+            }
+            #(#accessors)*
+        }
+    }
+}
+
+/// `src/<service>/<version>/mod.rs`: the endpoint and type modules, and a resource
+/// accessor per resource.
+pub fn version_rs(m: &Module, service: &str, version: &str) -> TokenStream {
+    let has_types = !m.structs.is_empty() || !m.enums.is_empty();
+    let types_mod = has_types.then(|| {
+        quote!(
+            mod types;
+            pub use types::*;
+        )
+    });
+    let endpoint_mods = m.endpoints.iter().map(|e| {
+        let i = format_ident!("{}", file_stem(e));
+        quote!(mod #i; pub use #i::*;)
+    });
+    let mut resources: BTreeMap<&str, Vec<&Endpoint>> = BTreeMap::new();
+    for e in &m.endpoints {
+        resources.entry(e.resource.as_str()).or_default().push(e);
+    }
+    let version_ty = format_ident!("{}Api", camel(version));
+    let accessors = resources.keys().map(|r| {
+        let i = ident(r);
+        let t = format_ident!("{}Api", camel(r));
+        let d = doc1(format!("The `{r}` endpoints."));
+        quote!(#d pub fn #i(self) -> #t<'a> { #t { client: self.client } })
+    });
+    let resource_types = resources.iter().map(|(r, eps)| {
+        let t = format_ident!("{}Api", camel(r));
+        let d = doc1(format!("The `{r}` endpoints of `{service}` {version}."));
+        let methods = eps.iter().map(|e| endpoint_method(e));
+        quote! {
+            #d
+            #[derive(Debug, Clone, Copy)]
+            pub struct #t<'a> {
+                client: &'a feishu_runtime::Client,
+            }
+            impl<'a> #t<'a> {
+                #(#methods)*
+            }
+        }
+    });
+    let d = doc1(format!("The `{service}` {version} endpoints, by resource."));
+    quote! {
+        #types_mod
+        #(#endpoint_mods)*
+
+        #d
+        #[derive(Debug, Clone, Copy)]
+        pub struct #version_ty<'a> {
+            client: &'a feishu_runtime::Client,
+        }
+
+        impl<'a> #version_ty<'a> {
+            /// Wraps a runtime client.
+            pub fn new(client: &'a feishu_runtime::Client) -> Self {
+                Self { client }
+            }
+            #(#accessors)*
+        }
+
+        #(#resource_types)*
+    }
+}
+
+/// `resource.method(required...)`: starts a request builder.
+fn endpoint_method(e: &Endpoint) -> TokenStream {
+    let m = ident(&e.method_ident);
+    let builder = ident(&e.ident);
+    let mut params = Vec::new();
+    let mut args = Vec::new();
+    for p in e.params.iter().filter(|p| p.field.required) {
+        let i = ident(&p.field.ident);
+        let t = super::names::arg_ty(&p.field.ty);
+        params.push(quote!(#i: #t));
+        args.push(quote!(#i));
+    }
+    if let crate::ir::Body::Whole { arg, ty } = &e.body {
+        let i = ident(arg);
+        let t = super::names::ty(ty);
+        params.push(quote!(#i: #t));
+        args.push(quote!(#i));
+    }
+    let d = doc1(format!("{}: see [`{}`].", e.summary, e.ident));
+    let allow = super::names::allow_many(params.len());
+    quote! {
+        #d
+        #allow
+        pub fn #m(self, #(#params),*) -> #builder<'a> {
+            #builder::new(self.client, #(#args),*)
+        }
+    }
+}
+
+/// The file (and module) name of an endpoint: `application_feedback_patch`.
+pub fn file_stem(e: &Endpoint) -> String {
+    format!(
+        "{}_{}",
+        crate::naming::bare(&e.resource),
+        crate::naming::bare(&e.method_ident)
+    )
+}
+
+/// The generated crate's manifest: a feature per service, `full` for all.
+pub fn cargo_toml(api: &Api) -> String {
+    let services = services(api);
+    let always = always_on(api);
+    let gated: Vec<&str> = services
+        .keys()
+        .copied()
+        .filter(|s| Some(*s) != always)
+        .collect();
+    let mut features = String::from("[features]\ndefault = [\"full\"]\n");
+    let all: Vec<String> = gated.iter().map(|s| format!("\"{s}\"")).collect();
+    features.push_str(&format!("full = [{}]\n", all.join(", ")));
+    for s in &gated {
+        features.push_str(&format!("{s} = []\n"));
+    }
+    format!(
+        "# @generated by `cargo xtask regen` from schema/; do not edit.\n\
+[package]\n\
+name = \"feishu\"\n\
+version = \"0.1.0\"\n\
+description = \"Typed client for the Feishu (Lark) Open Platform, generated from schema/\"\n\
+edition.workspace = true\n\
+rust-version.workspace = true\n\
+license.workspace = true\n\
+publish.workspace = true\n\
+\n\
+[dependencies]\n\
+feishu-runtime.workspace = true\n\
+\n\
+{features}"
+    )
+}

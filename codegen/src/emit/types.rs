@@ -1,0 +1,291 @@
+//! Structs and enums: the named types of the schema and the per-endpoint body and
+//! response structs.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::{doc, doc1};
+use super::names::{allow_many, arg_ty, field_ty, ident, init_from_arg};
+use super::rules::checks;
+use crate::ir::{Direction, Enum, FieldIr, Struct, Ty};
+use crate::model::Wire;
+use crate::naming::bare;
+
+/// A struct, its constructor and setters, and its `Validate` impl where it has rules.
+pub fn emit_struct(s: &Struct) -> TokenStream {
+    let name = ident(&s.ident);
+    let docs = doc(&s.doc);
+    let sends = s.direction != Direction::Response;
+    let receives = s.direction != Direction::Request;
+    let mut derives = vec![quote!(Clone), quote!(PartialEq)];
+    if !s.has_secret() {
+        derives.push(quote!(Debug));
+    }
+    if !s.has_required() && sends {
+        derives.push(quote!(Default));
+    }
+    if sends {
+        derives.push(quote!(feishu_runtime::serde::Serialize));
+    }
+    if receives {
+        derives.push(quote!(feishu_runtime::serde::Deserialize));
+    }
+    let fields = s.fields.iter().map(|f| field_decl(f, sends));
+    // Only named types are built by callers; body structs are filled by the builder.
+    let constructor = (s.direction == Direction::Both).then(|| constructor_and_setters(s));
+    let debug = s.has_secret().then(|| redacting_debug(s));
+    let validate = s.validates.then(|| {
+        let access: Vec<(&FieldIr, TokenStream)> = s
+            .fields
+            .iter()
+            .map(|f| {
+                let i = ident(&f.ident);
+                (f, quote!(self.#i))
+            })
+            .collect();
+        let body = checks(&access);
+        quote! {
+            impl feishu_runtime::Validate for #name {
+                fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
+                    #body
+                    Ok(())
+                }
+            }
+        }
+    });
+    quote! {
+        #docs
+        #[derive(#(#derives),*)]
+        #[serde(crate = "feishu_runtime::serde")]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+        }
+        #constructor
+        #debug
+        #validate
+    }
+}
+
+fn field_decl(f: &FieldIr, sends: bool) -> TokenStream {
+    let name = ident(&f.ident);
+    let docs = doc(&f.doc);
+    let t = field_ty(f);
+    let mut serde = Vec::new();
+    if bare(&f.ident) != f.wire {
+        let wire = &f.wire;
+        serde.push(quote!(rename = #wire));
+    }
+    if !f.required && sends {
+        serde.push(quote!(skip_serializing_if = "Option::is_none"));
+    }
+    if f.ty == Ty::Int64String {
+        if f.required {
+            serde.push(quote!(
+                deserialize_with = "feishu_runtime::de::int64_string"
+            ));
+        } else {
+            serde.push(quote!(
+                default,
+                deserialize_with = "feishu_runtime::de::opt_int64_string"
+            ));
+        }
+    }
+    let attr = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
+    quote! {
+        #docs
+        #attr
+        pub #name: #t,
+    }
+}
+
+fn constructor_and_setters(s: &Struct) -> TokenStream {
+    let name = ident(&s.ident);
+    let required: Vec<&FieldIr> = s.fields.iter().filter(|f| f.required).collect();
+    let params = required.iter().map(|f| {
+        let i = ident(&f.ident);
+        let t = arg_ty(&f.ty);
+        quote!(#i: #t)
+    });
+    let inits = s.fields.iter().map(|f| {
+        let i = ident(&f.ident);
+        if f.required {
+            init_from_arg(&f.ty, &i)
+        } else {
+            quote!(#i: None)
+        }
+    });
+    let setters = s
+        .fields
+        .iter()
+        .filter(|f| !f.required)
+        .map(|f| setter(f, None));
+    let allow = allow_many(required.len());
+    let new_doc = if required.is_empty() {
+        doc1("An empty value; set fields with the methods below.")
+    } else {
+        doc1("A value with every required field; set optional ones with the methods below.")
+    };
+    quote! {
+        impl #name {
+            #new_doc
+            #allow
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+            #(#setters)*
+        }
+    }
+}
+
+/// A consuming setter for an optional field; `within` is the sub-struct holding it
+/// (`body` for a builder's body fields).
+pub fn setter(f: &FieldIr, within: Option<&syn::Ident>) -> TokenStream {
+    let name = ident(&f.ident);
+    let docs = doc(&f.doc);
+    let t = arg_ty(&f.ty);
+    let v = match f.ty {
+        Ty::String | Ty::Int64String => quote!(value.into()),
+        _ => quote!(value),
+    };
+    let target = match within {
+        Some(w) => quote!(self.#w.#name),
+        None => quote!(self.#name),
+    };
+    quote! {
+        #docs
+        pub fn #name(mut self, value: #t) -> Self {
+            #target = Some(#v);
+            self
+        }
+    }
+}
+
+fn redacting_debug(s: &Struct) -> TokenStream {
+    let name = ident(&s.ident);
+    let text = &s.ident;
+    let fields = s.fields.iter().map(|f| {
+        let i = ident(&f.ident);
+        let label = bare(&f.ident);
+        if f.secret {
+            quote!(.field(#label, &"<redacted>"))
+        } else {
+            quote!(.field(#label, &self.#i))
+        }
+    });
+    quote! {
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#text) #(#fields)* .finish()
+            }
+        }
+    }
+}
+
+/// An enum with an `Unknown` variant that keeps any value the schema does not list.
+pub fn emit_enum(e: &Enum) -> TokenStream {
+    let name = ident(&e.ident);
+    let docs = doc(&e.doc);
+    let variants = e.variants.iter().map(|v| {
+        let i = ident(&v.ident);
+        let label = if v.label.is_empty() {
+            format!("`{}`", v.value)
+        } else {
+            format!("{} (`{}`)", v.label, plain(&v.value))
+        };
+        let d = doc1(label);
+        quote!(#d #i,)
+    });
+    let idents: Vec<_> = e.variants.iter().map(|v| ident(&v.ident)).collect();
+    match e.wire {
+        Wire::Int => {
+            let values: Vec<i64> = e
+                .variants
+                .iter()
+                .map(|v| v.value.as_i64().unwrap_or_default())
+                .collect();
+            quote! {
+                #docs
+                #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+                #[non_exhaustive]
+                pub enum #name {
+                    #(#variants)*
+                    /// A value the schema does not list, kept as received.
+                    Unknown(i64),
+                }
+                impl #name {
+                    /// The value on the wire.
+                    pub const fn value(self) -> i64 {
+                        match self { #(Self::#idents => #values,)* Self::Unknown(v) => v }
+                    }
+                    /// The variant for a wire value.
+                    pub const fn from_value(value: i64) -> Self {
+                        match value { #(#values => Self::#idents,)* other => Self::Unknown(other) }
+                    }
+                }
+                impl From<i64> for #name {
+                    fn from(value: i64) -> Self { Self::from_value(value) }
+                }
+                impl std::fmt::Display for #name {
+                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { self.value().fmt(f) }
+                }
+                impl feishu_runtime::serde::Serialize for #name {
+                    fn serialize<S: feishu_runtime::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        s.serialize_i64(self.value())
+                    }
+                }
+                impl<'de> feishu_runtime::serde::Deserialize<'de> for #name {
+                    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                        <i64 as feishu_runtime::serde::Deserialize>::deserialize(d).map(Self::from_value)
+                    }
+                }
+            }
+        }
+        Wire::String => {
+            let values: Vec<String> = e.variants.iter().map(|v| plain(&v.value)).collect();
+            quote! {
+                #docs
+                #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+                #[non_exhaustive]
+                pub enum #name {
+                    #(#variants)*
+                    /// A value the schema does not list, kept as received.
+                    Unknown(String),
+                }
+                impl #name {
+                    /// The value on the wire.
+                    pub fn as_str(&self) -> &str {
+                        match self { #(Self::#idents => #values,)* Self::Unknown(v) => v }
+                    }
+                    /// The variant for a wire value.
+                    pub fn from_wire(value: &str) -> Self {
+                        match value { #(#values => Self::#idents,)* other => Self::Unknown(other.to_owned()) }
+                    }
+                }
+                impl From<&str> for #name {
+                    fn from(value: &str) -> Self { Self::from_wire(value) }
+                }
+                impl std::fmt::Display for #name {
+                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+                }
+                impl feishu_runtime::serde::Serialize for #name {
+                    fn serialize<S: feishu_runtime::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        s.serialize_str(self.as_str())
+                    }
+                }
+                impl<'de> feishu_runtime::serde::Deserialize<'de> for #name {
+                    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                        <String as feishu_runtime::serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn plain(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,6 @@
+pub fn regen(_args: &[String]) -> Result<(), String> {
+    Err("todo".into())
+}
+pub fn compile(_args: &[String]) -> Result<(), String> {
+    Err("todo".into())
+}
