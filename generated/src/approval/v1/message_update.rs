@@ -3,7 +3,7 @@
 /// 更新审批 Bot 消息
 ///
 /// 三方审批系统处理完审批人的操作后，调用本接口把更新后的审批消息通过机器人推送给审批人。
-/// 本接口位于 www 域名（飞书 https://www.feishu.cn，Lark https://www.larksuite.com），不在 open 域名。
+/// 本接口位于 www 域名（飞书 <https://www.feishu.cn>，Lark <https://www.larksuite.com>），不在 open 域名。
 ///
 /// `POST https://www.feishu.cn/approval/openapi/v1/message/update`
 ///
