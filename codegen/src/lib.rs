@@ -48,11 +48,19 @@ pub fn check(files: &[SourceFile]) -> Vec<Diagnostic> {
 /// The whole pipeline: the generated crate's files, by path relative to its root.
 /// The result depends only on the files' paths and contents, not on their order.
 pub fn generate(files: &[SourceFile]) -> Result<BTreeMap<String, String>, Failure> {
+    generate_crate(files, "feishu")
+}
+
+/// [`generate`] with another package name (fixtures are compiled next to the real crate).
+pub fn generate_crate(
+    files: &[SourceFile],
+    crate_name: &str,
+) -> Result<BTreeMap<String, String>, Failure> {
     let (loaded, mut problems) = load::parse_all(files);
     problems.extend(validate::validate(&loaded));
     if !problems.is_empty() {
         return Err(Failure::Schema(Diagnostics::sorted(problems)));
     }
     let api = lower::lower(&loaded);
-    render::render(emit::emit(&api)).map_err(Failure::Internal)
+    render::render(emit::emit(&api, crate_name)).map_err(Failure::Internal)
 }

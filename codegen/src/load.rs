@@ -138,7 +138,7 @@ fn yaml_error(file: &SourceFile, e: &serde_saphyr::Error) -> Diagnostic {
     let pos = e.location().map(Pos::from).filter(|p| p.line > 0);
     let text = e.without_snippet().to_string();
     // The parser appends " at line L, column C" itself; the position is already in front.
-    let message = strip_position_suffix(&text);
+    let message = explain_budget(strip_position_suffix(&text));
     let hint = hint_for(&message);
     let d = Diagnostic::new(&file.path, pos.unwrap_or(Pos::START), message);
     match hint {
@@ -155,12 +155,34 @@ fn strip_position_suffix(text: &str) -> String {
     }
 }
 
+/// Budget breaches come as `budget breached: Depth { depth: 25 }`; say it in words.
+fn explain_budget(message: String) -> String {
+    let Some(detail) = message.strip_prefix("budget breached: ") else {
+        return message;
+    };
+    let number: String = detail.chars().filter(|c| c.is_ascii_digit()).collect();
+    if detail.starts_with("Depth") {
+        format!("YAML nested {number} levels deep, over the input budget of {MAX_DEPTH}")
+    } else if detail.starts_with("Nodes") {
+        format!("more than {MAX_NODES} YAML nodes, over the input budget")
+    } else {
+        format!("input budget exceeded ({detail})")
+    }
+}
+
 /// Fixes for the messages people meet most often.
 fn hint_for(message: &str) -> Option<String> {
     let m = message.to_ascii_lowercase();
-    let hint = if m.contains("unknown field") {
-        "remove the key or correct its spelling; schema/README.md lists every key"
-    } else if m.contains("missing field") {
+    if m.contains("unknown field") {
+        let field = message.split('`').nth(1).unwrap_or_default();
+        let expected = message.split("expected one of ").nth(1).unwrap_or_default();
+        let keys = expected.split(", ").map(str::trim);
+        return Some(match crate::naming::closest(field, keys) {
+            Some(key) => format!("did you mean `{key}`? schema/README.md lists every key"),
+            None => "remove the key or correct its spelling; schema/README.md lists every key".to_owned(),
+        });
+    }
+    let hint = if m.contains("missing field") {
         "add the key; schema/README.md says what each section requires"
     } else if m.contains("tab") {
         "indent with spaces: YAML does not allow tabs for indentation"
@@ -168,10 +190,10 @@ fn hint_for(message: &str) -> Option<String> {
         "schema files are small and shallow; flatten the structure or split the file"
     } else if m.contains("unknown variant") {
         "use one of the values the message lists"
-    } else if m.contains("invalid type") {
-        "give the value the type schema/README.md documents for this key"
+    } else if m.contains("invalid") {
+        "give the value the type schema/README.md documents for this key (true/false, a number, a string, a list)"
     } else {
-        return None;
+        "check the YAML syntax at this position: brackets, quotes, `:` after keys, `- ` before list items"
     };
     Some(hint.to_owned())
 }

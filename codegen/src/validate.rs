@@ -282,8 +282,14 @@ impl<'a> Validator<'a, '_> {
         self.unique_fields(&params);
         for p in ep.path_params.iter().chain(&ep.query) {
             if p.secret {
-                self.err(Pos::of(&p.name), format!("`{}` cannot be secret: it travels in the URL, which is logged", p.name.value))
-                    .hint("secrets belong in the body");
+                self.err(
+                    Pos::of(&p.name),
+                    format!(
+                        "`{}` cannot be secret: it travels in the URL, which is logged",
+                        p.name.value
+                    ),
+                )
+                .hint("secrets belong in the body");
             }
             if matches!(p.ty.value.as_str(), "object" | "array") {
                 self.err(
@@ -346,20 +352,54 @@ impl<'a> Validator<'a, '_> {
     /// fixed response fields; the schema must match.
     fn token_contract(&mut self, ep: &Endpoint, role: &Spanned<TokenRole>) {
         let (args, token_field) = crate::lower::role_contract(role.value);
-        let body = ep.body.as_ref().and_then(|b| b.value.fields.as_deref()).unwrap_or(&[]);
-        for p in ep.path_params.iter().chain(&ep.query).chain(body).filter(|p| p.required) {
+        let body = ep
+            .body
+            .as_ref()
+            .and_then(|b| b.value.fields.as_deref())
+            .unwrap_or(&[]);
+        for p in ep
+            .path_params
+            .iter()
+            .chain(&ep.query)
+            .chain(body)
+            .filter(|p| p.required)
+        {
             if !args.contains(&p.name.value.as_str()) {
-                self.err(Pos::of(&p.name), format!("token endpoint parameter `{}` is not one the client can supply", p.name.value))
-                    .hint(format!("a {:?} endpoint's required parameters come from: {}", role.value, args.join(", ")));
+                self.err(
+                    Pos::of(&p.name),
+                    format!(
+                        "token endpoint parameter `{}` is not one the client can supply",
+                        p.name.value
+                    ),
+                )
+                .hint(format!(
+                    "a {:?} endpoint's required parameters come from: {}",
+                    role.value,
+                    args.join(", ")
+                ));
             }
         }
-        let fields = ep.response.as_ref().map(|r| r.fields.as_slice()).unwrap_or(&[]);
-        let has = |name: &str, ty: &str| fields.iter().any(|f| f.name.value == name && f.ty.value == ty);
+        let fields = ep
+            .response
+            .as_ref()
+            .map(|r| r.fields.as_slice())
+            .unwrap_or(&[]);
+        let has = |name: &str, ty: &str| {
+            fields
+                .iter()
+                .any(|f| f.name.value == name && f.ty.value == ty)
+        };
         if let Some(field) = token_field
             && !(has(field, "string") && has("expire", "i64"))
         {
-            self.err(Pos::of(role), format!("a {:?} endpoint must return `{field}` (string) and `expire` (i64)", role.value))
-                .hint("list both under `response.fields`");
+            self.err(
+                Pos::of(role),
+                format!(
+                    "a {:?} endpoint must return `{field}` (string) and `expire` (i64)",
+                    role.value
+                ),
+            )
+            .hint("list both under `response.fields`");
         }
     }
 

@@ -26,7 +26,7 @@ pub struct Emitted {
     pub manifest: String,
 }
 
-pub fn emit(api: &Api) -> Emitted {
+pub fn emit(api: &Api, crate_name: &str) -> Emitted {
     let mut units = vec![Unit {
         path: "src/lib.rs".into(),
         sources: vec!["schema/**/*.yaml".into()],
@@ -86,7 +86,7 @@ pub fn emit(api: &Api) -> Emitted {
     units.sort_by(|a, b| a.path.cmp(&b.path));
     Emitted {
         units,
-        manifest: modules::cargo_toml(api),
+        manifest: modules::cargo_toml(api, crate_name),
     }
 }
 

@@ -1,0 +1,58 @@
+//! The project's tasks, as a library so tests run exactly what `cargo xtask` runs.
+
+pub mod bench;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root (the parent of this crate's directory).
+pub fn workspace_root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent().map(PathBuf::from).unwrap_or(here)
+}
+
+/// What `regen` does with the generated files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Write what changed, remove what is no longer generated.
+    Write,
+    /// Change nothing; fail listing the stale files.
+    Check,
+}
+
+/// Generates the crate `crate_name` from `schema` into `out`. On any schema problem
+/// nothing is written: the whole output is built in memory first.
+pub fn regen(schema: &Path, out: &Path, crate_name: &str, mode: Mode) -> Result<String, String> {
+    let sources = feishu_codegen::load::read_dir(schema).map_err(|d| d.to_string())?;
+    let files = feishu_codegen::generate_crate(&sources, crate_name).map_err(|e| e.to_string())?;
+    match mode {
+        Mode::Check => {
+            let stale = write::stale(out, &files).map_err(|e| e.to_string())?;
+            if stale.is_empty() {
+                return Ok(format!(
+                    "regen --check: {} files up to date in {}",
+                    files.len(),
+                    out.display()
+                ));
+            }
+            Err(format!(
+                "{} is out of date with {}:\n{}\nrun `cargo xtask regen` and commit the result",
+                out.display(),
+                schema.display(),
+                stale
+                    .iter()
+                    .map(|s| format!("  {s}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ))
+        }
+        Mode::Write => {
+            let changed = write::write_all(out, &files).map_err(|e| e.to_string())?;
+            Ok(format!(
+                "regen: {} files, {changed} changed, in {}",
+                files.len(),
+                out.display()
+            ))
+        }
+    }
+}
