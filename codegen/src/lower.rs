@@ -67,8 +67,8 @@ pub fn lower(files: &[LoadedFile]) -> Api {
             let fields = cx.fields(&t.fields, &ident, &mut extra);
             module.structs.push(Struct {
                 validates: validating.contains(t.name.value.as_str()),
+                doc: doc_or(&t.description, &format!("The `{}` type.", t.name.value)),
                 ident,
-                doc: doc_lines(&t.description),
                 fields,
                 direction: Direction::Both,
             });
@@ -77,7 +77,7 @@ pub fn lower(files: &[LoadedFile]) -> Api {
         for e in &file.schema.enums {
             module.enums.push(Enum {
                 ident: camel(&e.name.value),
-                doc: doc_lines(&e.description),
+                doc: doc_or(&e.description, &format!("The `{}` enum.", e.name.value)),
                 wire: e.wire,
                 variants: e
                     .values
@@ -328,6 +328,9 @@ impl Cx<'_, '_> {
                     }),
                 };
                 let mut doc = doc_lines(&f.description);
+                if doc.is_empty() {
+                    doc.push(format!("The `{}` field.", f.name.value));
+                }
                 if let Some(d) = &f.default {
                     doc.push(String::new());
                     doc.push(format!(
@@ -427,6 +430,11 @@ fn error_code(e: &ErrorDef) -> ErrorCode {
         message: e.message.clone(),
         hint: e.hint.clone(),
     }
+}
+
+fn doc_or(text: &str, fallback: &str) -> Vec<String> {
+    let lines = doc_lines(text);
+    if lines.is_empty() { vec![fallback.to_owned()] } else { lines }
 }
 
 fn doc_lines(text: &str) -> Vec<String> {

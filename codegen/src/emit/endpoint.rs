@@ -139,6 +139,8 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
     });
     let call_validate = ep.validates.then(|| quote!(self.validate()?;));
 
+    let fills_request = !url_params.is_empty() || !matches!(ep.body, Body::None);
+    let request_binding = if fills_request { quote!(let mut request) } else { quote!(let request) };
     let fill = ep
         .params
         .iter()
@@ -235,7 +237,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
             /// Sends the request.
             pub async fn send(self) -> Result<#ret, feishu_runtime::Error<#err>> {
                 #call_validate
-                let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+                #request_binding = feishu_runtime::Request::new(&Self::SPEC, self.options);
                 #(#fill)*
                 #set_body
                 #call

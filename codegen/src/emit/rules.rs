@@ -42,10 +42,12 @@ fn field_checks(
     let mut out = TokenStream::new();
     if let Some((min, max)) = f.rules.range {
         let (min, max) = (bound(min), bound(max));
+        // i32 widens losslessly; i64 is already the checked type.
+        let widen = if f.ty == Ty::I64 { quote!(v) } else { quote!(i64::from(v)) };
         out.extend(opt(
             f,
             access,
-            quote!(feishu_runtime::check_range(#wire, i64::from(v), #min, #max)?;),
+            quote!(feishu_runtime::check_range(#wire, #widen, #min, #max)?;),
             false,
         ));
     }
