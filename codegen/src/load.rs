@@ -179,7 +179,8 @@ fn hint_for(message: &str) -> Option<String> {
         let keys = expected.split(", ").map(str::trim);
         return Some(match crate::naming::closest(field, keys) {
             Some(key) => format!("did you mean `{key}`? schema/README.md lists every key"),
-            None => "remove the key or correct its spelling; schema/README.md lists every key".to_owned(),
+            None => "remove the key or correct its spelling; schema/README.md lists every key"
+                .to_owned(),
         });
     }
     let hint = if m.contains("missing field") {

@@ -434,7 +434,11 @@ fn error_code(e: &ErrorDef) -> ErrorCode {
 
 fn doc_or(text: &str, fallback: &str) -> Vec<String> {
     let lines = doc_lines(text);
-    if lines.is_empty() { vec![fallback.to_owned()] } else { lines }
+    if lines.is_empty() {
+        vec![fallback.to_owned()]
+    } else {
+        lines
+    }
 }
 
 fn doc_lines(text: &str) -> Vec<String> {

@@ -140,7 +140,11 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
     let call_validate = ep.validates.then(|| quote!(self.validate()?;));
 
     let fills_request = !url_params.is_empty() || !matches!(ep.body, Body::None);
-    let request_binding = if fills_request { quote!(let mut request) } else { quote!(let request) };
+    let request_binding = if fills_request {
+        quote!(let mut request)
+    } else {
+        quote!(let request)
+    };
     let fill = ep
         .params
         .iter()

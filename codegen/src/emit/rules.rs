@@ -43,7 +43,11 @@ fn field_checks(
     if let Some((min, max)) = f.rules.range {
         let (min, max) = (bound(min), bound(max));
         // i32 widens losslessly; i64 is already the checked type.
-        let widen = if f.ty == Ty::I64 { quote!(v) } else { quote!(i64::from(v)) };
+        let widen = if f.ty == Ty::I64 {
+            quote!(v)
+        } else {
+            quote!(i64::from(v))
+        };
         out.extend(opt(
             f,
             access,
