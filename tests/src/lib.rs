@@ -70,3 +70,65 @@ pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
         std::fs::write(path, bytes).unwrap();
     }
 }
+
+/// The app the tests act as; the secret must never appear in any output.
+pub const APP_ID: &str = "cli_9f115af860f7901b";
+pub const APP_SECRET: &str = "s3cr3t-app-secret-never-printed";
+/// The seed pages' example tenant token.
+pub const TENANT_TOKEN: &str = "t-7f1bcd13fc57d46bac21793a18e560";
+
+/// A seed page's example, from tests/fixtures/seeds/.
+pub fn fixture(name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(workspace("tests/fixtures/seeds").join(name)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A tenant-token endpoint on `server` answering `token`, hit `times` times at most.
+pub async fn mount_tenant_token(server: &wiremock::MockServer, token: &str) {
+    use wiremock::matchers::{body_json, method, path};
+    wiremock::Mock::given(method("POST"))
+        .and(path("/open-apis/auth/v3/tenant_access_token/internal"))
+        .and(body_json(
+            serde_json::json!({"app_id": APP_ID, "app_secret": APP_SECRET}),
+        ))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "code": 0, "msg": "ok", "tenant_access_token": token, "expire": 7200
+            })),
+        )
+        .mount(server)
+        .await;
+}
+
+/// Fast retries so fault tests take milliseconds.
+pub fn fast_retries() -> feishu::RetryPolicy {
+    feishu::RetryPolicy::default()
+        .max_attempts(3)
+        .backoff(
+            std::time::Duration::from_millis(5),
+            std::time::Duration::from_millis(20),
+        )
+        .max_rate_limit_wait(std::time::Duration::from_millis(50))
+}
+
+/// A self-built app client whose hosts both point at `server`.
+pub fn client_for(server: &wiremock::MockServer) -> feishu::Client {
+    feishu::Client::builder()
+        .app_credentials(APP_ID, APP_SECRET)
+        .open_base_url(server.uri())
+        .www_base_url(server.uri())
+        .retry(fast_retries())
+        .build()
+        .unwrap()
+}
+
+/// The requests `server` received at `path`.
+pub async fn requests_to(server: &wiremock::MockServer, path: &str) -> Vec<wiremock::Request> {
+    let all = server.received_requests().await.unwrap_or_default();
+    all.into_iter().filter(|r| r.url.path() == path).collect()
+}
+
+/// A JSON body as a value.
+pub fn json_body(request: &wiremock::Request) -> serde_json::Value {
+    serde_json::from_slice(&request.body).unwrap()
+}

@@ -1,0 +1,402 @@
+//! Every seed call through the typed API against a real HTTP server on 127.0.0.1: the
+//! method, path, query string, headers and JSON body on the wire are what the seed
+//! pages specify, and their response examples decode.
+
+use feishu::UserIdType;
+use feishu::application::v6::{AppVersionStatus, ClientBadgeNum, FeedbackStatus};
+use feishu_tests::*;
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn success() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(fixture("success.response.json"))
+}
+
+fn assert_headers(request: &wiremock::Request) {
+    let header = |name: &str| {
+        request
+            .headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        header("authorization").as_deref(),
+        Some(format!("Bearer {TENANT_TOKEN}").as_str())
+    );
+    assert_eq!(
+        header("content-type").as_deref(),
+        Some("application/json; charset=utf-8")
+    );
+}
+
+#[tokio::test]
+async fn update_app_feedback() {
+    let server = MockServer::start().await;
+    mount_tenant_token(&server, TENANT_TOKEN).await;
+    let p =
+        "/open-apis/application/v6/applications/cli_9f115af860f7901b/feedbacks/7057888018203574291";
+    Mock::given(method("PATCH"))
+        .and(path(p))
+        .respond_with(success())
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let client = client_for(&server);
+    client
+        .application()
+        .v6()
+        .application_feedback()
+        .patch(
+            "cli_9f115af860f7901b",
+            "7057888018203574291",
+            FeedbackStatus::Marked,
+            "ou_9565b69967831233761cc2f11b4c089f",
+        )
+        .user_id_type(UserIdType::OpenId)
+        .send()
+        .await
+        .unwrap();
+
+    let requests = requests_to(&server, p).await;
+    let request = &requests[0];
+    assert_eq!(request.method.as_str(), "PATCH");
+    assert_eq!(
+        request.url.query(),
+        Some("user_id_type=open_id&status=1&operator_id=ou_9565b69967831233761cc2f11b4c089f")
+    );
+    assert_headers(request);
+    assert!(request.body.is_empty(), "the feedback update has no body");
+}
+
+#[tokio::test]
+async fn update_app_version_review_status() {
+    let server = MockServer::start().await;
+    mount_tenant_token(&server, TENANT_TOKEN).await;
+    let p = "/open-apis/application/v6/applications/cli_9f3ca975326b501b/app_versions/oav_d317f090b7258ad0372aa53963cda70d";
+    Mock::given(method("PATCH"))
+        .and(path(p))
+        .respond_with(success())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server);
+    let versions = || client.application().v6().application_app_version();
+    let patch = || {
+        versions().patch(
+            "cli_9f3ca975326b501b",
+            "oav_d317f090b7258ad0372aa53963cda70d",
+            UserIdType::OpenId,
+            "ou_4065981088f8ef67a504ba8bd6b24d85",
+        )
+    };
+
+    patch()
+        .status(AppVersionStatus::Audited)
+        .send()
+        .await
+        .unwrap();
+    let request = &requests_to(&server, p).await[0];
+    assert_eq!(
+        request.url.query(),
+        Some("user_id_type=open_id&operator_id=ou_4065981088f8ef67a504ba8bd6b24d85")
+    );
+    assert_eq!(
+        json_body(request),
+        fixture("application_app_version.patch.request.json")
+    );
+    assert_headers(request);
+
+    // A rejection without a reason is refused before anything is sent.
+    let err = patch()
+        .status(AppVersionStatus::Reject)
+        .send()
+        .await
+        .unwrap_err();
+    match err {
+        feishu::Error::Invalid(invalid) => {
+            assert_eq!(invalid.field, "reject_reason");
+            assert_eq!(
+                invalid.to_string(),
+                "`reject_reason` is required when `status` is 2"
+            );
+        }
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+    assert_eq!(requests_to(&server, p).await.len(), 1, "nothing was sent");
+}
+
+#[tokio::test]
+async fn rejection_with_a_reason_is_sent_with_the_reason_in_the_query() {
+    let server = MockServer::start().await;
+    mount_tenant_token(&server, TENANT_TOKEN).await;
+    let p = "/open-apis/application/v6/applications/cli_x/app_versions/oav_1";
+    Mock::given(method("PATCH"))
+        .and(path(p))
+        .respond_with(success())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server);
+    client
+        .application()
+        .v6()
+        .application_app_version()
+        .patch("cli_x", "oav_1", UserIdType::UserId, "ou_1")
+        .status(AppVersionStatus::Reject)
+        .reject_reason("拒绝理由 & more")
+        .send()
+        .await
+        .unwrap();
+    let request = &requests_to(&server, p).await[0];
+    assert_eq!(
+        request.url.query(),
+        Some(
+            "user_id_type=user_id&operator_id=ou_1&reject_reason=%E6%8B%92%E7%BB%9D%E7%90%86%E7%94%B1%20%26%20more"
+        )
+    );
+    assert_eq!(json_body(request), json!({"status": 2}));
+}
+
+#[tokio::test]
+async fn set_app_badge() {
+    let server = MockServer::start().await;
+    mount_tenant_token(&server, TENANT_TOKEN).await;
+    let p = "/open-apis/application/v6/app_badge/set";
+    Mock::given(method("POST"))
+        .and(path(p))
+        .respond_with(success())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server);
+    let badge = || ClientBadgeNum::new().web_app(1).gadget(2);
+    client
+        .application()
+        .v6()
+        .app_badge()
+        .set("ou_d317f090b7258ad0372aa53963cda70d", "1664360599355")
+        .extra("{}")
+        .pc(badge())
+        .mobile(badge())
+        .send()
+        .await
+        .unwrap();
+    let request = &requests_to(&server, p).await[0];
+    assert_eq!(request.url.query(), None);
+    assert_eq!(json_body(request), fixture("app_badge.set.request.json"));
+    assert_headers(request);
+
+    // Counts below the documented range are refused before sending.
+    let err = client
+        .application()
+        .v6()
+        .app_badge()
+        .set("ou_1", "1")
+        .pc(ClientBadgeNum::new().gadget(-1))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid request: `pc.gadget` is -1, outside 0..=2147483647"
+    );
+    assert_eq!(requests_to(&server, p).await.len(), 1);
+}
+
+#[tokio::test]
+async fn list_app_feedback_streams_every_page() {
+    let server = MockServer::start().await;
+    mount_tenant_token(&server, TENANT_TOKEN).await;
+    let p = "/open-apis/application/v6/applications/cli_9f115af860f7901b/feedbacks";
+    let item = |id: &str| {
+        json!({"feedback_id": id, "app_id": "cli_9f115af860f7901b", "feedback_type": 1, "status": 0,
+        "fault_type": [1, 9], "source": 2, "images": ["https://example.com/a.png"], "new_field": true})
+    };
+    Mock::given(method("GET"))
+        .and(path(p))
+        .and(wiremock::matchers::query_param("page_token", "p2"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"code": 0, "msg": "success",
+            "data": {"feedback_list": [item("3")], "has_more": false}})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(p))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"code": 0, "msg": "success",
+            "data": {"feedback_list": [item("1"), item("2")], "has_more": true, "page_token": "p2"}})))
+        .mount(&server)
+        .await;
+    let client = client_for(&server);
+    use feishu::application::v6::{FaultType, FeedbackSource, FeedbackType};
+    use futures_util::TryStreamExt;
+    let items: Vec<_> = client
+        .application()
+        .v6()
+        .application_feedback()
+        .list("cli_9f115af860f7901b")
+        .feedback_type(FeedbackType::Fault)
+        .page_size(2)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<_> = items
+        .iter()
+        .map(|i| i.feedback_id.clone().unwrap())
+        .collect();
+    assert_eq!(ids, ["1", "2", "3"]);
+    assert_eq!(
+        items[0].fault_type,
+        Some(vec![FaultType::BlackScreen, FaultType::Unknown(9)])
+    );
+    assert_eq!(items[0].source, Some(FeedbackSource::WebApp));
+    let requests = requests_to(&server, p).await;
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].url.query(), Some("feedback_type=1&page_size=2"));
+    assert_eq!(
+        requests[1].url.query(),
+        Some("feedback_type=1&page_token=p2&page_size=2")
+    );
+}
+
+#[tokio::test]
+async fn approval_bot_message_update_goes_to_the_www_host() {
+    let open = MockServer::start().await;
+    let www = MockServer::start().await;
+    mount_tenant_token(&open, TENANT_TOKEN).await;
+    let p = "/approval/openapi/v1/message/update";
+    Mock::given(method("POST"))
+        .and(path(p))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"code": 0, "msg": "success", "data": {"message_id": "7250020197497765889"}}),
+        ))
+        .expect(1)
+        .mount(&www)
+        .await;
+    let client = feishu::Client::builder()
+        .app_credentials(APP_ID, APP_SECRET)
+        .open_base_url(open.uri())
+        .www_base_url(www.uri())
+        .build()
+        .unwrap();
+    use feishu::approval::v1::BotMessageStatus;
+    let response = client
+        .approval()
+        .v1()
+        .message()
+        .update("7250020197497765889", BotMessageStatus::Approved)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.message_id.as_deref(), Some("7250020197497765889"));
+    let request = &requests_to(&www, p).await[0];
+    assert_eq!(json_body(request), fixture("message.update.request.json"));
+    assert_headers(request);
+    assert!(
+        requests_to(&open, p).await.is_empty(),
+        "the open host never sees it"
+    );
+}
+
+#[tokio::test]
+async fn sync_external_instance_sends_the_seed_body_and_decodes_the_stored_instance() {
+    use feishu::approval::v4::*;
+    let server = MockServer::start().await;
+    mount_tenant_token(&server, TENANT_TOKEN).await;
+    let seed = fixture("external_instance.create.request.json");
+    let p = "/open-apis/approval/v4/external_instances";
+    Mock::given(method("POST"))
+        .and(path(p))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"code": 0, "msg": "success", "data": {"data": seed}})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let link = |pc: &str, mobile: &str| ExternalInstanceLink::new(pc).mobile_link(mobile);
+    let sso = "http://applink.feishu.cn/sso/common?xxx";
+    let example = "http://www.example.com";
+    let texts = vec![
+        I18nResourceText::new("@i18n@1", "测试审批"),
+        I18nResourceText::new("@i18n@2", "天"),
+        I18nResourceText::new("@i18n@3", "2023-06-29"),
+    ];
+    let instance = ExternalInstance::new(
+        "9D706BA5-9E9F-416E-96CB-53FEF8B9xxxx",
+        ExternalInstanceStatus::Approved,
+        "3162634",
+        link(sso, sso),
+        "1688022000000",
+        "0",
+        "1688022600000",
+        vec![I18nResource::new(I18nLocale::ZhCn, texts, true)],
+    )
+    .title("@i18n@1")
+    .form(vec![
+        ExternalInstanceForm::new().name("@i18n@2").value("@i18n@3"),
+    ])
+    .user_id("454dg7x4")
+    .user_name("李健")
+    .update_mode(UpdateMode::Replace)
+    .task_list(vec![
+        ExternalInstanceTask::new(
+            "112253",
+            link(example, example),
+            ExternalTaskStatus::Approved,
+            "1688022000000",
+            "0",
+        )
+        .user_id("454dg7x4")
+        .title("同意审批")
+        .update_time("1688022600000")
+        .action_context("123456")
+        .action_configs(vec![
+            ActionConfig::new("APPROVE")
+                .action_name("@i18n@1")
+                .is_need_reason(true)
+                .is_reason_required(true)
+                .is_need_attachment(true),
+        ]),
+    ])
+    .cc_list(vec![
+        ExternalInstanceCc::new(
+            "1231243",
+            link(example, example),
+            CcReadStatus::Read,
+            "1688022000000",
+            "1688022600000",
+        )
+        .user_id("454dg7x4")
+        .title("抄送任务"),
+    ]);
+
+    let client = client_for(&server);
+    let response = client
+        .approval()
+        .v4()
+        .external_instance()
+        .create(instance.clone())
+        .send()
+        .await
+        .unwrap();
+
+    // On the wire: the seed body, except that timestamps are always strings (the seed
+    // writes `"end_time": 0`, a number, for a string field).
+    let mut expected = seed.clone();
+    expected["end_time"] = json!("0");
+    expected["task_list"][0]["end_time"] = json!("0");
+    let request = &requests_to(&server, p).await[0];
+    assert_eq!(json_body(request), expected);
+    assert_headers(request);
+
+    // The seed body, numbers and all, decodes to the same typed instance, and so does
+    // the response's `data.data`.
+    let decoded: ExternalInstance = serde_json::from_value(seed).unwrap();
+    assert_eq!(decoded, instance);
+    assert_eq!(response.data, Some(instance));
+}
