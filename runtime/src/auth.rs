@@ -318,9 +318,12 @@ impl TokenManager {
             return Ok(t);
         }
         tracing::debug!(key, "fetching access token");
-        let issued = fetch()
-            .await
-            .map_err(|cause| Error::Auth(Box::new(AuthError { what, cause })))?;
+        let issued = fetch().await.map_err(|cause| match cause {
+            // A failure of an inner token (the app token behind a marketplace tenant
+            // token) already says which token failed.
+            Error::Auth(inner) => Error::Auth(inner),
+            cause => Error::Auth(Box::new(AuthError { what, cause })),
+        })?;
         let lifetime = Duration::from_secs(issued.expire.max(0) as u64);
         // Refresh `margin` before expiry, but never spend more than half the lifetime
         // waiting: a token issued with little time left is still used for a while.
