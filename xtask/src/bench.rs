@@ -1,6 +1,217 @@
-pub fn regen(_args: &[String]) -> Result<String, String> {
-    Err("todo".into())
+//! Benchmarks that print figures. Timings on a shared machine are noisy, so each figure
+//! is a median of several runs, and comparisons are ratios measured in the same run.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::synth;
+
+/// `bench-regen [--sizes 500,2000,4000] [--runs N]`: the whole pipeline (parse,
+/// validate, lower, emit, render) on synthetic schemas, in memory.
+pub fn regen(args: &[String]) -> Result<String, String> {
+    let mut sizes = vec![500, 2000, 4000];
+    let mut runs = 5;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--sizes" => {
+                sizes = it
+                    .next()
+                    .ok_or("--sizes N,N")?
+                    .split(',')
+                    .map(|s| s.parse().map_err(|_| "bad size"))
+                    .collect::<Result<_, _>>()?
+            }
+            "--runs" => {
+                runs = it
+                    .next()
+                    .ok_or("--runs N")?
+                    .parse()
+                    .map_err(|_| "bad run count")?
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if cfg!(debug_assertions) {
+        eprintln!(
+            "note: a debug build; for the real figures run `cargo xtask-release bench-regen`"
+        );
+    }
+    let mut out = format!(
+        "regen throughput, median of {runs} runs (profile: {})\n",
+        profile()
+    );
+    out.push_str("endpoints  median      endpoints/s  output\n");
+    let mut medians = Vec::new();
+    for &n in &sizes {
+        let files = synth::schema(n);
+        let mut times = Vec::new();
+        let mut bytes = 0;
+        for _ in 0..runs {
+            let start = Instant::now();
+            let generated = feishu_codegen::generate(&files).map_err(|e| e.to_string())?;
+            times.push(start.elapsed());
+            bytes = generated.values().map(String::len).sum::<usize>();
+        }
+        let m = median(&mut times);
+        medians.push((n, m));
+        out.push_str(&format!(
+            "{n:>9}  {:>9.1} ms  {:>11.0}  {:.1} MiB in {} files\n",
+            m.as_secs_f64() * 1e3,
+            n as f64 / m.as_secs_f64(),
+            bytes as f64 / 1048576.0,
+            files.len()
+        ));
+    }
+    for pair in medians.windows(2) {
+        let ((a, ta), (b, tb)) = (pair[0], pair[1]);
+        out.push_str(&format!(
+            "time({b}) / time({a}) = {:.2} (size ratio {:.1})\n",
+            tb.as_secs_f64() / ta.as_secs_f64(),
+            b as f64 / a as f64
+        ));
+    }
+    Ok(out)
 }
-pub fn compile(_args: &[String]) -> Result<String, String> {
-    Err("todo".into())
+
+/// `bench-compile [--endpoints N] [--runs N]`: wall time and peak memory of
+/// `cargo build` of a generated crate with N synthetic endpoints, dependencies built.
+pub fn compile(args: &[String]) -> Result<String, String> {
+    let mut n = 500;
+    let mut runs = 3;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--endpoints" => {
+                n = it
+                    .next()
+                    .ok_or("--endpoints N")?
+                    .parse()
+                    .map_err(|_| "bad count")?
+            }
+            "--runs" => {
+                runs = it
+                    .next()
+                    .ok_or("--runs N")?
+                    .parse()
+                    .map_err(|_| "bad run count")?
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if !Path::new("/usr/bin/time").exists() {
+        return Err("needs GNU time for peak memory: apt-get install time".into());
+    }
+    let root = crate::workspace_root();
+    let dir = root.join("target/bench-compile");
+    let target = root.join("target/bench-compile-target");
+    let mut out = String::from(
+        "compile cost of the generated crate (dev profile, dependencies already built)\n",
+    );
+    out.push_str("endpoints  median wall  per endpoint  peak rustc RSS  per endpoint\n");
+    let mut rows = Vec::new();
+    for count in [0, n] {
+        write_crate(&dir, count)?;
+        // Warm-up: builds the dependencies and the crate once.
+        build(&dir, &target)?;
+        let mut walls = Vec::new();
+        let mut peaks = Vec::new();
+        for _ in 0..runs {
+            touch(&dir.join("feishu-synth/src/lib.rs"))?;
+            let (wall, peak_kib) = build(&dir, &target)?;
+            walls.push(wall);
+            peaks.push(Duration::from_secs(peak_kib));
+        }
+        let wall = median(&mut walls);
+        let peak = median(&mut peaks).as_secs();
+        rows.push((count, wall, peak));
+    }
+    let (_, base_wall, base_peak) = rows[0];
+    for (count, wall, peak) in &rows {
+        let per = |total: f64, base: f64| {
+            if *count == 0 {
+                "-".to_owned()
+            } else {
+                format!("{:.1}", (total - base) / *count as f64)
+            }
+        };
+        out.push_str(&format!(
+            "{count:>9}  {:>8.2} s   {:>9} ms  {:>10.1} MiB  {:>9} KiB\n",
+            wall.as_secs_f64(),
+            per(wall.as_secs_f64() * 1e3, base_wall.as_secs_f64() * 1e3),
+            *peak as f64 / 1024.0,
+            per(*peak as f64, base_peak as f64),
+        ));
+    }
+    out.push_str("per endpoint = (N-endpoint crate - 0-endpoint crate) / N\n");
+    Ok(out)
+}
+
+fn write_crate(dir: &Path, n: usize) -> Result<(), String> {
+    let root = crate::workspace_root();
+    let files = feishu_codegen::generate_crate(&synth::schema(n), "feishu-synth")
+        .map_err(|e| e.to_string())?;
+    let crate_dir = dir.join("feishu-synth");
+    let _ = std::fs::remove_dir_all(&crate_dir);
+    for (rel, text) in &files {
+        let path = crate_dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).map_err(|e| e.to_string())?;
+        std::fs::write(&path, text).map_err(|e| e.to_string())?;
+    }
+    let manifest = format!(
+        "[workspace]\nmembers = [\"feishu-synth\"]\nresolver = \"3\"\n\n[workspace.package]\nedition = \"2024\"\nrust-version = \"1.89\"\nlicense = \"MIT OR Apache-2.0\"\npublish = false\n\n[workspace.dependencies]\nfeishu-runtime = {{ path = {:?} }}\n",
+        root.join("runtime").display().to_string()
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
+    let lock = root.join("Cargo.lock");
+    if lock.exists() {
+        std::fs::copy(lock, dir.join("Cargo.lock")).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Builds the synthetic crate; returns wall time and peak RSS in KiB.
+fn build(dir: &Path, target: &Path) -> Result<(Duration, u64), String> {
+    let start = Instant::now();
+    let output = Command::new("/usr/bin/time")
+        .arg("-v")
+        .arg(env!("CARGO"))
+        .args(["build", "--quiet", "-p", "feishu-synth"])
+        .env("CARGO_TARGET_DIR", target)
+        .current_dir(dir)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let wall = start.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(format!("cargo build failed:\n{stderr}"));
+    }
+    let peak = stderr
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or("no peak memory in /usr/bin/time output")?;
+    Ok((wall, peak))
+}
+
+fn touch(path: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    std::fs::write(path, text).map_err(|e| e.to_string())
+}
+
+fn median(values: &mut [Duration]) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+fn profile() -> &'static str {
+    if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    }
 }
