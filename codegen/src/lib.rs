@@ -9,6 +9,7 @@ pub mod load;
 pub mod lower;
 pub mod model;
 pub mod naming;
+mod parallel;
 pub mod render;
 pub mod symbols;
 pub mod validate;
@@ -62,5 +63,5 @@ pub fn generate_crate(
         return Err(Failure::Schema(Diagnostics::sorted(problems)));
     }
     let api = lower::lower(&loaded);
-    render::render(emit::emit(&api, crate_name)).map_err(Failure::Internal)
+    render::render(&api, crate_name).map_err(Failure::Internal)
 }

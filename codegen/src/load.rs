@@ -69,8 +69,8 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) -> Result<(), Dia
 pub fn parse_all(files: &[SourceFile]) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
     let mut loaded = Vec::new();
     let mut problems = Vec::new();
-    for file in files {
-        match parse(file) {
+    for (file, parsed) in files.iter().zip(crate::parallel::par_map(files, parse)) {
+        match parsed {
             Ok(schema) => loaded.push(LoadedFile {
                 path: file.path.clone(),
                 schema,

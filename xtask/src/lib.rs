@@ -1,7 +1,7 @@
 //! The project's tasks, as a library so tests run exactly what `cargo xtask` runs.
 
 pub mod bench;
-mod synth;
+pub mod synth;
 pub mod write;
 
 use std::path::{Path, PathBuf};

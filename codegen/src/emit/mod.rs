@@ -10,54 +10,72 @@ mod types;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Api, Module};
+use crate::ir::{Api, Endpoint, Module};
 use crate::symbols::ModPath;
 
+/// What one output file holds; turned into tokens by [`Unit::tokens`] on whichever
+/// thread renders it (token streams cannot cross threads).
+enum Part<'a> {
+    Lib,
+    Client,
+    Types(&'a Module),
+    Service(&'a str, Vec<&'a Module>),
+    Version(&'a Module, &'a str, &'a str),
+    Endpoint(&'a Endpoint),
+}
+
 /// One Rust file to render, with the schema files it comes from.
-pub struct Unit {
+pub struct Unit<'a> {
     pub path: String,
     pub sources: Vec<String>,
-    pub tokens: TokenStream,
+    part: Part<'a>,
 }
 
-/// Every output file: Rust units, and the crate manifest as text.
-pub struct Emitted {
-    pub units: Vec<Unit>,
-    pub manifest: String,
+impl Unit<'_> {
+    /// The file's items.
+    pub fn tokens(&self, api: &Api) -> TokenStream {
+        match &self.part {
+            Part::Lib => modules::lib_rs(api),
+            Part::Client => modules::client_rs(api),
+            Part::Types(m) => types_file(m),
+            Part::Service(name, versions) => modules::service_rs(name, versions),
+            Part::Version(m, service, version) => modules::version_rs(m, service, version),
+            Part::Endpoint(e) => endpoint::emit_endpoint(e, &api.common_errors),
+        }
+    }
 }
 
-pub fn emit(api: &Api, crate_name: &str) -> Emitted {
-    let mut units = vec![Unit {
-        path: "src/lib.rs".into(),
-        sources: vec!["schema/**/*.yaml".into()],
-        tokens: modules::lib_rs(api),
-    }];
-    units.push(Unit {
-        path: "src/client.rs".into(),
-        sources: api
-            .token_endpoints
-            .iter()
-            .map(|t| t.source.clone())
-            .collect(),
-        tokens: modules::client_rs(api),
-    });
+/// Every output file, in path order, and the crate manifest as text.
+pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, String) {
+    let has_types = |m: &Module| !m.structs.is_empty() || !m.enums.is_empty();
+    let mut units = vec![
+        Unit {
+            path: "src/lib.rs".into(),
+            sources: vec!["schema/**/*.yaml".into()],
+            part: Part::Lib,
+        },
+        Unit {
+            path: "src/client.rs".into(),
+            sources: api
+                .token_endpoints
+                .iter()
+                .map(|t| t.source.clone())
+                .collect(),
+            part: Part::Client,
+        },
+    ];
     for m in &api.modules {
-        if m.path == ModPath::Common && (!m.structs.is_empty() || !m.enums.is_empty()) {
+        if m.path == ModPath::Common && has_types(m) {
             units.push(Unit {
                 path: "src/common.rs".into(),
                 sources: m.type_sources.clone(),
-                tokens: types_file(m),
+                part: Part::Types(m),
             });
         }
     }
     for (service, versions) in modules::services(api) {
         let sources = versions.iter().flat_map(|m| m.sources.clone()).collect();
-        units.push(Unit {
-            path: format!("src/{service}/mod.rs"),
-            sources,
-            tokens: modules::service_rs(service, &versions),
-        });
-        for m in versions {
+        for m in &versions {
             let ModPath::Service { version, .. } = &m.path else {
                 continue;
             };
@@ -65,29 +83,31 @@ pub fn emit(api: &Api, crate_name: &str) -> Emitted {
             units.push(Unit {
                 path: format!("{dir}/mod.rs"),
                 sources: m.sources.clone(),
-                tokens: modules::version_rs(m, service, version),
+                part: Part::Version(m, service, version),
             });
-            if !m.structs.is_empty() || !m.enums.is_empty() {
+            if has_types(m) {
                 units.push(Unit {
                     path: format!("{dir}/types.rs"),
                     sources: m.type_sources.clone(),
-                    tokens: types_file(m),
+                    part: Part::Types(m),
                 });
             }
             for e in &m.endpoints {
                 units.push(Unit {
                     path: format!("{dir}/{}.rs", modules::file_stem(e)),
                     sources: vec![e.source.clone()],
-                    tokens: endpoint::emit_endpoint(e, &api.common_errors),
+                    part: Part::Endpoint(e),
                 });
             }
         }
+        units.push(Unit {
+            path: format!("src/{service}/mod.rs"),
+            sources,
+            part: Part::Service(service, versions),
+        });
     }
     units.sort_by(|a, b| a.path.cmp(&b.path));
-    Emitted {
-        units,
-        manifest: modules::cargo_toml(api, crate_name),
-    }
+    (units, modules::cargo_toml(api, crate_name))
 }
 
 fn types_file(m: &Module) -> TokenStream {
