@@ -118,7 +118,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
     let body_ident = format_ident!("body");
     let setters = ep.params.iter().filter(|p| !p.field.required).map(|p| {
         let within = (p.location == Location::Body).then_some(&body_ident);
-        setter(&p.field, within)
+        setter(&p.field, within, true)
     });
 
     let validate = ep.validates.then(|| {

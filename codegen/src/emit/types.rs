@@ -119,7 +119,7 @@ fn constructor_and_setters(s: &Struct) -> TokenStream {
         .fields
         .iter()
         .filter(|f| !f.required)
-        .map(|f| setter(f, None));
+        .map(|f| setter(f, None, false));
     let allow = allow_many(required.len());
     let new_doc = if required.is_empty() {
         doc1("An empty value; set fields with the methods below.")
@@ -139,10 +139,19 @@ fn constructor_and_setters(s: &Struct) -> TokenStream {
 }
 
 /// A consuming setter for an optional field; `within` is the sub-struct holding it
-/// (`body` for a builder's body fields).
-pub fn setter(f: &FieldIr, within: Option<&syn::Ident>) -> TokenStream {
+/// (`body` for a builder's body fields), `on_builder` whether it sets a request slot.
+pub fn setter(f: &FieldIr, within: Option<&syn::Ident>, on_builder: bool) -> TokenStream {
     let name = ident(&f.ident);
-    let docs = doc(&f.doc);
+    // On a struct the public field carries the documentation; a builder's slots are
+    // private, so its setters carry it instead.
+    let docs = if on_builder {
+        doc(&f.doc)
+    } else {
+        doc1(format!(
+            "Sets [`{0}`](Self::{0}).",
+            crate::naming::bare(&f.ident)
+        ))
+    };
     let t = arg_ty(&f.ty);
     let v = match f.ty {
         Ty::String | Ty::Int64String => quote!(value.into()),

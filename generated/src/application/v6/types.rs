@@ -437,114 +437,82 @@ impl ApplicationFeedback {
             feedback_path: None,
         }
     }
-    /// 应用反馈记录id
-    ///
-    /// Example: `7057888018203574291`
+    /// Sets [`feedback_id`](Self::feedback_id).
     pub fn feedback_id(mut self, value: impl Into<String>) -> Self {
         self.feedback_id = Some(value.into());
         self
     }
-    /// 被反馈应用 ID
-    ///
-    /// Example: `cli_9f115af860f7901b`
+    /// Sets [`app_id`](Self::app_id).
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
         self
     }
-    /// 反馈提交时间，格式为 yyyy-mm-dd hh:mm:ss
-    ///
-    /// Example: `2022-01-30 11:30:12`
+    /// Sets [`feedback_time`](Self::feedback_time).
     pub fn feedback_time(mut self, value: impl Into<String>) -> Self {
         self.feedback_time = Some(value.into());
         self
     }
-    /// 反馈用户的租户名
-    ///
-    /// Example: `字节跳动`
+    /// Sets [`tenant_name`](Self::tenant_name).
     pub fn tenant_name(mut self, value: impl Into<String>) -> Self {
         self.tenant_name = Some(value.into());
         self
     }
-    /// 反馈类型
-    ///
-    /// Example: `1`
+    /// Sets [`feedback_type`](Self::feedback_type).
     pub fn feedback_type(mut self, value: crate::application::v6::FeedbackType) -> Self {
         self.feedback_type = Some(value);
         self
     }
-    /// 反馈处理状态
-    ///
-    /// Example: `0`
+    /// Sets [`status`](Self::status).
     pub fn status(mut self, value: crate::application::v6::FeedbackStatus) -> Self {
         self.status = Some(value);
         self
     }
-    /// 故障类型列表
-    ///
-    /// Example: `[1,2]`
+    /// Sets [`fault_type`](Self::fault_type).
     pub fn fault_type(mut self, value: Vec<crate::application::v6::FaultType>) -> Self {
         self.fault_type = Some(value);
         self
     }
-    /// 故障发生时间，格式为 yyyy-mm-dd hh:mm:ss
-    ///
-    /// Example: `2022-01-30 11:30:12`
+    /// Sets [`fault_time`](Self::fault_time).
     pub fn fault_time(mut self, value: impl Into<String>) -> Self {
         self.fault_time = Some(value.into());
         self
     }
-    /// 反馈来源
-    ///
-    /// Example: `1`
+    /// Sets [`source`](Self::source).
     pub fn source(mut self, value: crate::application::v6::FeedbackSource) -> Self {
         self.source = Some(value);
         self
     }
-    /// 用户联系方式
-    ///
-    /// Example: `wang@bytedance.com`
+    /// Sets [`contact`](Self::contact).
     pub fn contact(mut self, value: impl Into<String>) -> Self {
         self.contact = Some(value.into());
         self
     }
-    /// 反馈处理时间，格式为 yyyy-mm-dd hh:mm:ss
-    ///
-    /// Example: `2022-01-30 11:30:12`
+    /// Sets [`update_time`](Self::update_time).
     pub fn update_time(mut self, value: impl Into<String>) -> Self {
         self.update_time = Some(value.into());
         self
     }
-    /// 反馈问题描述
-    ///
-    /// Example: `小程序无法打开`
+    /// Sets [`description`](Self::description).
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    /// 反馈用户 ID，ID 类型与查询参数 user_id_type 对应
-    ///
-    /// Example: `ou_9565b69967831233761cc2f11b4c089f`
+    /// Sets [`user_id`](Self::user_id).
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    /// 反馈处理人员 ID，ID 类型与查询参数 user_id_type 对应
-    ///
-    /// Example: `ou_9565b69967831233761cc2f11b4c089f`
+    /// Sets [`operator_id`](Self::operator_id).
     pub fn operator_id(mut self, value: impl Into<String>) -> Self {
         self.operator_id = Some(value.into());
         self
     }
-    /// 反馈图片 URL 列表，URL 有效期 3 天
-    ///
-    /// Example: `["https://example.com/feedback.png"]`
+    /// Sets [`images`](Self::images).
     pub fn images(mut self, value: Vec<String>) -> Self {
         self.images = Some(value);
         self
     }
-    /// 反馈页面路径
-    ///
-    /// Example: `index/page`
+    /// Sets [`feedback_path`](Self::feedback_path).
     pub fn feedback_path(mut self, value: impl Into<String>) -> Self {
         self.feedback_path = Some(value.into());
         self
@@ -581,16 +549,12 @@ impl ClientBadgeNum {
             gadget: None,
         }
     }
-    /// h5能力的badge数量
-    ///
-    /// Example: `1`
+    /// Sets [`web_app`](Self::web_app).
     pub fn web_app(mut self, value: i32) -> Self {
         self.web_app = Some(value);
         self
     }
-    /// 小程序能力的badge数量
-    ///
-    /// Example: `2`
+    /// Sets [`gadget`](Self::gadget).
     pub fn gadget(mut self, value: i32) -> Self {
         self.gadget = Some(value);
         self

@@ -591,30 +591,22 @@ impl ActionConfig {
             is_need_attachment: None,
         }
     }
-    /// 操作名称（国际化文案 key）
-    ///
-    /// Example: `@i18n@1`
+    /// Sets [`action_name`](Self::action_name).
     pub fn action_name(mut self, value: impl Into<String>) -> Self {
         self.action_name = Some(value.into());
         self
     }
-    /// 是否需要审批意见
-    ///
-    /// Example: `true`
+    /// Sets [`is_need_reason`](Self::is_need_reason).
     pub fn is_need_reason(mut self, value: bool) -> Self {
         self.is_need_reason = Some(value);
         self
     }
-    /// 审批意见是否必填
-    ///
-    /// Example: `true`
+    /// Sets [`is_reason_required`](Self::is_reason_required).
     pub fn is_reason_required(mut self, value: bool) -> Self {
         self.is_reason_required = Some(value);
         self
     }
-    /// 审批意见是否支持上传附件
-    ///
-    /// Example: `true`
+    /// Sets [`is_need_attachment`](Self::is_need_attachment).
     pub fn is_need_attachment(mut self, value: bool) -> Self {
         self.is_need_attachment = Some(value);
         self
@@ -781,21 +773,17 @@ impl ExternalInstance {
             resource_region: None,
         }
     }
-    /// 审批实例扩展字段（JSON 字符串）
-    ///
-    /// Example: `{}`
+    /// Sets [`extra`](Self::extra).
     pub fn extra(mut self, value: impl Into<String>) -> Self {
         self.extra = Some(value.into());
         self
     }
-    /// 审批展示名称（国际化文案 key）
-    ///
-    /// Example: `@i18n@1`
+    /// Sets [`title`](Self::title).
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    /// 在审批列表页中展示的表单数据
+    /// Sets [`form`](Self::form).
     pub fn form(
         mut self,
         value: Vec<crate::approval::v4::ExternalInstanceForm>,
@@ -803,58 +791,42 @@ impl ExternalInstance {
         self.form = Some(value);
         self
     }
-    /// 审批发起人 user_id；与 open_id 至少填一个
-    ///
-    /// Example: `454dg7x4`
+    /// Sets [`user_id`](Self::user_id).
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    /// 审批发起人用户名（当发起人不是真实用户时使用）
-    ///
-    /// Example: `李健`
+    /// Sets [`user_name`](Self::user_name).
     pub fn user_name(mut self, value: impl Into<String>) -> Self {
         self.user_name = Some(value.into());
         self
     }
-    /// 审批发起人 open_id；与 user_id 至少填一个
-    ///
-    /// Example: `ou_be73cbc0ee35eb6ca54e9e7cc14998c1`
+    /// Sets [`open_id`](Self::open_id).
     pub fn open_id(mut self, value: impl Into<String>) -> Self {
         self.open_id = Some(value.into());
         self
     }
-    /// 发起人部门 ID
-    ///
-    /// Example: `od-8ec33278bc2`
+    /// Sets [`department_id`](Self::department_id).
     pub fn department_id(mut self, value: impl Into<String>) -> Self {
         self.department_id = Some(value.into());
         self
     }
-    /// 发起人部门名称（当部门不是真实部门时使用）
-    ///
-    /// Example: `销售部`
+    /// Sets [`department_name`](Self::department_name).
     pub fn department_name(mut self, value: impl Into<String>) -> Self {
         self.department_name = Some(value.into());
         self
     }
-    /// 列表页打开审批实例的方式
-    ///
-    /// Example: `BROWSER`
+    /// Sets [`display_method`](Self::display_method).
     pub fn display_method(mut self, value: crate::approval::v4::DisplayMethod) -> Self {
         self.display_method = Some(value);
         self
     }
-    /// 更新方式；REPLACE 全量替换，UPDATE 增量更新
-    ///
-    /// Default (applied by the server when omitted): `REPLACE`
-    ///
-    /// Example: `REPLACE`
+    /// Sets [`update_mode`](Self::update_mode).
     pub fn update_mode(mut self, value: crate::approval::v4::UpdateMode) -> Self {
         self.update_mode = Some(value);
         self
     }
-    /// 审批任务列表
+    /// Sets [`task_list`](Self::task_list).
     pub fn task_list(
         mut self,
         value: Vec<crate::approval::v4::ExternalInstanceTask>,
@@ -862,7 +834,7 @@ impl ExternalInstance {
         self.task_list = Some(value);
         self
     }
-    /// 抄送列表
+    /// Sets [`cc_list`](Self::cc_list).
     pub fn cc_list(
         mut self,
         value: Vec<crate::approval::v4::ExternalInstanceCc>,
@@ -870,21 +842,17 @@ impl ExternalInstance {
         self.cc_list = Some(value);
         self
     }
-    /// 托管模式下回调三方接口时携带的令牌
-    ///
-    /// Example: `788981c886b1c28ac29d1e68efd60683d6d90dfce80938ee9453e2a5f3e9e306`
+    /// Sets [`trusteeship_url_token`](Self::trusteeship_url_token).
     pub fn trusteeship_url_token(mut self, value: impl Into<String>) -> Self {
         self.trusteeship_url_token = Some(value.into());
         self
     }
-    /// 托管模式下回调三方接口时使用的用户 ID 类型
-    ///
-    /// Example: `user_id`
+    /// Sets [`trusteeship_user_id_type`](Self::trusteeship_user_id_type).
     pub fn trusteeship_user_id_type(mut self, value: impl Into<String>) -> Self {
         self.trusteeship_user_id_type = Some(value.into());
         self
     }
-    /// 托管模式下三方系统提供的接口地址
+    /// Sets [`trusteeship_urls`](Self::trusteeship_urls).
     pub fn trusteeship_urls(
         mut self,
         value: crate::approval::v4::TrusteeshipUrls,
@@ -892,7 +860,7 @@ impl ExternalInstance {
         self.trusteeship_urls = Some(value);
         self
     }
-    /// 托管预缓存策略
+    /// Sets [`trusteeship_cache_config`](Self::trusteeship_cache_config).
     pub fn trusteeship_cache_config(
         mut self,
         value: crate::approval::v4::TrusteeshipCacheConfig,
@@ -900,9 +868,7 @@ impl ExternalInstance {
         self.trusteeship_cache_config = Some(value);
         self
     }
-    /// 资源所在地区
-    ///
-    /// Example: `cn`
+    /// Sets [`resource_region`](Self::resource_region).
     pub fn resource_region(mut self, value: impl Into<String>) -> Self {
         self.resource_region = Some(value.into());
         self
@@ -987,37 +953,27 @@ impl ExternalInstanceCc {
             display_method: None,
         }
     }
-    /// 抄送人 user_id；与 open_id 至少填一个
-    ///
-    /// Example: `454dg7x4`
+    /// Sets [`user_id`](Self::user_id).
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    /// 抄送人 open_id；与 user_id 至少填一个
-    ///
-    /// Example: `ou_be73cbc0ee35eb6ca54e9e7cc14998c1`
+    /// Sets [`open_id`](Self::open_id).
     pub fn open_id(mut self, value: impl Into<String>) -> Self {
         self.open_id = Some(value.into());
         self
     }
-    /// 扩展字段（JSON 字符串）
-    ///
-    /// Example: `{}`
+    /// Sets [`extra`](Self::extra).
     pub fn extra(mut self, value: impl Into<String>) -> Self {
         self.extra = Some(value.into());
         self
     }
-    /// 抄送任务名称
-    ///
-    /// Example: `抄送任务`
+    /// Sets [`title`](Self::title).
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    /// 列表页打开抄送的方式
-    ///
-    /// Example: `BROWSER`
+    /// Sets [`display_method`](Self::display_method).
     pub fn display_method(mut self, value: crate::approval::v4::DisplayMethod) -> Self {
         self.display_method = Some(value);
         self
@@ -1051,16 +1007,12 @@ impl ExternalInstanceForm {
     pub fn new() -> Self {
         Self { name: None, value: None }
     }
-    /// 表单字段名称（国际化文案 key）
-    ///
-    /// Example: `@i18n@2`
+    /// Sets [`name`](Self::name).
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    /// 表单值（国际化文案 key）
-    ///
-    /// Example: `@i18n@3`
+    /// Sets [`value`](Self::value).
     pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -1095,9 +1047,7 @@ impl ExternalInstanceLink {
             mobile_link: None,
         }
     }
-    /// 移动端跳转链接
-    ///
-    /// Example: `http://applink.feishu.cn/sso/common?xxx`
+    /// Sets [`mobile_link`](Self::mobile_link).
     pub fn mobile_link(mut self, value: impl Into<String>) -> Self {
         self.mobile_link = Some(value.into());
         self
@@ -1226,49 +1176,37 @@ impl ExternalInstanceTask {
             generate_type: None,
         }
     }
-    /// 审批人 user_id；与 open_id 至少填一个
-    ///
-    /// Example: `454dg7x4`
+    /// Sets [`user_id`](Self::user_id).
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    /// 审批人 open_id；与 user_id 至少填一个
-    ///
-    /// Example: `ou_be73cbc0ee35eb6ca54e9e7cc14998c1`
+    /// Sets [`open_id`](Self::open_id).
     pub fn open_id(mut self, value: impl Into<String>) -> Self {
         self.open_id = Some(value.into());
         self
     }
-    /// 审批任务名称
-    ///
-    /// Example: `同意审批`
+    /// Sets [`title`](Self::title).
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    /// 扩展字段（JSON 字符串）
-    ///
-    /// Example: `{}`
+    /// Sets [`extra`](Self::extra).
     pub fn extra(mut self, value: impl Into<String>) -> Self {
         self.extra = Some(value.into());
         self
     }
-    /// 任务最近更新时间，Unix 毫秒时间戳
-    ///
-    /// Example: `1688022600000`
+    /// Sets [`update_time`](Self::update_time).
     pub fn update_time(mut self, value: impl Into<String>) -> Self {
         self.update_time = Some(value.into());
         self
     }
-    /// 快捷审批回调时原样带回的上下文
-    ///
-    /// Example: `123456`
+    /// Sets [`action_context`](Self::action_context).
     pub fn action_context(mut self, value: impl Into<String>) -> Self {
         self.action_context = Some(value.into());
         self
     }
-    /// 任务支持的快捷审批操作
+    /// Sets [`action_configs`](Self::action_configs).
     pub fn action_configs(
         mut self,
         value: Vec<crate::approval::v4::ActionConfig>,
@@ -1276,37 +1214,27 @@ impl ExternalInstanceTask {
         self.action_configs = Some(value);
         self
     }
-    /// 列表页打开审批任务的方式
-    ///
-    /// Example: `BROWSER`
+    /// Sets [`display_method`](Self::display_method).
     pub fn display_method(mut self, value: crate::approval::v4::DisplayMethod) -> Self {
         self.display_method = Some(value);
         self
     }
-    /// 是否不纳入效率统计
-    ///
-    /// Example: `false`
+    /// Sets [`exclude_statistics`](Self::exclude_statistics).
     pub fn exclude_statistics(mut self, value: bool) -> Self {
         self.exclude_statistics = Some(value);
         self
     }
-    /// 节点 ID
-    ///
-    /// Example: `node_1`
+    /// Sets [`node_id`](Self::node_id).
     pub fn node_id(mut self, value: impl Into<String>) -> Self {
         self.node_id = Some(value.into());
         self
     }
-    /// 节点名称（国际化文案 key）
-    ///
-    /// Example: `@i18n@4`
+    /// Sets [`node_name`](Self::node_name).
     pub fn node_name(mut self, value: impl Into<String>) -> Self {
         self.node_name = Some(value.into());
         self
     }
-    /// 任务生成类型
-    ///
-    /// Example: `DEFAULT`
+    /// Sets [`generate_type`](Self::generate_type).
     pub fn generate_type(
         mut self,
         value: crate::approval::v4::TaskGenerateType,
@@ -1413,23 +1341,17 @@ impl TrusteeshipCacheConfig {
             form_version: None,
         }
     }
-    /// 托管预缓存策略
-    ///
-    /// Example: `DISABLE`
+    /// Sets [`form_policy`](Self::form_policy).
     pub fn form_policy(mut self, value: crate::approval::v4::FormPolicy) -> Self {
         self.form_policy = Some(value);
         self
     }
-    /// 表单是否随国际化语言改变
-    ///
-    /// Example: `false`
+    /// Sets [`form_vary_with_locale`](Self::form_vary_with_locale).
     pub fn form_vary_with_locale(mut self, value: bool) -> Self {
         self.form_vary_with_locale = Some(value);
         self
     }
-    /// 当前表单版本号
-    ///
-    /// Example: `1`
+    /// Sets [`form_version`](Self::form_version).
     pub fn form_version(mut self, value: impl Into<String>) -> Self {
         self.form_version = Some(value.into());
         self
@@ -1484,37 +1406,27 @@ impl TrusteeshipUrls {
             pull_business_data_url: None,
         }
     }
-    /// 获取表单 schema 相关数据的 URL
-    ///
-    /// Example: `https://www.example.com/form`
+    /// Sets [`form_detail_url`](Self::form_detail_url).
     pub fn form_detail_url(mut self, value: impl Into<String>) -> Self {
         self.form_detail_url = Some(value.into());
         self
     }
-    /// 表示获取审批操作区数据的 URL
-    ///
-    /// Example: `https://www.example.com/action`
+    /// Sets [`action_definition_url`](Self::action_definition_url).
     pub fn action_definition_url(mut self, value: impl Into<String>) -> Self {
         self.action_definition_url = Some(value.into());
         self
     }
-    /// 获取审批记录相关数据的 URL
-    ///
-    /// Example: `https://www.example.com/node`
+    /// Sets [`approval_node_url`](Self::approval_node_url).
     pub fn approval_node_url(mut self, value: impl Into<String>) -> Self {
         self.approval_node_url = Some(value.into());
         self
     }
-    /// 进行审批操作时回调的 URL
-    ///
-    /// Example: `https://www.example.com/callback`
+    /// Sets [`action_callback_url`](Self::action_callback_url).
     pub fn action_callback_url(mut self, value: impl Into<String>) -> Self {
         self.action_callback_url = Some(value.into());
         self
     }
-    /// 获取托管动态数据的 URL
-    ///
-    /// Example: `https://www.example.com/data`
+    /// Sets [`pull_business_data_url`](Self::pull_business_data_url).
     pub fn pull_business_data_url(mut self, value: impl Into<String>) -> Self {
         self.pull_business_data_url = Some(value.into());
         self

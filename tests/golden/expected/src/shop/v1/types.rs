@@ -139,9 +139,7 @@ impl Money {
     pub fn new(cents: i64) -> Self {
         Self { cents, currency: None }
     }
-    /// ISO 4217 code
-    ///
-    /// Example: `CNY`
+    /// Sets [`currency`](Self::currency).
     pub fn currency(mut self, value: impl Into<String>) -> Self {
         self.currency = Some(value.into());
         self
@@ -240,54 +238,52 @@ impl Order {
             address: None,
         }
     }
-    /// Total price
+    /// Sets [`total`](Self::total).
     pub fn total(mut self, value: crate::shop::v1::Money) -> Self {
         self.total = Some(value);
         self
     }
-    /// ms timestamp
+    /// Sets [`closed_at`](Self::closed_at).
     pub fn closed_at(mut self, value: impl Into<String>) -> Self {
         self.closed_at = Some(value.into());
         self
     }
-    /// Colours
+    /// Sets [`colours`](Self::colours).
     pub fn colours(mut self, value: Vec<crate::shop::v1::Colour>) -> Self {
         self.colours = Some(value);
         self
     }
-    /// Tags
+    /// Sets [`tags`](Self::tags).
     pub fn tags(mut self, value: Vec<String>) -> Self {
         self.tags = Some(value);
         self
     }
-    /// A field named after a keyword
+    /// Sets [`type`](Self::type).
     pub fn r#type(mut self, value: impl Into<String>) -> Self {
         self.r#type = Some(value.into());
         self
     }
-    /// A float
+    /// Sets [`score`](Self::score).
     pub fn score(mut self, value: f64) -> Self {
         self.score = Some(value);
         self
     }
-    /// A bool with a default
-    ///
-    /// Default (applied by the server when omitted): `false`
+    /// Sets [`gift`](Self::gift).
     pub fn gift(mut self, value: bool) -> Self {
         self.gift = Some(value);
         self
     }
-    /// Required when rejected
+    /// Sets [`reason`](Self::reason).
     pub fn reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
-    /// Inline objects in an array
+    /// Sets [`lines`](Self::lines).
     pub fn lines(mut self, value: Vec<OrderLines>) -> Self {
         self.lines = Some(value);
         self
     }
-    /// An inline object
+    /// Sets [`address`](Self::address).
     pub fn address(mut self, value: OrderAddress) -> Self {
         self.address = Some(value);
         self
@@ -332,7 +328,7 @@ impl OrderAddress {
     pub fn new() -> Self {
         Self { city: None }
     }
-    /// The `city` field.
+    /// Sets [`city`](Self::city).
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = Some(value.into());
         self
@@ -360,7 +356,7 @@ impl OrderLines {
     pub fn new(sku: impl Into<String>) -> Self {
         Self { sku: sku.into(), qty: None }
     }
-    /// The `qty` field.
+    /// Sets [`qty`](Self::qty).
     pub fn qty(mut self, value: i32) -> Self {
         self.qty = Some(value);
         self
