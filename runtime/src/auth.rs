@@ -2,6 +2,7 @@
 //! before expiry, fetched once however many calls wait for them (single flight), and
 //! dropped when the platform says they are invalid.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
@@ -144,10 +145,10 @@ pub(crate) enum Credentials {
 pub(crate) const APP_TICKET_INVALID: i64 = 10012;
 
 /// A token chosen for one call, and where it came from (so it can be dropped).
-pub(crate) struct Chosen {
+pub(crate) struct Chosen<'a> {
     pub value: Secret,
     /// Cache key, for tokens the client fetched itself.
-    pub cache_key: Option<String>,
+    pub cache_key: Option<Cow<'a, str>>,
 }
 
 pub(crate) struct TokenManager {
@@ -155,6 +156,8 @@ pub(crate) struct TokenManager {
     pub cache: Arc<dyn TokenCache>,
     pub endpoints: Option<Arc<dyn TokenEndpoints>>,
     pub margin: Duration,
+    /// Cache keys of the tenant token (the prefix, for marketplace apps) and the app token.
+    keys: (String, String),
     flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
@@ -165,11 +168,19 @@ impl TokenManager {
         endpoints: Option<Arc<dyn TokenEndpoints>>,
         margin: Duration,
     ) -> Self {
+        let app_id = match &credentials {
+            Credentials::SelfBuilt { app_id, .. } | Credentials::Marketplace { app_id, .. } => {
+                app_id.as_str()
+            }
+            Credentials::None | Credentials::Fixed(_) => "",
+        };
+        let keys = (format!("tenant:{app_id}"), format!("app:{app_id}"));
         TokenManager {
             credentials,
             cache,
             endpoints,
             margin,
+            keys,
             flights: Mutex::new(HashMap::new()),
         }
     }
@@ -201,22 +212,45 @@ impl TokenManager {
         let kind = kinds.iter().copied().find(|k| *k != TokenKind::User).ok_or_else(|| {
             Error::Config(format!("{endpoint} needs a user_access_token: pass one with RequestOptions::user_access_token"))
         })?;
+        // The hot path: a cached token, without entering the (boxed) fetching code.
+        if let Some(key) = self.cache_key(kind, tenant_key)
+            && let Some(value) = self.fresh(&key)
+        {
+            return Ok(Some(Chosen {
+                value,
+                cache_key: Some(key),
+            }));
+        }
         let (key, value) = match kind {
-            TokenKind::Tenant => self.tenant_token(client, tenant_key).await?,
-            _ => self.app_token(client).await?,
+            TokenKind::Tenant => Box::pin(self.tenant_token(client, tenant_key)).await?,
+            _ => Box::pin(self.app_token(client)).await?,
         };
         Ok(Some(Chosen {
             value,
-            cache_key: Some(key),
+            cache_key: Some(Cow::Owned(key)),
         }))
     }
 
+    /// Where the token of `kind` is cached, when that is known without fetching.
+    fn cache_key<'a>(&'a self, kind: TokenKind, tenant_key: Option<&str>) -> Option<Cow<'a, str>> {
+        match (&self.credentials, kind) {
+            (Credentials::SelfBuilt { .. }, TokenKind::Tenant) => Some(Cow::Borrowed(&self.keys.0)),
+            (Credentials::SelfBuilt { .. } | Credentials::Marketplace { .. }, TokenKind::App) => {
+                Some(Cow::Borrowed(&self.keys.1))
+            }
+            (Credentials::Marketplace { .. }, TokenKind::Tenant) => {
+                tenant_key.map(|t| Cow::Owned(format!("{}:{t}", self.keys.0)))
+            }
+            _ => None,
+        }
+    }
+
     /// Drops a token the platform rejected, unless another call already replaced it.
-    pub fn invalidate(&self, chosen: &Chosen) {
+    pub fn invalidate(&self, chosen: &Chosen<'_>) {
         if let Some(key) = &chosen.cache_key
             && self.cache.get(key).is_some_and(|t| t.value == chosen.value)
         {
-            tracing::debug!(key = key.as_str(), "dropping rejected access token");
+            tracing::debug!(key = &**key, "dropping rejected access token");
             self.cache.remove(key);
         }
     }

@@ -144,17 +144,28 @@ impl Client {
             http.status = tracing::field::Empty,
             log_id = tracing::field::Empty,
         );
-        self.execute_inner(request).instrument(span).await
+        // With no subscriber listening, skip entering the span on every poll.
+        if span.is_disabled() {
+            self.execute_inner(request, &span).await
+        } else {
+            self.execute_inner(request, &span)
+                .instrument(span.clone())
+                .await
+        }
     }
 
-    async fn execute_inner(&self, req: Request) -> Result<RawResponse, Error> {
+    async fn execute_inner(
+        &self,
+        req: Request,
+        span: &tracing::Span,
+    ) -> Result<RawResponse, Error> {
         let inner = &*self.inner;
         let spec = req.spec;
         let base = match spec.host {
             HostFamily::Open => &inner.open_base,
             HostFamily::Www => &inner.www_base,
         };
-        let url = format!("{base}{}", req.path_and_query());
+        let url = req.url(base);
         let wire = Wire {
             http: &inner.http,
             url: &url,
@@ -162,7 +173,6 @@ impl Client {
             user_agent: &inner.user_agent,
         };
         let policy = &inner.retry;
-        let span = tracing::Span::current();
         let mut attempt = 0;
         let mut token_refreshed = false;
         loop {

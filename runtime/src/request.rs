@@ -1,6 +1,8 @@
 //! A request on its way out: what generated code fills in before handing it to
 //! [`crate::Client::execute`], and the per-call options a caller can add.
 
+use std::fmt::Write as _;
+
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use reqwest::header::{HeaderName, HeaderValue};
 use serde::Serialize;
@@ -101,15 +103,15 @@ impl Request {
     }
 
     /// Appends a query parameter; key and value are percent-encoded. Takes `&dyn
-    /// Display` so this stays one function for every parameter type.
+    /// Display` so this stays one function for every parameter type, and encodes as it
+    /// formats, without an intermediate string.
     pub fn query(&mut self, name: &str, value: &dyn std::fmt::Display) {
         if !self.query.is_empty() {
             self.query.push('&');
         }
         self.query.extend(utf8_percent_encode(name, QUERY));
         self.query.push('=');
-        self.query
-            .extend(utf8_percent_encode(&value.to_string(), QUERY));
+        let _ = write!(QueryValue(&mut self.query), "{value}");
     }
 
     /// Sets the JSON body.
@@ -119,9 +121,11 @@ impl Request {
         Ok(())
     }
 
-    /// The path and query, with every placeholder filled.
-    pub(crate) fn path_and_query(&self) -> String {
-        let mut out = String::with_capacity(self.spec.path.len() + self.query.len() + 16);
+    /// `base` followed by the path and query, with every placeholder filled.
+    pub(crate) fn url(&self, base: &str) -> String {
+        let mut out =
+            String::with_capacity(base.len() + self.spec.path.len() + self.query.len() + 32);
+        out.push_str(base);
         let mut params = self.path_params.iter();
         for (i, segment) in self.spec.path.split('/').enumerate() {
             if i > 0 {
@@ -137,5 +141,15 @@ impl Request {
             out.push_str(&self.query);
         }
         out
+    }
+}
+
+/// Percent-encodes whatever is formatted into it onto the query string.
+struct QueryValue<'a>(&'a mut String);
+
+impl std::fmt::Write for QueryValue<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend(utf8_percent_encode(s, QUERY));
+        Ok(())
     }
 }

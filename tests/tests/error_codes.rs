@@ -34,37 +34,25 @@ fn fixed_client(server: &MockServer) -> feishu::Client {
         .unwrap()
 }
 
-#[tokio::test]
-async fn feedback_update_codes_are_typed() {
+/// Answers each call with one code after another; each must arrive as its variant,
+/// with the message, the HTTP status and the log id.
+async fn check_codes<E, F, Fut>(cases: &[(i64, E)], call: F)
+where
+    E: Copy + PartialEq + std::fmt::Debug + Into<i64>,
+    F: Fn(feishu::Client) -> Fut,
+    Fut: std::future::Future<Output = Result<(), feishu::Error<E>>>,
+{
     let server = MockServer::start().await;
     let client = fixed_client(&server);
-    let cases = [
-        (211005, ApplicationFeedbackPatchError::InvalidAppId),
-        (210504, ApplicationFeedbackPatchError::NoSuchAppInTenant),
-        (210513, ApplicationFeedbackPatchError::NoSuchUserInTenant),
-        (210507, ApplicationFeedbackPatchError::NoSuchUserId),
-        (
-            99991663,
-            ApplicationFeedbackPatchError::TenantAccessTokenInvalid,
-        ),
-        (12345, ApplicationFeedbackPatchError::Unknown(12345)),
-    ];
-    for (code, variant) in cases {
+    for &(code, variant) in cases {
         let log_id = format!("log-{code}");
         answer_with(&server, 400, code, &log_id).await;
-        let err = client
-            .application()
-            .v6()
-            .application_feedback()
-            .patch("cli_1", "1", FeedbackStatus::Closed, "ou_1")
-            .send()
-            .await
-            .unwrap_err();
+        let err = call(client.clone()).await.unwrap_err();
         let api = err
             .api()
             .unwrap_or_else(|| panic!("{code}: expected an API error, got {err:?}"));
-        assert_eq!(api.code, variant);
-        assert_eq!(api.code.code(), code);
+        assert_eq!(api.code, variant, "code {code}");
+        assert_eq!(variant.into(), code, "the variant keeps its number");
         assert_eq!(api.raw_code, code);
         assert_eq!(api.http_status, 400);
         assert_eq!(api.msg, format!("message for {code}"));
@@ -74,10 +62,29 @@ async fn feedback_update_codes_are_typed() {
 }
 
 #[tokio::test]
+async fn feedback_update_codes_are_typed() {
+    use ApplicationFeedbackPatchError as E;
+    let cases = [
+        (211005, E::InvalidAppId),
+        (210504, E::NoSuchAppInTenant),
+        (210513, E::NoSuchUserInTenant),
+        (210507, E::NoSuchUserId),
+        (99991663, E::TenantAccessTokenInvalid),
+        (12345, E::Unknown(12345)),
+    ];
+    check_codes(&cases, |c| async move {
+        let feedback = c.application().v6().application_feedback();
+        feedback
+            .patch("cli_1", "1", FeedbackStatus::Closed, "ou_1")
+            .send()
+            .await
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn app_version_codes_are_typed() {
     use ApplicationAppVersionPatchError as E;
-    let server = MockServer::start().await;
-    let client = fixed_client(&server);
     let cases = [
         (210503, E::InvalidAppIdInPath),
         (210504, E::NoSuchAppInTenant),
@@ -90,30 +97,19 @@ async fn app_version_codes_are_typed() {
         (211005, E::InvalidAppId),
         (211006, E::InvalidDepartmentId),
     ];
-    for (code, variant) in cases {
-        answer_with(&server, 400, code, "log-v").await;
-        let err = client
-            .application()
-            .v6()
-            .application_app_version()
+    check_codes(&cases, |c| async move {
+        let versions = c.application().v6().application_app_version();
+        versions
             .patch("cli_1", "oav_1", UserIdType::OpenId, "ou_1")
             .send()
             .await
-            .unwrap_err();
-        let api = err.api().expect("API error");
-        assert_eq!(
-            (api.code, err.log_id()),
-            (variant, Some("log-v")),
-            "code {code}"
-        );
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn badge_codes_are_typed() {
     use AppBadgeSetError as E;
-    let server = MockServer::start().await;
-    let client = fixed_client(&server);
     let cases = [
         (213001, E::PcVersionConflict),
         (213002, E::MobileVersionConflict),
@@ -123,23 +119,15 @@ async fn badge_codes_are_typed() {
         (213006, E::UserStatusNotValid),
         (213007, E::UserInvisible),
     ];
-    for (code, variant) in cases {
-        answer_with(&server, 400, code, "log-b").await;
-        let err = client
-            .application()
+    check_codes(&cases, |c| async move {
+        c.application()
             .v6()
             .app_badge()
             .set("ou_1", "1")
             .send()
             .await
-            .unwrap_err();
-        let api = err.api().expect("API error");
-        assert_eq!(
-            (api.code, err.log_id()),
-            (variant, Some("log-b")),
-            "code {code}"
-        );
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
