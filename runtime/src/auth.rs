@@ -193,7 +193,7 @@ impl TokenManager {
         user: Option<&Secret>,
         tenant_key: Option<&str>,
         endpoint: &str,
-    ) -> Result<Option<Chosen>, Error> {
+    ) -> Result<Option<Chosen<'_>>, Error> {
         if kinds.is_empty() {
             return Ok(None);
         }
