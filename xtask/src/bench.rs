@@ -75,14 +75,16 @@ pub fn regen(args: &[String]) -> Result<String, String> {
     Ok(out)
 }
 
-/// `bench-compile [--endpoints N] [--runs N]`: wall time and peak memory of
+/// `bench-compile [--endpoints N] [--runs N] [--write-only]`: wall time and peak memory of
 /// `cargo build` of a generated crate with N synthetic endpoints, dependencies built.
 pub fn compile(args: &[String]) -> Result<String, String> {
     let mut n = 500;
     let mut runs = 3;
+    let mut write_only = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
+            "--write-only" => write_only = true,
             "--endpoints" => {
                 n = it
                     .next()
@@ -106,45 +108,55 @@ pub fn compile(args: &[String]) -> Result<String, String> {
     let root = crate::workspace_root();
     let dir = root.join("target/bench-compile");
     let target = root.join("target/bench-compile-target");
+    if write_only {
+        write_crate(&dir, n)?;
+        return Ok(format!("wrote the {n}-endpoint crate to {}", dir.display()));
+    }
     let mut out = String::from(
         "compile cost of the generated crate (dev profile, dependencies already built)\n",
     );
-    out.push_str("endpoints  median wall  per endpoint  peak rustc RSS  per endpoint\n");
-    let mut rows = Vec::new();
-    for count in [0, n] {
-        write_crate(&dir, count)?;
-        // Warm-up: builds the dependencies and the crate once.
-        build(&dir, &target)?;
-        let mut walls = Vec::new();
-        let mut peaks = Vec::new();
-        for _ in 0..runs {
-            touch(&dir.join("feishu-synth/src/lib.rs"))?;
-            let (wall, peak_kib) = build(&dir, &target)?;
-            walls.push(wall);
-            peaks.push(Duration::from_secs(peak_kib));
-        }
-        let wall = median(&mut walls);
-        let peak = median(&mut peaks).as_secs();
-        rows.push((count, wall, peak));
-    }
-    let (_, base_wall, base_peak) = rows[0];
-    for (count, wall, peak) in &rows {
-        let per = |total: f64, base: f64| {
-            if *count == 0 {
-                "-".to_owned()
-            } else {
-                format!("{:.1}", (total - base) / *count as f64)
+    out.push_str(
+        "build          endpoints  median wall  per endpoint  peak RSS     per endpoint\n",
+    );
+    for (label, clean) in [("from scratch", true), ("incremental", false)] {
+        let mut rows = Vec::new();
+        for count in [0, n] {
+            write_crate(&dir, count)?;
+            // Warm-up: builds the dependencies and the crate once.
+            build(&dir, &target)?;
+            let mut walls = Vec::new();
+            let mut peaks = Vec::new();
+            for _ in 0..runs {
+                if clean {
+                    clean_crate(&dir, &target)?;
+                } else {
+                    touch(&dir.join("feishu-synth/src/lib.rs"))?;
+                }
+                let (wall, peak_kib) = build(&dir, &target)?;
+                walls.push(wall);
+                peaks.push(Duration::from_secs(peak_kib));
             }
-        };
-        out.push_str(&format!(
-            "{count:>9}  {:>8.2} s   {:>9} ms  {:>10.1} MiB  {:>9} KiB\n",
-            wall.as_secs_f64(),
-            per(wall.as_secs_f64() * 1e3, base_wall.as_secs_f64() * 1e3),
-            *peak as f64 / 1024.0,
-            per(*peak as f64, base_peak as f64),
-        ));
+            rows.push((count, median(&mut walls), median(&mut peaks).as_secs()));
+        }
+        let (_, base_wall, base_peak) = rows[0];
+        for (count, wall, peak) in &rows {
+            let per = |total: f64, base: f64| {
+                if *count == 0 {
+                    "-".to_owned()
+                } else {
+                    format!("{:.1}", (total - base) / *count as f64)
+                }
+            };
+            out.push_str(&format!(
+                "{label:<13}  {count:>9}  {:>9.2} s  {:>9} ms  {:>7.0} MiB  {:>8} KiB\n",
+                wall.as_secs_f64(),
+                per(wall.as_secs_f64() * 1e3, base_wall.as_secs_f64() * 1e3),
+                *peak as f64 / 1024.0,
+                per(*peak as f64, base_peak as f64),
+            ));
+        }
     }
-    out.push_str("per endpoint = (N-endpoint crate - 0-endpoint crate) / N\n");
+    out.push_str("per endpoint = (N-endpoint crate - 0-endpoint crate) / N; peak RSS is cargo and rustc (GNU time)\n");
     Ok(out)
 }
 
@@ -196,6 +208,21 @@ fn build(dir: &Path, target: &Path) -> Result<(Duration, u64), String> {
         .and_then(|v| v.trim().parse().ok())
         .ok_or("no peak memory in /usr/bin/time output")?;
     Ok((wall, peak))
+}
+
+/// Removes the crate's own build output, keeping the dependencies built.
+fn clean_crate(dir: &Path, target: &Path) -> Result<(), String> {
+    let status = Command::new(env!("CARGO"))
+        .args(["clean", "--quiet", "-p", "feishu-synth"])
+        .env("CARGO_TARGET_DIR", target)
+        .current_dir(dir)
+        .status()
+        .map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("cargo clean failed".into())
+    }
 }
 
 fn touch(path: &Path) -> Result<(), String> {
