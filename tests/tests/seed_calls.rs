@@ -400,3 +400,29 @@ async fn sync_external_instance_sends_the_seed_body_and_decodes_the_stored_insta
     assert_eq!(decoded, instance);
     assert_eq!(response.data, Some(instance));
 }
+
+#[tokio::test]
+async fn a_repeated_page_token_ends_the_stream_instead_of_looping() {
+    let server = MockServer::start().await;
+    mount_tenant_token(&server, TENANT_TOKEN).await;
+    let p = "/open-apis/application/v6/applications/cli_1/feedbacks";
+    // A server that always claims more and always hands back the same token.
+    Mock::given(method("GET"))
+        .and(path(p))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"code": 0, "msg": "success",
+            "data": {"feedback_list": [{"feedback_id": "x"}], "has_more": true, "page_token": "same"}})))
+        .mount(&server)
+        .await;
+    use futures_util::TryStreamExt;
+    let items: Vec<_> = client_for(&server)
+        .application()
+        .v6()
+        .application_feedback()
+        .list("cli_1")
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 2, "first page, the page for `same`, then stop");
+    assert_eq!(requests_to(&server, p).await.len(), 2);
+}
