@@ -133,7 +133,7 @@ async fn main() {
         let (mut ours_tp, mut raw_tp) = (Vec::new(), Vec::new());
         let (mut ours_lat, mut raw_lat) = (Vec::new(), Vec::new());
         let mut ratios = Vec::new();
-        for _ in 0..rounds {
+        for round in 0..rounds {
             server.reset().await;
             Mock::given(method("PATCH"))
                 .respond_with(
@@ -142,8 +142,15 @@ async fn main() {
                 )
                 .mount(&server)
                 .await;
-            let (t_ours, l_ours) = run(n, concurrency, || client_call(&client)).await;
-            let (t_raw, l_raw) = run(n, concurrency, || raw_call(&http, &base)).await;
+            // Alternate which goes first, so neither always meets a fresher server.
+            let (t_ours, l_ours, t_raw, l_raw);
+            if round % 2 == 0 {
+                (t_ours, l_ours) = run(n, concurrency, || client_call(&client)).await;
+                (t_raw, l_raw) = run(n, concurrency, || raw_call(&http, &base)).await;
+            } else {
+                (t_raw, l_raw) = run(n, concurrency, || raw_call(&http, &base)).await;
+                (t_ours, l_ours) = run(n, concurrency, || client_call(&client)).await;
+            }
             let (a, b) = (
                 n as f64 / t_ours.as_secs_f64(),
                 n as f64 / t_raw.as_secs_f64(),
