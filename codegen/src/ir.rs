@@ -210,5 +210,4 @@ pub struct TokenEndpoint {
     pub args: Vec<String>,
     /// The response field holding the token, for the roles that return one.
     pub token_field: Option<String>,
-    pub error_ident: String,
 }

@@ -107,7 +107,6 @@ pub fn lower(files: &[LoadedFile]) -> Api {
                         .map(|p| p.field.wire.clone())
                         .collect(),
                     token_field: token_field.map(str::to_owned),
-                    error_ident: endpoint.error_ident.clone(),
                 });
             }
             module.endpoints.push(endpoint);

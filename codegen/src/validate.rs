@@ -46,7 +46,7 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
             .hint("put endpoint-specific codes under `endpoint.errors`");
         }
         for t in &file.schema.types {
-            v.fields(&t.fields, None);
+            v.fields(&t.fields);
         }
         for e in &file.schema.enums {
             v.enum_def(e);
@@ -311,8 +311,8 @@ impl<'a> Validator<'a, '_> {
                 .hint("add `required: true`: the URL cannot be built without it");
             }
         }
-        self.fields_checked(&ep.path_params, Some(&params));
-        self.fields_checked(&ep.query, Some(&params));
+        self.fields_checked(&ep.path_params, &params);
+        self.fields_checked(&ep.query, &params);
         if let Some(body) = &ep.body {
             match (&body.value.ty, &body.value.fields) {
                 (Some(ty), None) => {
@@ -329,7 +329,7 @@ impl<'a> Validator<'a, '_> {
                         .hint("a whole-body type must be declared under `types:`");
                     }
                 }
-                (None, Some(fields)) => self.fields_checked(fields, Some(&params)),
+                (None, Some(fields)) => self.fields_checked(fields, &params),
                 _ => {
                     self.err(Pos::of(body), "body needs exactly one of `type` and `fields`")
                         .hint("`type: SomeType` when the body is one named type, `fields: [...]` otherwise");
@@ -337,7 +337,7 @@ impl<'a> Validator<'a, '_> {
             }
         }
         if let Some(resp) = &ep.response {
-            self.fields(&resp.fields, None);
+            self.fields(&resp.fields);
             if let Some(pg) = &resp.pagination {
                 self.pagination(&resp.fields, &ep.query, pg);
             }
@@ -518,16 +518,18 @@ impl<'a> Validator<'a, '_> {
         }
     }
 
-    /// Fields of a type or response: unique names, then each field.
-    fn fields(&mut self, fields: &'a [Field], siblings: Option<&[&'a Field]>) {
+    /// Fields of a type or response: unique names, then each field, whose
+    /// `required_when` may name any other field of the same object.
+    fn fields(&mut self, fields: &'a [Field]) {
         let refs: Vec<&Field> = fields.iter().collect();
         self.unique_fields(&refs);
-        self.fields_checked(fields, siblings.or(Some(&refs)));
+        self.fields_checked(fields, &refs);
     }
 
-    fn fields_checked(&mut self, fields: &'a [Field], siblings: Option<&[&'a Field]>) {
+    /// Each field, with `siblings` the fields a `required_when` may name.
+    fn fields_checked(&mut self, fields: &'a [Field], siblings: &[&'a Field]) {
         for f in fields {
-            self.field(f, siblings.unwrap_or(&[]));
+            self.field(f, siblings);
         }
     }
 
@@ -536,7 +538,7 @@ impl<'a> Validator<'a, '_> {
         let ty = f.ty.value.as_str();
         match ty {
             "object" => match &f.fields {
-                Some(inner) => self.fields(inner, None),
+                Some(inner) => self.fields(inner),
                 None => {
                     self.err(
                         Pos::of(&f.ty),
@@ -552,7 +554,7 @@ impl<'a> Validator<'a, '_> {
                             .hint("wrap the inner array in a named type");
                     }
                     Some(items) if items.value == "object" => match &f.fields {
-                        Some(inner) => self.fields(inner, None),
+                        Some(inner) => self.fields(inner),
                         None => {
                             self.err(Pos::of(items), format!("`{}` holds objects but has no `fields`", f.name.value))
                             .hint("list the item fields under `fields:`, or use a named type as `items`");
