@@ -6,7 +6,10 @@ use feishu_codegen::load::SourceFile;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let file = SourceFile { path: "demo/v1/fuzz.yaml".into(), bytes: data.to_vec() };
+    let file = SourceFile {
+        path: "demo/v1/fuzz.yaml".into(),
+        bytes: data.to_vec(),
+    };
     let files = [file];
     if feishu_codegen::check(&files).is_empty() {
         if let Err(feishu_codegen::Failure::Internal(e)) = feishu_codegen::generate(&files) {

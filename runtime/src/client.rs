@@ -467,3 +467,48 @@ impl<C> ClientBuilder<C> {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_domain_has_both_host_families() {
+        assert_eq!(
+            Domain::Feishu.base(HostFamily::Open),
+            "https://open.feishu.cn"
+        );
+        assert_eq!(
+            Domain::Feishu.base(HostFamily::Www),
+            "https://www.feishu.cn"
+        );
+        assert_eq!(
+            Domain::Lark.base(HostFamily::Open),
+            "https://open.larksuite.com"
+        );
+        assert_eq!(
+            Domain::Lark.base(HostFamily::Www),
+            "https://www.larksuite.com"
+        );
+    }
+
+    #[test]
+    fn overrides_win_over_the_domain_and_lose_trailing_slashes() {
+        let client = Client::builder()
+            .domain(Domain::Lark)
+            .www_base_url("http://127.0.0.1:9/")
+            .build()
+            .unwrap();
+        assert_eq!(client.inner.open_base, "https://open.larksuite.com");
+        assert_eq!(client.inner.www_base, "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn an_invalid_user_agent_is_a_configuration_error() {
+        let err = Client::builder()
+            .user_agent("bad\nagent")
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err:?}");
+    }
+}
