@@ -9,26 +9,9 @@ use crate::ir::{
     Pagination, Param, RequiredWhen, Rules, Struct, TokenEndpoint, Ty, Variant,
 };
 use crate::load::LoadedFile;
-use crate::model::{self, ErrorDef, Field, TokenRole};
+use crate::model::{self, ErrorDef, Field};
 use crate::naming::{self, camel, snake};
 use crate::symbols::{ModPath, SymbolKind, Symbols};
-
-/// The arguments each token role's endpoint may take, and the field that holds the token.
-pub fn role_contract(role: TokenRole) -> (&'static [&'static str], Option<&'static str>) {
-    match role {
-        TokenRole::TenantInternal => (&["app_id", "app_secret"], Some("tenant_access_token")),
-        TokenRole::AppInternal => (&["app_id", "app_secret"], Some("app_access_token")),
-        TokenRole::AppMarketplace => (
-            &["app_id", "app_secret", "app_ticket"],
-            Some("app_access_token"),
-        ),
-        TokenRole::TenantMarketplace => (
-            &["app_access_token", "tenant_key"],
-            Some("tenant_access_token"),
-        ),
-        TokenRole::AppTicketResend => (&["app_id", "app_secret"], None),
-    }
-}
 
 /// Lowers a schema that passed validation.
 pub fn lower(files: &[LoadedFile]) -> Api {
@@ -94,7 +77,7 @@ pub fn lower(files: &[LoadedFile]) -> Api {
         if let Some(ep) = &file.schema.endpoint {
             let endpoint = cx.endpoint(ep, &file.path);
             if let Some(role) = &ep.token_role {
-                let (_, token_field) = role_contract(role.value);
+                let token_field = role.value.contract().token_field;
                 token_endpoints.push(TokenEndpoint {
                     role: role.value,
                     source: file.path.clone(),

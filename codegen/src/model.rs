@@ -91,6 +91,56 @@ pub enum TokenRole {
     AppTicketResend,
 }
 
+/// What the client's token manager expects of a token endpoint: the runtime trait
+/// method it backs, the arguments it can supply, and the response field with the token.
+pub struct RoleContract {
+    pub method: &'static str,
+    pub args: &'static [&'static str],
+    pub token_field: Option<&'static str>,
+}
+
+impl TokenRole {
+    /// Every role, in the order of the runtime's `TokenEndpoints` trait.
+    pub const ALL: [TokenRole; 5] = [
+        TokenRole::TenantInternal,
+        TokenRole::AppInternal,
+        TokenRole::AppMarketplace,
+        TokenRole::TenantMarketplace,
+        TokenRole::AppTicketResend,
+    ];
+
+    pub fn contract(self) -> RoleContract {
+        let (method, args, token_field): (_, &'static [&'static str], _) = match self {
+            TokenRole::TenantInternal => (
+                "tenant_internal",
+                &["app_id", "app_secret"],
+                Some("tenant_access_token"),
+            ),
+            TokenRole::AppInternal => (
+                "app_internal",
+                &["app_id", "app_secret"],
+                Some("app_access_token"),
+            ),
+            TokenRole::AppMarketplace => (
+                "app_marketplace",
+                &["app_id", "app_secret", "app_ticket"],
+                Some("app_access_token"),
+            ),
+            TokenRole::TenantMarketplace => (
+                "tenant_marketplace",
+                &["app_access_token", "tenant_key"],
+                Some("tenant_access_token"),
+            ),
+            TokenRole::AppTicketResend => ("app_ticket_resend", &["app_id", "app_secret"], None),
+        };
+        RoleContract {
+            method,
+            args,
+            token_field,
+        }
+    }
+}
+
 /// A request body: either a list of fields or one named type that is the whole body.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -351,7 +351,9 @@ impl<'a> Validator<'a, '_> {
     /// The client's token manager calls token endpoints with fixed arguments and reads
     /// fixed response fields; the schema must match.
     fn token_contract(&mut self, ep: &Endpoint, role: &Spanned<TokenRole>) {
-        let (args, token_field) = crate::lower::role_contract(role.value);
+        let crate::model::RoleContract {
+            args, token_field, ..
+        } = role.value.contract();
         let body = ep
             .body
             .as_ref()

@@ -140,8 +140,10 @@ fn feature_gate(service: &str, always: Option<&str>) -> TokenStream {
 /// endpoints.
 fn token_endpoints(api: &Api) -> TokenStream {
     let find = |role: TokenRole| api.token_endpoints.iter().find(|t| t.role == role);
-    let token = |role: TokenRole, method: &str, args: &[&str]| {
-        let m = format_ident!("{method}");
+    let token = |role: TokenRole| {
+        let contract = role.contract();
+        let args = contract.args;
+        let m = format_ident!("{}", contract.method);
         let params = args.iter().map(|a| {
             let i = ident(a);
             quote!(#i: &'a str)
@@ -153,7 +155,7 @@ fn token_endpoints(api: &Api) -> TokenStream {
                 quote!(Err(feishu_runtime::Error::Config(#msg.into())))
             }
         };
-        let ret = if role == TokenRole::AppTicketResend {
+        let ret = if contract.token_field.is_none() {
             quote!(())
         } else {
             quote!(feishu_runtime::IssuedToken)
@@ -169,33 +171,7 @@ fn token_endpoints(api: &Api) -> TokenStream {
             }
         }
     };
-    let methods = [
-        token(
-            TokenRole::TenantInternal,
-            "tenant_internal",
-            &["app_id", "app_secret"],
-        ),
-        token(
-            TokenRole::AppInternal,
-            "app_internal",
-            &["app_id", "app_secret"],
-        ),
-        token(
-            TokenRole::AppMarketplace,
-            "app_marketplace",
-            &["app_id", "app_secret", "app_ticket"],
-        ),
-        token(
-            TokenRole::TenantMarketplace,
-            "tenant_marketplace",
-            &["app_access_token", "tenant_key"],
-        ),
-        token(
-            TokenRole::AppTicketResend,
-            "app_ticket_resend",
-            &["app_id", "app_secret"],
-        ),
-    ];
+    let methods = TokenRole::ALL.map(token);
     quote! {
         /// The auth endpoints of this crate, as the runtime's token manager calls them.
         #[derive(Debug)]
