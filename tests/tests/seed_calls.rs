@@ -13,6 +13,16 @@ fn success() -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(fixture("success.response.json"))
 }
 
+/// `server` answers `verb p` with `response`, and must be called exactly once.
+async fn expect_once(server: &MockServer, verb: &str, p: &str, response: ResponseTemplate) {
+    Mock::given(method(verb))
+        .and(path(p))
+        .respond_with(response)
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
 fn assert_headers(request: &wiremock::Request) {
     let header = |name: &str| {
         request
@@ -36,12 +46,7 @@ async fn update_app_feedback() {
     mount_tenant_token(&server, TENANT_TOKEN).await;
     let p =
         "/open-apis/application/v6/applications/cli_9f115af860f7901b/feedbacks/7057888018203574291";
-    Mock::given(method("PATCH"))
-        .and(path(p))
-        .respond_with(success())
-        .expect(1)
-        .mount(&server)
-        .await;
+    expect_once(&server, "PATCH", p, success()).await;
 
     let client = client_for(&server);
     client
@@ -75,12 +80,7 @@ async fn update_app_version_review_status() {
     let server = MockServer::start().await;
     mount_tenant_token(&server, TENANT_TOKEN).await;
     let p = "/open-apis/application/v6/applications/cli_9f3ca975326b501b/app_versions/oav_d317f090b7258ad0372aa53963cda70d";
-    Mock::given(method("PATCH"))
-        .and(path(p))
-        .respond_with(success())
-        .expect(1)
-        .mount(&server)
-        .await;
+    expect_once(&server, "PATCH", p, success()).await;
     let client = client_for(&server);
     let versions = || client.application().v6().application_app_version();
     let patch = || {
@@ -132,12 +132,7 @@ async fn rejection_with_a_reason_is_sent_with_the_reason_in_the_query() {
     let server = MockServer::start().await;
     mount_tenant_token(&server, TENANT_TOKEN).await;
     let p = "/open-apis/application/v6/applications/cli_x/app_versions/oav_1";
-    Mock::given(method("PATCH"))
-        .and(path(p))
-        .respond_with(success())
-        .expect(1)
-        .mount(&server)
-        .await;
+    expect_once(&server, "PATCH", p, success()).await;
     let client = client_for(&server);
     client
         .application()
@@ -164,12 +159,7 @@ async fn set_app_badge() {
     let server = MockServer::start().await;
     mount_tenant_token(&server, TENANT_TOKEN).await;
     let p = "/open-apis/application/v6/app_badge/set";
-    Mock::given(method("POST"))
-        .and(path(p))
-        .respond_with(success())
-        .expect(1)
-        .mount(&server)
-        .await;
+    expect_once(&server, "POST", p, success()).await;
     let client = client_for(&server);
     let badge = || ClientBadgeNum::new().web_app(1).gadget(2);
     client
@@ -268,14 +258,15 @@ async fn approval_bot_message_update_goes_to_the_www_host() {
     let www = MockServer::start().await;
     mount_tenant_token(&open, TENANT_TOKEN).await;
     let p = "/approval/openapi/v1/message/update";
-    Mock::given(method("POST"))
-        .and(path(p))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
+    expect_once(
+        &www,
+        "POST",
+        p,
+        ResponseTemplate::new(200).set_body_json(
             json!({"code": 0, "msg": "success", "data": {"message_id": "7250020197497765889"}}),
-        ))
-        .expect(1)
-        .mount(&www)
-        .await;
+        ),
+    )
+    .await;
     let client = feishu::Client::builder()
         .app_credentials(APP_ID, APP_SECRET)
         .open_base_url(open.uri())
@@ -308,15 +299,14 @@ async fn sync_external_instance_sends_the_seed_body_and_decodes_the_stored_insta
     mount_tenant_token(&server, TENANT_TOKEN).await;
     let seed = fixture("external_instance.create.request.json");
     let p = "/open-apis/approval/v4/external_instances";
-    Mock::given(method("POST"))
-        .and(path(p))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"code": 0, "msg": "success", "data": {"data": seed}})),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    expect_once(
+        &server,
+        "POST",
+        p,
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"code": 0, "msg": "success", "data": {"data": seed}})),
+    )
+    .await;
 
     let link = |pc: &str, mobile: &str| ExternalInstanceLink::new(pc).mobile_link(mobile);
     let sso = "http://applink.feishu.cn/sso/common?xxx";
