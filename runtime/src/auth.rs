@@ -271,7 +271,9 @@ impl TokenManager {
                 let key = format!("tenant:{app_id}");
                 let ep = self.endpoints()?;
                 let token = self
-                    .cached_or_fetch(&key, "tenant_access_token", || ep.tenant_internal(client, app_id, app_secret.expose()))
+                    .cached_or_fetch(&key, "tenant_access_token", || {
+                        ep.tenant_internal(client, app_id, app_secret.expose())
+                    })
                     .await?;
                 Ok((key, token))
             }
@@ -284,14 +286,13 @@ impl TokenManager {
                 let token = self
                     .cached_or_fetch(&key, "tenant_access_token", || async move {
                         let (_, app) = self.app_token(client).await?;
-                        ep.tenant_marketplace(client, app.expose(), tenant_key).await
+                        ep.tenant_marketplace(client, app.expose(), tenant_key)
+                            .await
                     })
                     .await?;
                 Ok((key, token))
             }
-            Credentials::None | Credentials::Fixed(_) => Err(Error::Config(
-                "no app credentials: set app_credentials, marketplace_app or fixed_token on the builder".into(),
-            )),
+            Credentials::None | Credentials::Fixed(_) => Err(no_app_credentials()),
         }
     }
 
@@ -301,11 +302,17 @@ impl TokenManager {
                 let key = format!("app:{app_id}");
                 let ep = self.endpoints()?;
                 let token = self
-                    .cached_or_fetch(&key, "app_access_token", || ep.app_internal(client, app_id, app_secret.expose()))
+                    .cached_or_fetch(&key, "app_access_token", || {
+                        ep.app_internal(client, app_id, app_secret.expose())
+                    })
                     .await?;
                 Ok((key, token))
             }
-            Credentials::Marketplace { app_id, app_secret, tickets } => {
+            Credentials::Marketplace {
+                app_id,
+                app_secret,
+                tickets,
+            } => {
                 let key = format!("app:{app_id}");
                 let ep = self.endpoints()?;
                 let token = self
@@ -323,9 +330,7 @@ impl TokenManager {
                     .await?;
                 Ok((key, token))
             }
-            Credentials::None | Credentials::Fixed(_) => Err(Error::Config(
-                "no app credentials: set app_credentials, marketplace_app or fixed_token on the builder".into(),
-            )),
+            Credentials::None | Credentials::Fixed(_) => Err(no_app_credentials()),
         }
     }
 
@@ -379,6 +384,13 @@ impl TokenManager {
             .filter(|t| t.refresh_at > SystemTime::now())
             .map(|t| t.value)
     }
+}
+
+fn no_app_credentials() -> Error {
+    Error::Config(
+        "no app credentials: set app_credentials, marketplace_app or fixed_token on the builder"
+            .into(),
+    )
 }
 
 async fn resend(ep: &dyn TokenEndpoints, client: &Client, app_id: &str, app_secret: &Secret) {
