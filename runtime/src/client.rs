@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::HeaderValue;
-use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::auth::{
@@ -111,26 +110,6 @@ impl Client {
         if let Credentials::Marketplace { tickets, .. } = &self.inner.tokens.credentials {
             tickets.put(ticket.into());
         }
-    }
-
-    /// Sends a request and decodes its payload as `T`, mapping error codes to `C`.
-    pub async fn call<T: DeserializeOwned, C: From<i64>>(
-        &self,
-        request: Request,
-    ) -> Result<T, Error<C>> {
-        let raw = self
-            .execute(request)
-            .await
-            .map_err(|e| e.map_code(C::from))?;
-        raw.decode()
-    }
-
-    /// Sends a request whose payload carries nothing of interest.
-    pub async fn call_empty<C: From<i64>>(&self, request: Request) -> Result<(), Error<C>> {
-        self.execute(request)
-            .await
-            .map(drop)
-            .map_err(|e| e.map_code(C::from))
     }
 
     /// The request path shared by every endpoint: choose a token, send, and retry where

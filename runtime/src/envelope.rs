@@ -1,32 +1,20 @@
 //! Decoding the `{code, msg, data}` envelope once, and the typed payload from it.
 
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 
-use crate::error::{ApiError, DecodeError, Error, ErrorDetail};
+use crate::error::{ApiError, DecodeCause, DecodeError, Error, ErrorDetail};
+use crate::json::{FromJson, JsonError};
 use crate::spec::{EndpointSpec, Envelope};
 use crate::transport::Received;
 
-#[derive(Deserialize)]
-struct Head {
-    code: i64,
-    #[serde(default)]
-    msg: String,
-    #[serde(default)]
-    data: Option<Box<RawValue>>,
-    #[serde(default)]
-    error: Option<ErrorDetail>,
-}
-
-/// A successful response (`code == 0`), payload not yet decoded.
+/// A successful response (`code == 0`), payload parsed but not yet typed.
 #[derive(Debug)]
 pub struct RawResponse {
     spec: &'static EndpointSpec,
     status: u16,
     log_id: Option<String>,
     body: bytes::Bytes,
-    data: Option<Box<RawValue>>,
+    payload: Value,
 }
 
 /// The envelope of a response: success, or the platform's error.
@@ -39,38 +27,72 @@ pub(crate) fn parse(
     spec: &'static EndpointSpec,
     received: Received,
 ) -> Result<Parsed, Box<DecodeError>> {
-    let head: Head = match serde_json::from_slice(&received.body) {
-        Ok(h) => h,
-        Err(cause) => {
-            return Err(decode_error(
-                spec,
-                &received.body,
-                received.status,
-                received.log_id,
-                cause,
-            ));
-        }
+    let fail = |cause: DecodeCause, received: Received| {
+        decode_error(
+            spec,
+            &received.body,
+            received.status,
+            received.log_id,
+            cause,
+        )
     };
-    if head.code == 0 {
+    let mut map = match serde_json::from_slice::<Value>(&received.body) {
+        Ok(Value::Object(map)) => map,
+        Ok(other) => {
+            let shape = JsonError::expected("an object", &other);
+            return Err(fail(DecodeCause::Shape(shape), received));
+        }
+        Err(e) => return Err(fail(DecodeCause::Syntax(e), received)),
+    };
+    let code = match code(&map) {
+        Ok(code) => code,
+        Err(shape) => return Err(fail(DecodeCause::Shape(shape), received)),
+    };
+    if code == 0 {
+        let payload = match spec.envelope {
+            // Absent or `null` data reads as `{}`: endpoints that return nothing omit it.
+            Envelope::Data => match map.remove("data") {
+                None | Some(Value::Null) => Value::Object(Map::new()),
+                Some(data) => data,
+            },
+            Envelope::Flat => Value::Object(map),
+        };
         return Ok(Parsed::Ok(RawResponse {
             spec,
             status: received.status,
             log_id: received.log_id,
             body: received.body,
-            data: head.data,
+            payload,
         }));
     }
-    let detail = head.error.unwrap_or_default();
+    let msg = match map.remove("msg") {
+        Some(Value::String(s)) => s,
+        _ => String::new(),
+    };
+    // The details are a courtesy: a malformed `error` object must not hide the code.
+    let detail: ErrorDetail = map
+        .remove("error")
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
     let log_id = received.log_id.or_else(|| detail.log_id.clone());
     Ok(Parsed::Api(Box::new(ApiError {
-        code: head.code,
-        raw_code: head.code,
-        msg: head.msg,
+        code,
+        raw_code: code,
+        msg,
         http_status: received.status,
         log_id,
         detail,
         endpoint: spec.id,
     })))
+}
+
+fn code(map: &Map<String, Value>) -> Result<i64, JsonError> {
+    match map.get("code") {
+        None => Err(JsonError::missing("code")),
+        Some(v) => v
+            .as_i64()
+            .ok_or_else(|| JsonError::expected("an integer", v).at("code")),
+    }
 }
 
 impl RawResponse {
@@ -79,22 +101,19 @@ impl RawResponse {
         self.log_id.as_deref()
     }
 
-    /// Decodes the payload: `data` (absent or `null` reads as `{}`), or the whole body
-    /// for flat envelopes.
-    pub fn decode<T: DeserializeOwned, C>(&self) -> Result<T, Error<C>> {
-        let result = match self.spec.envelope {
-            Envelope::Data => {
-                serde_json::from_str(self.data.as_deref().map_or("{}", RawValue::get))
-            }
-            Envelope::Flat => serde_json::from_slice(&self.body),
-        };
-        result.map_err(|cause| {
+    /// Types the payload: `data`, or the whole body for flat envelopes.
+    pub fn decode<T: FromJson, C>(self) -> Result<T, Error<C>> {
+        T::from_json(self.payload).map_err(|shape| {
+            let shape = match self.spec.envelope {
+                Envelope::Data => shape.at("data"),
+                Envelope::Flat => shape,
+            };
             Error::Decode(decode_error(
                 self.spec,
                 &self.body,
                 self.status,
-                self.log_id.clone(),
-                cause,
+                self.log_id,
+                DecodeCause::Shape(shape),
             ))
         })
     }
@@ -105,7 +124,7 @@ fn decode_error(
     body: &[u8],
     status: u16,
     log_id: Option<String>,
-    cause: serde_json::Error,
+    cause: DecodeCause,
 ) -> Box<DecodeError> {
     Box::new(DecodeError {
         endpoint: spec.id,

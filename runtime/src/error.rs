@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use crate::json::JsonError;
 use crate::validate::Invalid;
 
 /// Why a call failed.
@@ -156,8 +157,20 @@ pub struct DecodeError {
     pub log_id: Option<String>,
     /// The body exactly as received (lossily decoded if it was not UTF-8).
     pub raw_body: String,
-    /// What the decoder said.
-    pub cause: serde_json::Error,
+    /// What was wrong with it.
+    pub cause: DecodeCause,
+}
+
+/// Why a response did not decode.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeCause {
+    /// The body is not JSON.
+    #[error("{0}")]
+    Syntax(serde_json::Error),
+    /// The JSON does not have the shape the schema describes.
+    #[error("{0}")]
+    Shape(JsonError),
 }
 
 impl fmt::Display for DecodeError {
@@ -171,6 +184,12 @@ impl fmt::Display for DecodeError {
             write!(f, " (log id {id})")?;
         }
         Ok(())
+    }
+}
+
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.cause)
     }
 }
 
@@ -233,9 +252,28 @@ impl<C> Error<C> {
     }
 }
 
-impl<C: Into<i64>> Error<C> {
+impl<C: ErrorCode> Error<C> {
     /// Forgets the endpoint's code type, keeping the number.
     pub fn erase(self) -> Error {
-        self.map_code(Into::into)
+        self.map_code(|c| c.code())
+    }
+}
+
+/// An endpoint's typed error codes: every documented code has a variant, any other
+/// keeps its number.
+pub trait ErrorCode: Sized {
+    /// The variant for a code as received.
+    fn from_code(code: i64) -> Self;
+    /// The numeric code.
+    fn code(&self) -> i64;
+}
+
+/// The untyped code: what [`Error`] carries when no endpoint is involved.
+impl ErrorCode for i64 {
+    fn from_code(code: i64) -> Self {
+        code
+    }
+    fn code(&self) -> i64 {
+        *self
     }
 }

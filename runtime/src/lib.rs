@@ -6,10 +6,11 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod call;
 mod client;
-pub mod de;
 mod envelope;
 mod error;
+pub mod json;
 mod paginate;
 mod request;
 mod retry;
@@ -22,10 +23,12 @@ pub use auth::{
     AppTicketStore, BoxFuture, CachedToken, IssuedToken, MemoryAppTicketStore, MemoryTokenCache,
     TokenCache, TokenEndpoints,
 };
+pub use call::Call;
 pub use client::{Client, ClientBuilder, Domain};
 pub use envelope::RawResponse;
 pub use error::{
-    ApiError, AuthError, DecodeError, Error, ErrorDetail, FieldViolation, Help, PermissionViolation,
+    ApiError, AuthError, DecodeCause, DecodeError, Error, ErrorCode, ErrorDetail, FieldViolation,
+    Help, PermissionViolation,
 };
 pub use futures_util::Stream;
 pub use paginate::{Page, paginate};
@@ -34,5 +37,6 @@ pub use reqwest;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use serde;
+pub use serde_json;
 pub use spec::{EndpointSpec, Envelope, HostFamily, Method, TokenKind};
 pub use validate::{Invalid, Validate, check_each, check_length, check_range};

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use reqwest::header::{HeaderName, HeaderValue};
-use serde::Serialize;
 
+use crate::json::ToJson;
 use crate::secret::Secret;
 use crate::spec::EndpointSpec;
 use crate::validate::Invalid;
@@ -115,8 +115,9 @@ impl Request {
     }
 
     /// Sets the JSON body.
-    pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Invalid> {
-        let bytes = serde_json::to_vec(body).map_err(|e| Invalid::new("body", e.to_string()))?;
+    pub fn json(&mut self, body: &dyn ToJson) -> Result<(), Invalid> {
+        let bytes =
+            serde_json::to_vec(&body.to_json()).map_err(|e| Invalid::new("body", e.to_string()))?;
         self.body = Some(bytes.into());
         Ok(())
     }

@@ -38,7 +38,7 @@ fn fixed_client(server: &MockServer) -> feishu::Client {
 /// with the message, the HTTP status and the log id.
 async fn check_codes<E, F, Fut>(cases: &[(i64, E)], call: F)
 where
-    E: Copy + PartialEq + std::fmt::Debug + Into<i64>,
+    E: Copy + PartialEq + std::fmt::Debug + feishu::ErrorCode,
     F: Fn(feishu::Client) -> Fut,
     Fut: std::future::Future<Output = Result<(), feishu::Error<E>>>,
 {
@@ -52,7 +52,8 @@ where
             .api()
             .unwrap_or_else(|| panic!("{code}: expected an API error, got {err:?}"));
         assert_eq!(api.code, variant, "code {code}");
-        assert_eq!(variant.into(), code, "the variant keeps its number");
+        assert_eq!(variant.code(), code, "the variant keeps its number");
+        assert_eq!(E::from_code(code), variant);
         assert_eq!(api.raw_code, code);
         assert_eq!(api.http_status, 400);
         assert_eq!(api.msg, format!("message for {code}"));

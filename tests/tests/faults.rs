@@ -162,21 +162,43 @@ async fn server_error_is_retried_on_get_but_not_on_post() {
 
 #[tokio::test]
 async fn undecodable_bodies_are_decode_errors_with_the_raw_body() {
-    let cases: [(u16, &str, &str); 4] = [
-        (200, "{\"code\":0,\"msg\":", "application/json"),
-        (200, "", "application/json"),
+    // (status, body, content type, what the cause says: a syntax error, or the path of
+    // the value that does not fit)
+    let cases: [(u16, &str, &str, &str); 7] = [
+        (200, "{\"code\":0,\"msg\":", "application/json", "syntax"),
+        (200, "", "application/json", "syntax"),
         (
             502,
             "<html><body><h1>502 Bad Gateway</h1></body></html>",
             "text/html",
+            "syntax",
         ),
         (
             200,
             "{\"code\":0,\"msg\":\"ok\",\"data\":{\"message_id\":7}}",
             "application/json",
+            "at `data.message_id`: expected a string, found a number",
+        ),
+        (
+            200,
+            "{\"code\":0,\"data\":[]}",
+            "application/json",
+            "at `data`: expected an object, found an array",
+        ),
+        (
+            200,
+            "{\"msg\":\"ok\"}",
+            "application/json",
+            "missing field `code`",
+        ),
+        (
+            200,
+            "[1]",
+            "application/json",
+            "expected an object, found an array",
         ),
     ];
-    for (status, body, content_type) in cases {
+    for (status, body, content_type, cause) in cases {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
             .respond_with(
@@ -200,6 +222,15 @@ async fn undecodable_bodies_are_decode_errors_with_the_raw_body() {
                 assert_eq!(d.raw_body, body);
                 assert_eq!(d.http_status, status);
                 assert_eq!(d.log_id.as_deref(), Some("decode-log"));
+                match &d.cause {
+                    feishu::runtime::DecodeCause::Syntax(_) => {
+                        assert_eq!(cause, "syntax", "{body}")
+                    }
+                    feishu::runtime::DecodeCause::Shape(shape) => {
+                        assert_eq!(shape.to_string(), cause, "{body}")
+                    }
+                    other => panic!("{body:?}: unexpected cause {other:?}"),
+                }
             }
             other => panic!("{body:?}: expected Decode, got {other:?}"),
         }

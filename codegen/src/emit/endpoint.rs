@@ -138,6 +138,14 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
         }
     });
     let call_validate = ep.validates.then(|| quote!(self.validate()?;));
+    let send_doc = doc(&if ep.validates {
+        vec![
+            "Sends the request when the returned future is awaited. The rules of".into(),
+            "[`validate`](Self::validate) are checked first; nothing is sent if one fails.".into(),
+        ]
+    } else {
+        vec!["Sends the request when the returned future is awaited.".to_owned()]
+    });
 
     let fills_request = !url_params.is_empty() || !matches!(ep.body, Body::None);
     let request_binding = if fills_request {
@@ -170,12 +178,12 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
             quote!(request.json(&self.#a)?;)
         }
     };
-    let (ret, call) = match &ep.response {
+    let ret = match &ep.response {
         Some(r) => {
             let r = ident(r);
-            (quote!(#r), quote!(self.client.call(request).await))
+            quote!(#r)
         }
-        None => (quote!(()), quote!(self.client.call_empty(request).await)),
+        None => quote!(()),
     };
     let spec = spec(ep);
     let stream = ep.pagination.as_ref().map(|pg| {
@@ -238,13 +246,17 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
 
             #validate
 
-            /// Sends the request.
-            pub async fn send(self) -> Result<#ret, feishu_runtime::Error<#err>> {
+            #send_doc
+            pub fn send(self) -> feishu_runtime::Call<'a, #ret, #err> {
+                feishu_runtime::Call::new(self.client, self.into_request())
+            }
+
+            fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
                 #call_validate
                 #request_binding = feishu_runtime::Request::new(&Self::SPEC, self.options);
                 #(#fill)*
                 #set_body
-                #call
+                Ok(request)
             }
 
             #stream
@@ -337,13 +349,11 @@ fn error_enum(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
                 match self { #(Self::#idents => #codes,)* Self::Unknown(code) => code }
             }
         }
-        impl From<i64> for #name {
-            fn from(code: i64) -> Self {
+        impl feishu_runtime::ErrorCode for #name {
+            fn from_code(code: i64) -> Self {
                 match code { #(#codes => Self::#idents,)* other => Self::Unknown(other) }
             }
-        }
-        impl From<#name> for i64 {
-            fn from(code: #name) -> i64 { code.code() }
+            fn code(&self) -> i64 { (*self).code() }
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod docs;
 mod endpoint;
+mod json;
 mod modules;
 mod names;
 mod rules;

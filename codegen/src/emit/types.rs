@@ -5,6 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{doc, doc1};
+use super::json::{enum_json, struct_from_json, struct_to_json};
 use super::names::{allow_many, arg_ty, field_ty, ident, init_from_arg};
 use super::rules::checks;
 use crate::ir::{Direction, Enum, FieldIr, Struct, Ty};
@@ -24,13 +25,9 @@ pub fn emit_struct(s: &Struct) -> TokenStream {
     if !s.has_required() && sends {
         derives.push(quote!(Default));
     }
-    if sends {
-        derives.push(quote!(feishu_runtime::serde::Serialize));
-    }
-    if receives {
-        derives.push(quote!(feishu_runtime::serde::Deserialize));
-    }
-    let fields = s.fields.iter().map(|f| field_decl(f, sends));
+    let to_json = sends.then(|| struct_to_json(s));
+    let from_json = receives.then(|| struct_from_json(s));
+    let fields = s.fields.iter().map(field_decl);
     // Only named types are built by callers; body structs are filled by the builder.
     let constructor = (s.direction == Direction::Both).then(|| constructor_and_setters(s));
     let debug = s.has_secret().then(|| redacting_debug(s));
@@ -56,7 +53,6 @@ pub fn emit_struct(s: &Struct) -> TokenStream {
     quote! {
         #docs
         #[derive(#(#derives),*)]
-        #[serde(crate = "feishu_runtime::serde")]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
@@ -64,37 +60,17 @@ pub fn emit_struct(s: &Struct) -> TokenStream {
         #constructor
         #debug
         #validate
+        #to_json
+        #from_json
     }
 }
 
-fn field_decl(f: &FieldIr, sends: bool) -> TokenStream {
+fn field_decl(f: &FieldIr) -> TokenStream {
     let name = ident(&f.ident);
     let docs = doc(&f.doc);
     let t = field_ty(f);
-    let mut serde = Vec::new();
-    if bare(&f.ident) != f.wire {
-        let wire = &f.wire;
-        serde.push(quote!(rename = #wire));
-    }
-    if !f.required && sends {
-        serde.push(quote!(skip_serializing_if = "Option::is_none"));
-    }
-    if f.ty == Ty::Int64String {
-        if f.required {
-            serde.push(quote!(
-                deserialize_with = "feishu_runtime::de::int64_string"
-            ));
-        } else {
-            serde.push(quote!(
-                default,
-                deserialize_with = "feishu_runtime::de::opt_int64_string"
-            ));
-        }
-    }
-    let attr = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
     quote! {
         #docs
-        #attr
         pub #name: #t,
     }
 }
@@ -206,6 +182,7 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
         quote!(#d #i,)
     });
     let idents: Vec<_> = e.variants.iter().map(|v| ident(&v.ident)).collect();
+    let json = enum_json(&name, e.wire);
     match e.wire {
         Wire::Int => {
             let values: Vec<i64> = e
@@ -238,16 +215,7 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
                 impl std::fmt::Display for #name {
                     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { self.value().fmt(f) }
                 }
-                impl feishu_runtime::serde::Serialize for #name {
-                    fn serialize<S: feishu_runtime::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                        s.serialize_i64(self.value())
-                    }
-                }
-                impl<'de> feishu_runtime::serde::Deserialize<'de> for #name {
-                    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                        <i64 as feishu_runtime::serde::Deserialize>::deserialize(d).map(Self::from_value)
-                    }
-                }
+                #json
             }
         }
         Wire::String => {
@@ -277,16 +245,7 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
                 impl std::fmt::Display for #name {
                     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
                 }
-                impl feishu_runtime::serde::Serialize for #name {
-                    fn serialize<S: feishu_runtime::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                        s.serialize_str(self.as_str())
-                    }
-                }
-                impl<'de> feishu_runtime::serde::Deserialize<'de> for #name {
-                    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                        <String as feishu_runtime::serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
-                    }
-                }
+                #json
             }
         }
     }

@@ -118,20 +118,23 @@ impl<'a> AppBadgeSet<'a> {
         }
         Ok(())
     }
-    /// Sends the request.
-    pub async fn send(self) -> Result<(), feishu_runtime::Error<AppBadgeSetError>> {
+    /// Sends the request when the returned future is awaited. The rules of
+    /// [`validate`](Self::validate) are checked first; nothing is sent if one fails.
+    pub fn send(self) -> feishu_runtime::Call<'a, (), AppBadgeSetError> {
+        feishu_runtime::Call::new(self.client, self.into_request())
+    }
+    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         self.validate()?;
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         if let Some(v) = &self.user_id_type {
             request.query("user_id_type", v);
         }
         request.json(&self.body)?;
-        self.client.call_empty(request).await
+        Ok(request)
     }
 }
 /// The JSON body of [`AppBadgeSet`].
-#[derive(Clone, PartialEq, Debug, feishu_runtime::serde::Serialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct AppBadgeSetBody {
     /// 用户ID
@@ -145,14 +148,36 @@ pub struct AppBadgeSetBody {
     /// badge extra 信息
     ///
     /// Example: `{}`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub extra: Option<String>,
     /// pc端badge数量
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pc: Option<crate::application::v6::ClientBadgeNum>,
     /// 移动端badge数量
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<crate::application::v6::ClientBadgeNum>,
+}
+impl feishu_runtime::json::ToJson for AppBadgeSetBody {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("user_id", &self.user_id);
+        o.field("version", &self.version);
+        if let Some(v) = &self.extra {
+            o.field("extra", v);
+        }
+        if let Some(v) = &self.pc {
+            o.field("pc", v);
+        }
+        if let Some(v) = &self.mobile {
+            o.field("mobile", v);
+        }
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for AppBadgeSetBody {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
 }
 /// Error codes of [`AppBadgeSet`]: the documented ones, then those any endpoint can return.
 ///
@@ -246,8 +271,8 @@ impl AppBadgeSetError {
         }
     }
 }
-impl From<i64> for AppBadgeSetError {
-    fn from(code: i64) -> Self {
+impl feishu_runtime::ErrorCode for AppBadgeSetError {
+    fn from_code(code: i64) -> Self {
         match code {
             213001i64 => Self::PcVersionConflict,
             213002i64 => Self::MobileVersionConflict,
@@ -267,9 +292,7 @@ impl From<i64> for AppBadgeSetError {
             other => Self::Unknown(other),
         }
     }
-}
-impl From<AppBadgeSetError> for i64 {
-    fn from(code: AppBadgeSetError) -> i64 {
-        code.code()
+    fn code(&self) -> i64 {
+        (*self).code()
     }
 }

@@ -116,10 +116,12 @@ impl<'a> ApplicationAppVersionPatch<'a> {
         }
         Ok(())
     }
-    /// Sends the request.
-    pub async fn send(
-        self,
-    ) -> Result<(), feishu_runtime::Error<ApplicationAppVersionPatchError>> {
+    /// Sends the request when the returned future is awaited. The rules of
+    /// [`validate`](Self::validate) are checked first; nothing is sent if one fails.
+    pub fn send(self) -> feishu_runtime::Call<'a, (), ApplicationAppVersionPatchError> {
+        feishu_runtime::Call::new(self.client, self.into_request())
+    }
+    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         self.validate()?;
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.path_param(&self.app_id);
@@ -130,19 +132,34 @@ impl<'a> ApplicationAppVersionPatch<'a> {
             request.query("reject_reason", v);
         }
         request.json(&self.body)?;
-        self.client.call_empty(request).await
+        Ok(request)
     }
 }
 /// The JSON body of [`ApplicationAppVersionPatch`].
-#[derive(Clone, PartialEq, Debug, Default, feishu_runtime::serde::Serialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
 pub struct ApplicationAppVersionPatchBody {
     /// 版本状态
     ///
     /// Example: `1`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::application::v6::AppVersionStatus>,
+}
+impl feishu_runtime::json::ToJson for ApplicationAppVersionPatchBody {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        if let Some(v) = &self.status {
+            o.field("status", v);
+        }
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for ApplicationAppVersionPatchBody {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
 }
 /// Error codes of [`ApplicationAppVersionPatch`]: the documented ones, then those any endpoint can return.
 ///
@@ -251,8 +268,8 @@ impl ApplicationAppVersionPatchError {
         }
     }
 }
-impl From<i64> for ApplicationAppVersionPatchError {
-    fn from(code: i64) -> Self {
+impl feishu_runtime::ErrorCode for ApplicationAppVersionPatchError {
+    fn from_code(code: i64) -> Self {
         match code {
             210503i64 => Self::InvalidAppIdInPath,
             210504i64 => Self::NoSuchAppInTenant,
@@ -275,9 +292,7 @@ impl From<i64> for ApplicationAppVersionPatchError {
             other => Self::Unknown(other),
         }
     }
-}
-impl From<ApplicationAppVersionPatchError> for i64 {
-    fn from(code: ApplicationAppVersionPatchError) -> i64 {
-        code.code()
+    fn code(&self) -> i64 {
+        (*self).code()
     }
 }

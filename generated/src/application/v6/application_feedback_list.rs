@@ -129,13 +129,17 @@ impl<'a> ApplicationFeedbackList<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request when the returned future is awaited.
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> feishu_runtime::Call<
+        'a,
         ApplicationFeedbackListResponse,
-        feishu_runtime::Error<ApplicationFeedbackListError>,
+        ApplicationFeedbackListError,
     > {
+        feishu_runtime::Call::new(self.client, self.into_request())
+    }
+    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.path_param(&self.app_id);
         if let Some(v) = &self.from_date {
@@ -159,7 +163,7 @@ impl<'a> ApplicationFeedbackList<'a> {
         if let Some(v) = &self.page_size {
             request.query("page_size", v);
         }
-        self.client.call(request).await
+        Ok(request)
     }
     /// Every item of every page, following `page_token` until `has_more` is false.
     pub fn stream(
@@ -185,8 +189,7 @@ impl<'a> ApplicationFeedbackList<'a> {
     }
 }
 /// What [`ApplicationFeedbackList`] returns.
-#[derive(Clone, PartialEq, Debug, feishu_runtime::serde::Deserialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct ApplicationFeedbackListResponse {
     /// 应用的反馈列表
@@ -195,6 +198,25 @@ pub struct ApplicationFeedbackListResponse {
     pub has_more: Option<bool>,
     /// 分页标记，当 has_more 为 true 时，会同时返回新的 page_token
     pub page_token: Option<String>,
+}
+impl feishu_runtime::json::FromJson for ApplicationFeedbackListResponse {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            feedback_list: f.optional("feedback_list")?,
+            has_more: f.optional("has_more")?,
+            page_token: f.optional("page_token")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for ApplicationFeedbackListResponse {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
+    }
 }
 /// Error codes of [`ApplicationFeedbackList`]: the documented ones, then those any endpoint can return.
 ///
@@ -253,8 +275,8 @@ impl ApplicationFeedbackListError {
         }
     }
 }
-impl From<i64> for ApplicationFeedbackListError {
-    fn from(code: i64) -> Self {
+impl feishu_runtime::ErrorCode for ApplicationFeedbackListError {
+    fn from_code(code: i64) -> Self {
         match code {
             10012i64 => Self::AppTicketInvalid,
             99991400i64 => Self::RateLimited,
@@ -267,9 +289,7 @@ impl From<i64> for ApplicationFeedbackListError {
             other => Self::Unknown(other),
         }
     }
-}
-impl From<ApplicationFeedbackListError> for i64 {
-    fn from(code: ApplicationFeedbackListError) -> i64 {
-        code.code()
+    fn code(&self) -> i64 {
+        (*self).code()
     }
 }

@@ -90,10 +90,11 @@ impl<'a> ApplicationFeedbackPatch<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
-    pub async fn send(
-        self,
-    ) -> Result<(), feishu_runtime::Error<ApplicationFeedbackPatchError>> {
+    /// Sends the request when the returned future is awaited.
+    pub fn send(self) -> feishu_runtime::Call<'a, (), ApplicationFeedbackPatchError> {
+        feishu_runtime::Call::new(self.client, self.into_request())
+    }
+    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.path_param(&self.app_id);
         request.path_param(&self.feedback_id);
@@ -102,7 +103,7 @@ impl<'a> ApplicationFeedbackPatch<'a> {
         }
         request.query("status", &self.status);
         request.query("operator_id", &self.operator_id);
-        self.client.call_empty(request).await
+        Ok(request)
     }
 }
 /// Error codes of [`ApplicationFeedbackPatch`]: the documented ones, then those any endpoint can return.
@@ -182,8 +183,8 @@ impl ApplicationFeedbackPatchError {
         }
     }
 }
-impl From<i64> for ApplicationFeedbackPatchError {
-    fn from(code: i64) -> Self {
+impl feishu_runtime::ErrorCode for ApplicationFeedbackPatchError {
+    fn from_code(code: i64) -> Self {
         match code {
             210504i64 => Self::NoSuchAppInTenant,
             210507i64 => Self::NoSuchUserId,
@@ -200,9 +201,7 @@ impl From<i64> for ApplicationFeedbackPatchError {
             other => Self::Unknown(other),
         }
     }
-}
-impl From<ApplicationFeedbackPatchError> for i64 {
-    fn from(code: ApplicationFeedbackPatchError) -> i64 {
-        code.code()
+    fn code(&self) -> i64 {
+        (*self).code()
     }
 }

@@ -51,19 +51,31 @@ impl std::fmt::Display for AppVersionStatus {
         self.value().fmt(f)
     }
 }
+impl feishu_runtime::json::ToJson for AppVersionStatus {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        feishu_runtime::serde_json::Value::from(self.value())
+    }
+}
+impl feishu_runtime::json::FromJson for AppVersionStatus {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        <i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)
+    }
+}
 impl feishu_runtime::serde::Serialize for AppVersionStatus {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(self.value())
+        feishu_runtime::json::serialize(self, s)
     }
 }
 impl<'de> feishu_runtime::serde::Deserialize<'de> for AppVersionStatus {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
     ) -> Result<Self, D::Error> {
-        <i64 as feishu_runtime::serde::Deserialize>::deserialize(d).map(Self::from_value)
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// 故障类型
@@ -129,19 +141,31 @@ impl std::fmt::Display for FaultType {
         self.value().fmt(f)
     }
 }
+impl feishu_runtime::json::ToJson for FaultType {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        feishu_runtime::serde_json::Value::from(self.value())
+    }
+}
+impl feishu_runtime::json::FromJson for FaultType {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        <i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)
+    }
+}
 impl feishu_runtime::serde::Serialize for FaultType {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(self.value())
+        feishu_runtime::json::serialize(self, s)
     }
 }
 impl<'de> feishu_runtime::serde::Deserialize<'de> for FaultType {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
     ) -> Result<Self, D::Error> {
-        <i64 as feishu_runtime::serde::Deserialize>::deserialize(d).map(Self::from_value)
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// 反馈来源
@@ -191,19 +215,31 @@ impl std::fmt::Display for FeedbackSource {
         self.value().fmt(f)
     }
 }
+impl feishu_runtime::json::ToJson for FeedbackSource {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        feishu_runtime::serde_json::Value::from(self.value())
+    }
+}
+impl feishu_runtime::json::FromJson for FeedbackSource {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        <i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)
+    }
+}
 impl feishu_runtime::serde::Serialize for FeedbackSource {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(self.value())
+        feishu_runtime::json::serialize(self, s)
     }
 }
 impl<'de> feishu_runtime::serde::Deserialize<'de> for FeedbackSource {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
     ) -> Result<Self, D::Error> {
-        <i64 as feishu_runtime::serde::Deserialize>::deserialize(d).map(Self::from_value)
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// 反馈处理状态
@@ -253,19 +289,31 @@ impl std::fmt::Display for FeedbackStatus {
         self.value().fmt(f)
     }
 }
+impl feishu_runtime::json::ToJson for FeedbackStatus {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        feishu_runtime::serde_json::Value::from(self.value())
+    }
+}
+impl feishu_runtime::json::FromJson for FeedbackStatus {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        <i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)
+    }
+}
 impl feishu_runtime::serde::Serialize for FeedbackStatus {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(self.value())
+        feishu_runtime::json::serialize(self, s)
     }
 }
 impl<'de> feishu_runtime::serde::Deserialize<'de> for FeedbackStatus {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
     ) -> Result<Self, D::Error> {
-        <i64 as feishu_runtime::serde::Deserialize>::deserialize(d).map(Self::from_value)
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// 反馈类型
@@ -307,112 +355,100 @@ impl std::fmt::Display for FeedbackType {
         self.value().fmt(f)
     }
 }
+impl feishu_runtime::json::ToJson for FeedbackType {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        feishu_runtime::serde_json::Value::from(self.value())
+    }
+}
+impl feishu_runtime::json::FromJson for FeedbackType {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        <i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)
+    }
+}
 impl feishu_runtime::serde::Serialize for FeedbackType {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(self.value())
+        feishu_runtime::json::serialize(self, s)
     }
 }
 impl<'de> feishu_runtime::serde::Deserialize<'de> for FeedbackType {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
     ) -> Result<Self, D::Error> {
-        <i64 as feishu_runtime::serde::Deserialize>::deserialize(d).map(Self::from_value)
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// 一条应用反馈记录
-#[derive(
-    Clone,
-    PartialEq,
-    Debug,
-    Default,
-    feishu_runtime::serde::Serialize,
-    feishu_runtime::serde::Deserialize
-)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
 pub struct ApplicationFeedback {
     /// 应用反馈记录id
     ///
     /// Example: `7057888018203574291`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub feedback_id: Option<String>,
     /// 被反馈应用 ID
     ///
     /// Example: `cli_9f115af860f7901b`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// 反馈提交时间，格式为 yyyy-mm-dd hh:mm:ss
     ///
     /// Example: `2022-01-30 11:30:12`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub feedback_time: Option<String>,
     /// 反馈用户的租户名
     ///
     /// Example: `字节跳动`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
     /// 反馈类型
     ///
     /// Example: `1`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub feedback_type: Option<crate::application::v6::FeedbackType>,
     /// 反馈处理状态
     ///
     /// Example: `0`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::application::v6::FeedbackStatus>,
     /// 故障类型列表
     ///
     /// Example: `[1,2]`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fault_type: Option<Vec<crate::application::v6::FaultType>>,
     /// 故障发生时间，格式为 yyyy-mm-dd hh:mm:ss
     ///
     /// Example: `2022-01-30 11:30:12`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fault_time: Option<String>,
     /// 反馈来源
     ///
     /// Example: `1`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<crate::application::v6::FeedbackSource>,
     /// 用户联系方式
     ///
     /// Example: `wang@bytedance.com`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
     /// 反馈处理时间，格式为 yyyy-mm-dd hh:mm:ss
     ///
     /// Example: `2022-01-30 11:30:12`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
     /// 反馈问题描述
     ///
     /// Example: `小程序无法打开`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// 反馈用户 ID，ID 类型与查询参数 user_id_type 对应
     ///
     /// Example: `ou_9565b69967831233761cc2f11b4c089f`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// 反馈处理人员 ID，ID 类型与查询参数 user_id_type 对应
     ///
     /// Example: `ou_9565b69967831233761cc2f11b4c089f`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub operator_id: Option<String>,
     /// 反馈图片 URL 列表，URL 有效期 3 天
     ///
     /// Example: `["https://example.com/feedback.png"]`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<String>>,
     /// 反馈页面路径
     ///
     /// Example: `index/page`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub feedback_path: Option<String>,
 }
 impl ApplicationFeedback {
@@ -518,27 +554,111 @@ impl ApplicationFeedback {
         self
     }
 }
+impl feishu_runtime::json::ToJson for ApplicationFeedback {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        if let Some(v) = &self.feedback_id {
+            o.field("feedback_id", v);
+        }
+        if let Some(v) = &self.app_id {
+            o.field("app_id", v);
+        }
+        if let Some(v) = &self.feedback_time {
+            o.field("feedback_time", v);
+        }
+        if let Some(v) = &self.tenant_name {
+            o.field("tenant_name", v);
+        }
+        if let Some(v) = &self.feedback_type {
+            o.field("feedback_type", v);
+        }
+        if let Some(v) = &self.status {
+            o.field("status", v);
+        }
+        if let Some(v) = &self.fault_type {
+            o.field("fault_type", v);
+        }
+        if let Some(v) = &self.fault_time {
+            o.field("fault_time", v);
+        }
+        if let Some(v) = &self.source {
+            o.field("source", v);
+        }
+        if let Some(v) = &self.contact {
+            o.field("contact", v);
+        }
+        if let Some(v) = &self.update_time {
+            o.field("update_time", v);
+        }
+        if let Some(v) = &self.description {
+            o.field("description", v);
+        }
+        if let Some(v) = &self.user_id {
+            o.field("user_id", v);
+        }
+        if let Some(v) = &self.operator_id {
+            o.field("operator_id", v);
+        }
+        if let Some(v) = &self.images {
+            o.field("images", v);
+        }
+        if let Some(v) = &self.feedback_path {
+            o.field("feedback_path", v);
+        }
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for ApplicationFeedback {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
+impl feishu_runtime::json::FromJson for ApplicationFeedback {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            feedback_id: f.optional("feedback_id")?,
+            app_id: f.optional("app_id")?,
+            feedback_time: f.optional("feedback_time")?,
+            tenant_name: f.optional("tenant_name")?,
+            feedback_type: f.optional("feedback_type")?,
+            status: f.optional("status")?,
+            fault_type: f.optional("fault_type")?,
+            fault_time: f.optional("fault_time")?,
+            source: f.optional("source")?,
+            contact: f.optional("contact")?,
+            update_time: f.optional("update_time")?,
+            description: f.optional("description")?,
+            user_id: f.optional("user_id")?,
+            operator_id: f.optional("operator_id")?,
+            images: f.optional("images")?,
+            feedback_path: f.optional("feedback_path")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for ApplicationFeedback {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
+    }
+}
 /// 某一端（PC 或移动端）的 badge 数量
-#[derive(
-    Clone,
-    PartialEq,
-    Debug,
-    Default,
-    feishu_runtime::serde::Serialize,
-    feishu_runtime::serde::Deserialize
-)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
 pub struct ClientBadgeNum {
     /// h5能力的badge数量
     ///
     /// Example: `1`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub web_app: Option<i32>,
     /// 小程序能力的badge数量
     ///
     /// Example: `2`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gadget: Option<i32>,
 }
 impl ClientBadgeNum {
@@ -579,5 +699,43 @@ impl feishu_runtime::Validate for ClientBadgeNum {
             )?;
         }
         Ok(())
+    }
+}
+impl feishu_runtime::json::ToJson for ClientBadgeNum {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        if let Some(v) = &self.web_app {
+            o.field("web_app", v);
+        }
+        if let Some(v) = &self.gadget {
+            o.field("gadget", v);
+        }
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for ClientBadgeNum {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
+impl feishu_runtime::json::FromJson for ClientBadgeNum {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            web_app: f.optional("web_app")?,
+            gadget: f.optional("gadget")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for ClientBadgeNum {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
     }
 }

@@ -70,18 +70,20 @@ impl<'a> MessageUpdate<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request when the returned future is awaited.
+    pub fn send(
         self,
-    ) -> Result<MessageUpdateResponse, feishu_runtime::Error<MessageUpdateError>> {
+    ) -> feishu_runtime::Call<'a, MessageUpdateResponse, MessageUpdateError> {
+        feishu_runtime::Call::new(self.client, self.into_request())
+    }
+    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body)?;
-        self.client.call(request).await
+        Ok(request)
     }
 }
 /// The JSON body of [`MessageUpdate`].
-#[derive(Clone, PartialEq, Debug, feishu_runtime::serde::Serialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct MessageUpdateBody {
     /// 发送审批 bot 消息时，回显结果中得到的 message_id
@@ -93,15 +95,47 @@ pub struct MessageUpdateBody {
     /// Example: `APPROVED`
     pub status: crate::approval::v1::BotMessageStatus,
 }
+impl feishu_runtime::json::ToJson for MessageUpdateBody {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("message_id", &self.message_id);
+        o.field("status", &self.status);
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for MessageUpdateBody {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
 /// What [`MessageUpdate`] returns.
-#[derive(Clone, PartialEq, Debug, feishu_runtime::serde::Deserialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct MessageUpdateResponse {
     /// 更新的消息 ID
     ///
     /// Example: `7250020197497765889`
     pub message_id: Option<String>,
+}
+impl feishu_runtime::json::FromJson for MessageUpdateResponse {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            message_id: f.optional("message_id")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for MessageUpdateResponse {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
+    }
 }
 /// Error codes of [`MessageUpdate`]: the documented ones, then those any endpoint can return.
 ///
@@ -160,8 +194,8 @@ impl MessageUpdateError {
         }
     }
 }
-impl From<i64> for MessageUpdateError {
-    fn from(code: i64) -> Self {
+impl feishu_runtime::ErrorCode for MessageUpdateError {
+    fn from_code(code: i64) -> Self {
         match code {
             10012i64 => Self::AppTicketInvalid,
             99991400i64 => Self::RateLimited,
@@ -174,9 +208,7 @@ impl From<i64> for MessageUpdateError {
             other => Self::Unknown(other),
         }
     }
-}
-impl From<MessageUpdateError> for i64 {
-    fn from(code: MessageUpdateError) -> i64 {
-        code.code()
+    fn code(&self) -> i64 {
+        (*self).code()
     }
 }

@@ -66,25 +66,43 @@ impl<'a> ExternalInstanceCreate<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request when the returned future is awaited.
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> feishu_runtime::Call<
+        'a,
         ExternalInstanceCreateResponse,
-        feishu_runtime::Error<ExternalInstanceCreateError>,
+        ExternalInstanceCreateError,
     > {
+        feishu_runtime::Call::new(self.client, self.into_request())
+    }
+    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.external_instance)?;
-        self.client.call(request).await
+        Ok(request)
     }
 }
 /// What [`ExternalInstanceCreate`] returns.
-#[derive(Clone, PartialEq, Debug, feishu_runtime::serde::Deserialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct ExternalInstanceCreateResponse {
     /// 同步后的审批实例
     pub data: Option<crate::approval::v4::ExternalInstance>,
+}
+impl feishu_runtime::json::FromJson for ExternalInstanceCreateResponse {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self { data: f.optional("data")? })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstanceCreateResponse {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
+    }
 }
 /// Error codes of [`ExternalInstanceCreate`]: the documented ones, then those any endpoint can return.
 ///
@@ -143,8 +161,8 @@ impl ExternalInstanceCreateError {
         }
     }
 }
-impl From<i64> for ExternalInstanceCreateError {
-    fn from(code: i64) -> Self {
+impl feishu_runtime::ErrorCode for ExternalInstanceCreateError {
+    fn from_code(code: i64) -> Self {
         match code {
             10012i64 => Self::AppTicketInvalid,
             99991400i64 => Self::RateLimited,
@@ -157,9 +175,7 @@ impl From<i64> for ExternalInstanceCreateError {
             other => Self::Unknown(other),
         }
     }
-}
-impl From<ExternalInstanceCreateError> for i64 {
-    fn from(code: ExternalInstanceCreateError) -> i64 {
-        code.code()
+    fn code(&self) -> i64 {
+        (*self).code()
     }
 }

@@ -39,20 +39,32 @@ impl std::fmt::Display for CcReadStatus {
         f.write_str(self.as_str())
     }
 }
+impl feishu_runtime::json::ToJson for CcReadStatus {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        feishu_runtime::serde_json::Value::from(self.as_str())
+    }
+}
+impl feishu_runtime::json::FromJson for CcReadStatus {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        <String as feishu_runtime::json::FromJson>::from_json(value)
+            .map(|v| Self::from_wire(&v))
+    }
+}
 impl feishu_runtime::serde::Serialize for CcReadStatus {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+        feishu_runtime::json::serialize(self, s)
     }
 }
 impl<'de> feishu_runtime::serde::Deserialize<'de> for CcReadStatus {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
     ) -> Result<Self, D::Error> {
-        <String as feishu_runtime::serde::Deserialize>::deserialize(d)
-            .map(|v| Self::from_wire(&v))
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// 列表页打开审批实例或任务的方式
@@ -102,20 +114,32 @@ impl std::fmt::Display for DisplayMethod {
         f.write_str(self.as_str())
     }
 }
+impl feishu_runtime::json::ToJson for DisplayMethod {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        feishu_runtime::serde_json::Value::from(self.as_str())
+    }
+}
+impl feishu_runtime::json::FromJson for DisplayMethod {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        <String as feishu_runtime::json::FromJson>::from_json(value)
+            .map(|v| Self::from_wire(&v))
+    }
+}
 impl feishu_runtime::serde::Serialize for DisplayMethod {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+        feishu_runtime::json::serialize(self, s)
     }
 }
 impl<'de> feishu_runtime::serde::Deserialize<'de> for DisplayMethod {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
     ) -> Result<Self, D::Error> {
-        <String as feishu_runtime::serde::Deserialize>::deserialize(d)
-            .map(|v| Self::from_wire(&v))
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// 审批实例状态
@@ -177,20 +201,32 @@ impl std::fmt::Display for ExternalInstanceStatus {
         f.write_str(self.as_str())
     }
 }
+impl feishu_runtime::json::ToJson for ExternalInstanceStatus {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        feishu_runtime::serde_json::Value::from(self.as_str())
+    }
+}
+impl feishu_runtime::json::FromJson for ExternalInstanceStatus {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        <String as feishu_runtime::json::FromJson>::from_json(value)
+            .map(|v| Self::from_wire(&v))
+    }
+}
 impl feishu_runtime::serde::Serialize for ExternalInstanceStatus {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+        feishu_runtime::json::serialize(self, s)
     }
 }
 impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstanceStatus {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
     ) -> Result<Self, D::Error> {
-        <String as feishu_runtime::serde::Deserialize>::deserialize(d)
-            .map(|v| Self::from_wire(&v))
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// 审批任务状态
@@ -244,20 +280,32 @@ impl std::fmt::Display for ExternalTaskStatus {
         f.write_str(self.as_str())
     }
 }
+impl feishu_runtime::json::ToJson for ExternalTaskStatus {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        feishu_runtime::serde_json::Value::from(self.as_str())
+    }
+}
+impl feishu_runtime::json::FromJson for ExternalTaskStatus {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        <String as feishu_runtime::json::FromJson>::from_json(value)
+            .map(|v| Self::from_wire(&v))
+    }
+}
 impl feishu_runtime::serde::Serialize for ExternalTaskStatus {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+        feishu_runtime::json::serialize(self, s)
     }
 }
 impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalTaskStatus {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
     ) -> Result<Self, D::Error> {
-        <String as feishu_runtime::serde::Deserialize>::deserialize(d)
-            .map(|v| Self::from_wire(&v))
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// 托管审批表单的缓存策略
@@ -307,20 +355,32 @@ impl std::fmt::Display for FormPolicy {
         f.write_str(self.as_str())
     }
 }
+impl feishu_runtime::json::ToJson for FormPolicy {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        feishu_runtime::serde_json::Value::from(self.as_str())
+    }
+}
+impl feishu_runtime::json::FromJson for FormPolicy {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        <String as feishu_runtime::json::FromJson>::from_json(value)
+            .map(|v| Self::from_wire(&v))
+    }
+}
 impl feishu_runtime::serde::Serialize for FormPolicy {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+        feishu_runtime::json::serialize(self, s)
     }
 }
 impl<'de> feishu_runtime::serde::Deserialize<'de> for FormPolicy {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
     ) -> Result<Self, D::Error> {
-        <String as feishu_runtime::serde::Deserialize>::deserialize(d)
-            .map(|v| Self::from_wire(&v))
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// 语言
@@ -418,20 +478,32 @@ impl std::fmt::Display for I18nLocale {
         f.write_str(self.as_str())
     }
 }
+impl feishu_runtime::json::ToJson for I18nLocale {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        feishu_runtime::serde_json::Value::from(self.as_str())
+    }
+}
+impl feishu_runtime::json::FromJson for I18nLocale {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        <String as feishu_runtime::json::FromJson>::from_json(value)
+            .map(|v| Self::from_wire(&v))
+    }
+}
 impl feishu_runtime::serde::Serialize for I18nLocale {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+        feishu_runtime::json::serialize(self, s)
     }
 }
 impl<'de> feishu_runtime::serde::Deserialize<'de> for I18nLocale {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
     ) -> Result<Self, D::Error> {
-        <String as feishu_runtime::serde::Deserialize>::deserialize(d)
-            .map(|v| Self::from_wire(&v))
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// 审批任务的生成类型
@@ -473,20 +545,32 @@ impl std::fmt::Display for TaskGenerateType {
         f.write_str(self.as_str())
     }
 }
+impl feishu_runtime::json::ToJson for TaskGenerateType {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        feishu_runtime::serde_json::Value::from(self.as_str())
+    }
+}
+impl feishu_runtime::json::FromJson for TaskGenerateType {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        <String as feishu_runtime::json::FromJson>::from_json(value)
+            .map(|v| Self::from_wire(&v))
+    }
+}
 impl feishu_runtime::serde::Serialize for TaskGenerateType {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+        feishu_runtime::json::serialize(self, s)
     }
 }
 impl<'de> feishu_runtime::serde::Deserialize<'de> for TaskGenerateType {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
     ) -> Result<Self, D::Error> {
-        <String as feishu_runtime::serde::Deserialize>::deserialize(d)
-            .map(|v| Self::from_wire(&v))
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// 更新方式
@@ -528,31 +612,36 @@ impl std::fmt::Display for UpdateMode {
         f.write_str(self.as_str())
     }
 }
+impl feishu_runtime::json::ToJson for UpdateMode {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        feishu_runtime::serde_json::Value::from(self.as_str())
+    }
+}
+impl feishu_runtime::json::FromJson for UpdateMode {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        <String as feishu_runtime::json::FromJson>::from_json(value)
+            .map(|v| Self::from_wire(&v))
+    }
+}
 impl feishu_runtime::serde::Serialize for UpdateMode {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+        feishu_runtime::json::serialize(self, s)
     }
 }
 impl<'de> feishu_runtime::serde::Deserialize<'de> for UpdateMode {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
     ) -> Result<Self, D::Error> {
-        <String as feishu_runtime::serde::Deserialize>::deserialize(d)
-            .map(|v| Self::from_wire(&v))
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// 审批任务支持的快捷审批操作
-#[derive(
-    Clone,
-    PartialEq,
-    Debug,
-    feishu_runtime::serde::Serialize,
-    feishu_runtime::serde::Deserialize
-)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct ActionConfig {
     /// 操作类型，如 APPROVE、REJECT 或自定义操作
@@ -562,22 +651,18 @@ pub struct ActionConfig {
     /// 操作名称（国际化文案 key）
     ///
     /// Example: `@i18n@1`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action_name: Option<String>,
     /// 是否需要审批意见
     ///
     /// Example: `true`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_need_reason: Option<bool>,
     /// 审批意见是否必填
     ///
     /// Example: `true`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_reason_required: Option<bool>,
     /// 审批意见是否支持上传附件
     ///
     /// Example: `true`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_need_attachment: Option<bool>,
 }
 impl ActionConfig {
@@ -612,15 +697,56 @@ impl ActionConfig {
         self
     }
 }
+impl feishu_runtime::json::ToJson for ActionConfig {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("action_type", &self.action_type);
+        if let Some(v) = &self.action_name {
+            o.field("action_name", v);
+        }
+        if let Some(v) = &self.is_need_reason {
+            o.field("is_need_reason", v);
+        }
+        if let Some(v) = &self.is_reason_required {
+            o.field("is_reason_required", v);
+        }
+        if let Some(v) = &self.is_need_attachment {
+            o.field("is_need_attachment", v);
+        }
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for ActionConfig {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
+impl feishu_runtime::json::FromJson for ActionConfig {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            action_type: f.required("action_type")?,
+            action_name: f.optional("action_name")?,
+            is_need_reason: f.optional("is_need_reason")?,
+            is_reason_required: f.optional("is_reason_required")?,
+            is_need_attachment: f.optional("is_need_attachment")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for ActionConfig {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
+    }
+}
 /// 一个三方审批实例：同步到飞书审批中心的实例、任务与抄送数据
-#[derive(
-    Clone,
-    PartialEq,
-    Debug,
-    feishu_runtime::serde::Serialize,
-    feishu_runtime::serde::Deserialize
-)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct ExternalInstance {
     /// 审批定义 code（创建三方审批定义时返回）
@@ -634,7 +760,6 @@ pub struct ExternalInstance {
     /// 审批实例扩展字段（JSON 字符串）
     ///
     /// Example: `{}`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub extra: Option<String>,
     /// 审批实例在三方系统中的唯一标识
     ///
@@ -645,91 +770,72 @@ pub struct ExternalInstance {
     /// 审批展示名称（国际化文案 key）
     ///
     /// Example: `@i18n@1`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 在审批列表页中展示的表单数据
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form: Option<Vec<crate::approval::v4::ExternalInstanceForm>>,
     /// 审批发起人 user_id；与 open_id 至少填一个
     ///
     /// Example: `454dg7x4`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// 审批发起人用户名（当发起人不是真实用户时使用）
     ///
     /// Example: `李健`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// 审批发起人 open_id；与 user_id 至少填一个
     ///
     /// Example: `ou_be73cbc0ee35eb6ca54e9e7cc14998c1`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_id: Option<String>,
     /// 发起人部门 ID
     ///
     /// Example: `od-8ec33278bc2`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_id: Option<String>,
     /// 发起人部门名称（当部门不是真实部门时使用）
     ///
     /// Example: `销售部`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_name: Option<String>,
     /// 审批发起时间，Unix 毫秒时间戳
     ///
     /// Example: `1688022000000`
-    #[serde(deserialize_with = "feishu_runtime::de::int64_string")]
     pub start_time: String,
     /// 审批实例结束时间，Unix 毫秒时间戳；未结束的实例填 0
     ///
     /// Example: `0`
-    #[serde(deserialize_with = "feishu_runtime::de::int64_string")]
     pub end_time: String,
     /// 审批实例最近更新时间，Unix 毫秒时间戳；用于推送数据的版本控制
     ///
     /// Example: `1688022600000`
-    #[serde(deserialize_with = "feishu_runtime::de::int64_string")]
     pub update_time: String,
     /// 列表页打开审批实例的方式
     ///
     /// Example: `BROWSER`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_method: Option<crate::approval::v4::DisplayMethod>,
     /// 更新方式；REPLACE 全量替换，UPDATE 增量更新
     ///
     /// Default (applied by the server when omitted): `REPLACE`
     ///
     /// Example: `REPLACE`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub update_mode: Option<crate::approval::v4::UpdateMode>,
     /// 审批任务列表
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub task_list: Option<Vec<crate::approval::v4::ExternalInstanceTask>>,
     /// 抄送列表
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cc_list: Option<Vec<crate::approval::v4::ExternalInstanceCc>>,
     /// 国际化文案
     pub i18n_resources: Vec<crate::approval::v4::I18nResource>,
     /// 托管模式下回调三方接口时携带的令牌
     ///
     /// Example: `788981c886b1c28ac29d1e68efd60683d6d90dfce80938ee9453e2a5f3e9e306`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusteeship_url_token: Option<String>,
     /// 托管模式下回调三方接口时使用的用户 ID 类型
     ///
     /// Example: `user_id`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusteeship_user_id_type: Option<String>,
     /// 托管模式下三方系统提供的接口地址
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusteeship_urls: Option<crate::approval::v4::TrusteeshipUrls>,
     /// 托管预缓存策略
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusteeship_cache_config: Option<crate::approval::v4::TrusteeshipCacheConfig>,
     /// 资源所在地区
     ///
     /// Example: `cn`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_region: Option<String>,
 }
 impl ExternalInstance {
@@ -874,15 +980,124 @@ impl ExternalInstance {
         self
     }
 }
+impl feishu_runtime::json::ToJson for ExternalInstance {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("approval_code", &self.approval_code);
+        o.field("status", &self.status);
+        if let Some(v) = &self.extra {
+            o.field("extra", v);
+        }
+        o.field("instance_id", &self.instance_id);
+        o.field("links", &self.links);
+        if let Some(v) = &self.title {
+            o.field("title", v);
+        }
+        if let Some(v) = &self.form {
+            o.field("form", v);
+        }
+        if let Some(v) = &self.user_id {
+            o.field("user_id", v);
+        }
+        if let Some(v) = &self.user_name {
+            o.field("user_name", v);
+        }
+        if let Some(v) = &self.open_id {
+            o.field("open_id", v);
+        }
+        if let Some(v) = &self.department_id {
+            o.field("department_id", v);
+        }
+        if let Some(v) = &self.department_name {
+            o.field("department_name", v);
+        }
+        o.field("start_time", &self.start_time);
+        o.field("end_time", &self.end_time);
+        o.field("update_time", &self.update_time);
+        if let Some(v) = &self.display_method {
+            o.field("display_method", v);
+        }
+        if let Some(v) = &self.update_mode {
+            o.field("update_mode", v);
+        }
+        if let Some(v) = &self.task_list {
+            o.field("task_list", v);
+        }
+        if let Some(v) = &self.cc_list {
+            o.field("cc_list", v);
+        }
+        o.field("i18n_resources", &self.i18n_resources);
+        if let Some(v) = &self.trusteeship_url_token {
+            o.field("trusteeship_url_token", v);
+        }
+        if let Some(v) = &self.trusteeship_user_id_type {
+            o.field("trusteeship_user_id_type", v);
+        }
+        if let Some(v) = &self.trusteeship_urls {
+            o.field("trusteeship_urls", v);
+        }
+        if let Some(v) = &self.trusteeship_cache_config {
+            o.field("trusteeship_cache_config", v);
+        }
+        if let Some(v) = &self.resource_region {
+            o.field("resource_region", v);
+        }
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for ExternalInstance {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
+impl feishu_runtime::json::FromJson for ExternalInstance {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            approval_code: f.required("approval_code")?,
+            status: f.required("status")?,
+            extra: f.optional("extra")?,
+            instance_id: f.required("instance_id")?,
+            links: f.required("links")?,
+            title: f.optional("title")?,
+            form: f.optional("form")?,
+            user_id: f.optional("user_id")?,
+            user_name: f.optional("user_name")?,
+            open_id: f.optional("open_id")?,
+            department_id: f.optional("department_id")?,
+            department_name: f.optional("department_name")?,
+            start_time: f
+                .required_with("start_time", feishu_runtime::json::int64_string)?,
+            end_time: f.required_with("end_time", feishu_runtime::json::int64_string)?,
+            update_time: f
+                .required_with("update_time", feishu_runtime::json::int64_string)?,
+            display_method: f.optional("display_method")?,
+            update_mode: f.optional("update_mode")?,
+            task_list: f.optional("task_list")?,
+            cc_list: f.optional("cc_list")?,
+            i18n_resources: f.required("i18n_resources")?,
+            trusteeship_url_token: f.optional("trusteeship_url_token")?,
+            trusteeship_user_id_type: f.optional("trusteeship_user_id_type")?,
+            trusteeship_urls: f.optional("trusteeship_urls")?,
+            trusteeship_cache_config: f.optional("trusteeship_cache_config")?,
+            resource_region: f.optional("resource_region")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstance {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
+    }
+}
 /// 三方审批实例中的一条抄送
-#[derive(
-    Clone,
-    PartialEq,
-    Debug,
-    feishu_runtime::serde::Serialize,
-    feishu_runtime::serde::Deserialize
-)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct ExternalInstanceCc {
     /// 审批实例内抄送的唯一标识
@@ -892,12 +1107,10 @@ pub struct ExternalInstanceCc {
     /// 抄送人 user_id；与 open_id 至少填一个
     ///
     /// Example: `454dg7x4`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// 抄送人 open_id；与 user_id 至少填一个
     ///
     /// Example: `ou_be73cbc0ee35eb6ca54e9e7cc14998c1`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_id: Option<String>,
     /// 审批中心抄送我列表中该抄送的跳转链接
     pub links: crate::approval::v4::ExternalInstanceLink,
@@ -908,27 +1121,22 @@ pub struct ExternalInstanceCc {
     /// 扩展字段（JSON 字符串）
     ///
     /// Example: `{}`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub extra: Option<String>,
     /// 抄送任务名称
     ///
     /// Example: `抄送任务`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 抄送发起时间，Unix 毫秒时间戳
     ///
     /// Example: `1688022000000`
-    #[serde(deserialize_with = "feishu_runtime::de::int64_string")]
     pub create_time: String,
     /// 抄送最近更新时间，Unix 毫秒时间戳
     ///
     /// Example: `1688022600000`
-    #[serde(deserialize_with = "feishu_runtime::de::int64_string")]
     pub update_time: String,
     /// 列表页打开抄送的方式
     ///
     /// Example: `BROWSER`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_method: Option<crate::approval::v4::DisplayMethod>,
 }
 impl ExternalInstanceCc {
@@ -979,27 +1187,79 @@ impl ExternalInstanceCc {
         self
     }
 }
+impl feishu_runtime::json::ToJson for ExternalInstanceCc {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("cc_id", &self.cc_id);
+        if let Some(v) = &self.user_id {
+            o.field("user_id", v);
+        }
+        if let Some(v) = &self.open_id {
+            o.field("open_id", v);
+        }
+        o.field("links", &self.links);
+        o.field("read_status", &self.read_status);
+        if let Some(v) = &self.extra {
+            o.field("extra", v);
+        }
+        if let Some(v) = &self.title {
+            o.field("title", v);
+        }
+        o.field("create_time", &self.create_time);
+        o.field("update_time", &self.update_time);
+        if let Some(v) = &self.display_method {
+            o.field("display_method", v);
+        }
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for ExternalInstanceCc {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
+impl feishu_runtime::json::FromJson for ExternalInstanceCc {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            cc_id: f.required("cc_id")?,
+            user_id: f.optional("user_id")?,
+            open_id: f.optional("open_id")?,
+            links: f.required("links")?,
+            read_status: f.required("read_status")?,
+            extra: f.optional("extra")?,
+            title: f.optional("title")?,
+            create_time: f
+                .required_with("create_time", feishu_runtime::json::int64_string)?,
+            update_time: f
+                .required_with("update_time", feishu_runtime::json::int64_string)?,
+            display_method: f.optional("display_method")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstanceCc {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
+    }
+}
 /// 审批实例表单中的一项，在审批列表页中展示
-#[derive(
-    Clone,
-    PartialEq,
-    Debug,
-    Default,
-    feishu_runtime::serde::Serialize,
-    feishu_runtime::serde::Deserialize
-)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
 pub struct ExternalInstanceForm {
     /// 表单字段名称（国际化文案 key）
     ///
     /// Example: `@i18n@2`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// 表单值（国际化文案 key）
     ///
     /// Example: `@i18n@3`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 impl ExternalInstanceForm {
@@ -1018,15 +1278,46 @@ impl ExternalInstanceForm {
         self
     }
 }
+impl feishu_runtime::json::ToJson for ExternalInstanceForm {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        if let Some(v) = &self.name {
+            o.field("name", v);
+        }
+        if let Some(v) = &self.value {
+            o.field("value", v);
+        }
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for ExternalInstanceForm {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
+impl feishu_runtime::json::FromJson for ExternalInstanceForm {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            name: f.optional("name")?,
+            value: f.optional("value")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstanceForm {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
+    }
+}
 /// 审批实例、任务或抄送的跳转链接
-#[derive(
-    Clone,
-    PartialEq,
-    Debug,
-    feishu_runtime::serde::Serialize,
-    feishu_runtime::serde::Deserialize
-)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct ExternalInstanceLink {
     /// PC 端跳转链接
@@ -1036,7 +1327,6 @@ pub struct ExternalInstanceLink {
     /// 移动端跳转链接
     ///
     /// Example: `http://applink.feishu.cn/sso/common?xxx`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile_link: Option<String>,
 }
 impl ExternalInstanceLink {
@@ -1053,15 +1343,44 @@ impl ExternalInstanceLink {
         self
     }
 }
+impl feishu_runtime::json::ToJson for ExternalInstanceLink {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("pc_link", &self.pc_link);
+        if let Some(v) = &self.mobile_link {
+            o.field("mobile_link", v);
+        }
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for ExternalInstanceLink {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
+impl feishu_runtime::json::FromJson for ExternalInstanceLink {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            pc_link: f.required("pc_link")?,
+            mobile_link: f.optional("mobile_link")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstanceLink {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
+    }
+}
 /// 三方审批实例中的一个审批任务
-#[derive(
-    Clone,
-    PartialEq,
-    Debug,
-    feishu_runtime::serde::Serialize,
-    feishu_runtime::serde::Deserialize
-)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct ExternalInstanceTask {
     /// 审批实例内的审批任务 ID
@@ -1071,17 +1390,14 @@ pub struct ExternalInstanceTask {
     /// 审批人 user_id；与 open_id 至少填一个
     ///
     /// Example: `454dg7x4`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// 审批人 open_id；与 user_id 至少填一个
     ///
     /// Example: `ou_be73cbc0ee35eb6ca54e9e7cc14998c1`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_id: Option<String>,
     /// 审批任务名称
     ///
     /// Example: `同意审批`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 飞书审批中心待办或已办中该任务的跳转链接
     pub links: crate::approval::v4::ExternalInstanceLink,
@@ -1092,59 +1408,44 @@ pub struct ExternalInstanceTask {
     /// 扩展字段（JSON 字符串）
     ///
     /// Example: `{}`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub extra: Option<String>,
     /// 任务创建时间，Unix 毫秒时间戳
     ///
     /// Example: `1688022000000`
-    #[serde(deserialize_with = "feishu_runtime::de::int64_string")]
     pub create_time: String,
     /// 任务完成时间，Unix 毫秒时间戳；未结束的任务填 0
     ///
     /// Example: `0`
-    #[serde(deserialize_with = "feishu_runtime::de::int64_string")]
     pub end_time: String,
     /// 任务最近更新时间，Unix 毫秒时间戳
     ///
     /// Example: `1688022600000`
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "feishu_runtime::de::opt_int64_string"
-    )]
     pub update_time: Option<String>,
     /// 快捷审批回调时原样带回的上下文
     ///
     /// Example: `123456`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action_context: Option<String>,
     /// 任务支持的快捷审批操作
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action_configs: Option<Vec<crate::approval::v4::ActionConfig>>,
     /// 列表页打开审批任务的方式
     ///
     /// Example: `BROWSER`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_method: Option<crate::approval::v4::DisplayMethod>,
     /// 是否不纳入效率统计
     ///
     /// Example: `false`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exclude_statistics: Option<bool>,
     /// 节点 ID
     ///
     /// Example: `node_1`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub node_id: Option<String>,
     /// 节点名称（国际化文案 key）
     ///
     /// Example: `@i18n@4`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub node_name: Option<String>,
     /// 任务生成类型
     ///
     /// Example: `DEFAULT`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub generate_type: Option<crate::approval::v4::TaskGenerateType>,
 }
 impl ExternalInstanceTask {
@@ -1243,15 +1544,98 @@ impl ExternalInstanceTask {
         self
     }
 }
+impl feishu_runtime::json::ToJson for ExternalInstanceTask {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("task_id", &self.task_id);
+        if let Some(v) = &self.user_id {
+            o.field("user_id", v);
+        }
+        if let Some(v) = &self.open_id {
+            o.field("open_id", v);
+        }
+        if let Some(v) = &self.title {
+            o.field("title", v);
+        }
+        o.field("links", &self.links);
+        o.field("status", &self.status);
+        if let Some(v) = &self.extra {
+            o.field("extra", v);
+        }
+        o.field("create_time", &self.create_time);
+        o.field("end_time", &self.end_time);
+        if let Some(v) = &self.update_time {
+            o.field("update_time", v);
+        }
+        if let Some(v) = &self.action_context {
+            o.field("action_context", v);
+        }
+        if let Some(v) = &self.action_configs {
+            o.field("action_configs", v);
+        }
+        if let Some(v) = &self.display_method {
+            o.field("display_method", v);
+        }
+        if let Some(v) = &self.exclude_statistics {
+            o.field("exclude_statistics", v);
+        }
+        if let Some(v) = &self.node_id {
+            o.field("node_id", v);
+        }
+        if let Some(v) = &self.node_name {
+            o.field("node_name", v);
+        }
+        if let Some(v) = &self.generate_type {
+            o.field("generate_type", v);
+        }
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for ExternalInstanceTask {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
+impl feishu_runtime::json::FromJson for ExternalInstanceTask {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            task_id: f.required("task_id")?,
+            user_id: f.optional("user_id")?,
+            open_id: f.optional("open_id")?,
+            title: f.optional("title")?,
+            links: f.required("links")?,
+            status: f.required("status")?,
+            extra: f.optional("extra")?,
+            create_time: f
+                .required_with("create_time", feishu_runtime::json::int64_string)?,
+            end_time: f.required_with("end_time", feishu_runtime::json::int64_string)?,
+            update_time: f
+                .optional_with("update_time", feishu_runtime::json::int64_string)?,
+            action_context: f.optional("action_context")?,
+            action_configs: f.optional("action_configs")?,
+            display_method: f.optional("display_method")?,
+            exclude_statistics: f.optional("exclude_statistics")?,
+            node_id: f.optional("node_id")?,
+            node_name: f.optional("node_name")?,
+            generate_type: f.optional("generate_type")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstanceTask {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
+    }
+}
 /// 一种语言的国际化文案集合
-#[derive(
-    Clone,
-    PartialEq,
-    Debug,
-    feishu_runtime::serde::Serialize,
-    feishu_runtime::serde::Deserialize
-)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct I18nResource {
     /// 语言
@@ -1275,15 +1659,44 @@ impl I18nResource {
         Self { locale, texts, is_default }
     }
 }
+impl feishu_runtime::json::ToJson for I18nResource {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("locale", &self.locale);
+        o.field("texts", &self.texts);
+        o.field("is_default", &self.is_default);
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for I18nResource {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
+impl feishu_runtime::json::FromJson for I18nResource {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            locale: f.required("locale")?,
+            texts: f.required("texts")?,
+            is_default: f.required("is_default")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for I18nResource {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
+    }
+}
 /// 一条国际化文案
-#[derive(
-    Clone,
-    PartialEq,
-    Debug,
-    feishu_runtime::serde::Serialize,
-    feishu_runtime::serde::Deserialize
-)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct I18nResourceText {
     /// 文案 key，以 @i18n@ 开头
@@ -1304,32 +1717,55 @@ impl I18nResourceText {
         }
     }
 }
+impl feishu_runtime::json::ToJson for I18nResourceText {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("key", &self.key);
+        o.field("value", &self.value);
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for I18nResourceText {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
+impl feishu_runtime::json::FromJson for I18nResourceText {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            key: f.required("key")?,
+            value: f.required("value")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for I18nResourceText {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
+    }
+}
 /// 托管预缓存策略
-#[derive(
-    Clone,
-    PartialEq,
-    Debug,
-    Default,
-    feishu_runtime::serde::Serialize,
-    feishu_runtime::serde::Deserialize
-)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
 pub struct TrusteeshipCacheConfig {
     /// 托管预缓存策略
     ///
     /// Example: `DISABLE`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_policy: Option<crate::approval::v4::FormPolicy>,
     /// 表单是否随国际化语言改变
     ///
     /// Example: `false`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_vary_with_locale: Option<bool>,
     /// 当前表单版本号
     ///
     /// Example: `1`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_version: Option<String>,
 }
 impl TrusteeshipCacheConfig {
@@ -1357,42 +1793,71 @@ impl TrusteeshipCacheConfig {
         self
     }
 }
+impl feishu_runtime::json::ToJson for TrusteeshipCacheConfig {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        if let Some(v) = &self.form_policy {
+            o.field("form_policy", v);
+        }
+        if let Some(v) = &self.form_vary_with_locale {
+            o.field("form_vary_with_locale", v);
+        }
+        if let Some(v) = &self.form_version {
+            o.field("form_version", v);
+        }
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for TrusteeshipCacheConfig {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
+impl feishu_runtime::json::FromJson for TrusteeshipCacheConfig {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            form_policy: f.optional("form_policy")?,
+            form_vary_with_locale: f.optional("form_vary_with_locale")?,
+            form_version: f.optional("form_version")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for TrusteeshipCacheConfig {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
+    }
+}
 /// 托管模式下三方系统提供的各个接口地址
-#[derive(
-    Clone,
-    PartialEq,
-    Debug,
-    Default,
-    feishu_runtime::serde::Serialize,
-    feishu_runtime::serde::Deserialize
-)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
 pub struct TrusteeshipUrls {
     /// 获取表单 schema 相关数据的 URL
     ///
     /// Example: `https://www.example.com/form`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub form_detail_url: Option<String>,
     /// 表示获取审批操作区数据的 URL
     ///
     /// Example: `https://www.example.com/action`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action_definition_url: Option<String>,
     /// 获取审批记录相关数据的 URL
     ///
     /// Example: `https://www.example.com/node`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub approval_node_url: Option<String>,
     /// 进行审批操作时回调的 URL
     ///
     /// Example: `https://www.example.com/callback`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action_callback_url: Option<String>,
     /// 获取托管动态数据的 URL
     ///
     /// Example: `https://www.example.com/data`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pull_business_data_url: Option<String>,
 }
 impl TrusteeshipUrls {
@@ -1430,5 +1895,55 @@ impl TrusteeshipUrls {
     pub fn pull_business_data_url(mut self, value: impl Into<String>) -> Self {
         self.pull_business_data_url = Some(value.into());
         self
+    }
+}
+impl feishu_runtime::json::ToJson for TrusteeshipUrls {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        if let Some(v) = &self.form_detail_url {
+            o.field("form_detail_url", v);
+        }
+        if let Some(v) = &self.action_definition_url {
+            o.field("action_definition_url", v);
+        }
+        if let Some(v) = &self.approval_node_url {
+            o.field("approval_node_url", v);
+        }
+        if let Some(v) = &self.action_callback_url {
+            o.field("action_callback_url", v);
+        }
+        if let Some(v) = &self.pull_business_data_url {
+            o.field("pull_business_data_url", v);
+        }
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for TrusteeshipUrls {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
+impl feishu_runtime::json::FromJson for TrusteeshipUrls {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            form_detail_url: f.optional("form_detail_url")?,
+            action_definition_url: f.optional("action_definition_url")?,
+            approval_node_url: f.optional("approval_node_url")?,
+            action_callback_url: f.optional("action_callback_url")?,
+            pull_business_data_url: f.optional("pull_business_data_url")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for TrusteeshipUrls {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
     }
 }

@@ -71,21 +71,24 @@ impl<'a> AppAccessTokenCreate<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request when the returned future is awaited.
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> feishu_runtime::Call<
+        'a,
         AppAccessTokenCreateResponse,
-        feishu_runtime::Error<AppAccessTokenCreateError>,
+        AppAccessTokenCreateError,
     > {
+        feishu_runtime::Call::new(self.client, self.into_request())
+    }
+    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body)?;
-        self.client.call(request).await
+        Ok(request)
     }
 }
 /// The JSON body of [`AppAccessTokenCreate`].
-#[derive(Clone, PartialEq, feishu_runtime::serde::Serialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AppAccessTokenCreateBody {
     /// 应用唯一标识
@@ -110,9 +113,25 @@ impl std::fmt::Debug for AppAccessTokenCreateBody {
             .finish()
     }
 }
+impl feishu_runtime::json::ToJson for AppAccessTokenCreateBody {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("app_id", &self.app_id);
+        o.field("app_secret", &self.app_secret);
+        o.field("app_ticket", &self.app_ticket);
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for AppAccessTokenCreateBody {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
 /// What [`AppAccessTokenCreate`] returns.
-#[derive(Clone, PartialEq, feishu_runtime::serde::Deserialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AppAccessTokenCreateResponse {
     /// 应用访问凭证
@@ -130,6 +149,24 @@ impl std::fmt::Debug for AppAccessTokenCreateResponse {
             .field("app_access_token", &"<redacted>")
             .field("expire", &self.expire)
             .finish()
+    }
+}
+impl feishu_runtime::json::FromJson for AppAccessTokenCreateResponse {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            app_access_token: f.optional("app_access_token")?,
+            expire: f.optional("expire")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for AppAccessTokenCreateResponse {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// Error codes of [`AppAccessTokenCreate`]: the documented ones, then those any endpoint can return.
@@ -189,8 +226,8 @@ impl AppAccessTokenCreateError {
         }
     }
 }
-impl From<i64> for AppAccessTokenCreateError {
-    fn from(code: i64) -> Self {
+impl feishu_runtime::ErrorCode for AppAccessTokenCreateError {
+    fn from_code(code: i64) -> Self {
         match code {
             10012i64 => Self::AppTicketInvalid,
             99991400i64 => Self::RateLimited,
@@ -203,9 +240,7 @@ impl From<i64> for AppAccessTokenCreateError {
             other => Self::Unknown(other),
         }
     }
-}
-impl From<AppAccessTokenCreateError> for i64 {
-    fn from(code: AppAccessTokenCreateError) -> i64 {
-        code.code()
+    fn code(&self) -> i64 {
+        (*self).code()
     }
 }

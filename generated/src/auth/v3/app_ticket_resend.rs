@@ -69,16 +69,18 @@ impl<'a> AppTicketResend<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
-    pub async fn send(self) -> Result<(), feishu_runtime::Error<AppTicketResendError>> {
+    /// Sends the request when the returned future is awaited.
+    pub fn send(self) -> feishu_runtime::Call<'a, (), AppTicketResendError> {
+        feishu_runtime::Call::new(self.client, self.into_request())
+    }
+    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body)?;
-        self.client.call_empty(request).await
+        Ok(request)
     }
 }
 /// The JSON body of [`AppTicketResend`].
-#[derive(Clone, PartialEq, feishu_runtime::serde::Serialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AppTicketResendBody {
     /// 应用唯一标识
@@ -96,6 +98,22 @@ impl std::fmt::Debug for AppTicketResendBody {
             .field("app_id", &self.app_id)
             .field("app_secret", &"<redacted>")
             .finish()
+    }
+}
+impl feishu_runtime::json::ToJson for AppTicketResendBody {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("app_id", &self.app_id);
+        o.field("app_secret", &self.app_secret);
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for AppTicketResendBody {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
     }
 }
 /// Error codes of [`AppTicketResend`]: the documented ones, then those any endpoint can return.
@@ -155,8 +173,8 @@ impl AppTicketResendError {
         }
     }
 }
-impl From<i64> for AppTicketResendError {
-    fn from(code: i64) -> Self {
+impl feishu_runtime::ErrorCode for AppTicketResendError {
+    fn from_code(code: i64) -> Self {
         match code {
             10012i64 => Self::AppTicketInvalid,
             99991400i64 => Self::RateLimited,
@@ -169,9 +187,7 @@ impl From<i64> for AppTicketResendError {
             other => Self::Unknown(other),
         }
     }
-}
-impl From<AppTicketResendError> for i64 {
-    fn from(code: AppTicketResendError) -> i64 {
-        code.code()
+    fn code(&self) -> i64 {
+        (*self).code()
     }
 }

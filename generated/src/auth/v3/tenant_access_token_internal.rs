@@ -69,21 +69,24 @@ impl<'a> TenantAccessTokenInternal<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request when the returned future is awaited.
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> feishu_runtime::Call<
+        'a,
         TenantAccessTokenInternalResponse,
-        feishu_runtime::Error<TenantAccessTokenInternalError>,
+        TenantAccessTokenInternalError,
     > {
+        feishu_runtime::Call::new(self.client, self.into_request())
+    }
+    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body)?;
-        self.client.call(request).await
+        Ok(request)
     }
 }
 /// The JSON body of [`TenantAccessTokenInternal`].
-#[derive(Clone, PartialEq, feishu_runtime::serde::Serialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TenantAccessTokenInternalBody {
     /// 应用唯一标识
@@ -103,9 +106,24 @@ impl std::fmt::Debug for TenantAccessTokenInternalBody {
             .finish()
     }
 }
+impl feishu_runtime::json::ToJson for TenantAccessTokenInternalBody {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("app_id", &self.app_id);
+        o.field("app_secret", &self.app_secret);
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for TenantAccessTokenInternalBody {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
 /// What [`TenantAccessTokenInternal`] returns.
-#[derive(Clone, PartialEq, feishu_runtime::serde::Deserialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TenantAccessTokenInternalResponse {
     /// 租户访问凭证
@@ -123,6 +141,24 @@ impl std::fmt::Debug for TenantAccessTokenInternalResponse {
             .field("tenant_access_token", &"<redacted>")
             .field("expire", &self.expire)
             .finish()
+    }
+}
+impl feishu_runtime::json::FromJson for TenantAccessTokenInternalResponse {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            tenant_access_token: f.optional("tenant_access_token")?,
+            expire: f.optional("expire")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for TenantAccessTokenInternalResponse {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// Error codes of [`TenantAccessTokenInternal`]: the documented ones, then those any endpoint can return.
@@ -182,8 +218,8 @@ impl TenantAccessTokenInternalError {
         }
     }
 }
-impl From<i64> for TenantAccessTokenInternalError {
-    fn from(code: i64) -> Self {
+impl feishu_runtime::ErrorCode for TenantAccessTokenInternalError {
+    fn from_code(code: i64) -> Self {
         match code {
             10012i64 => Self::AppTicketInvalid,
             99991400i64 => Self::RateLimited,
@@ -196,9 +232,7 @@ impl From<i64> for TenantAccessTokenInternalError {
             other => Self::Unknown(other),
         }
     }
-}
-impl From<TenantAccessTokenInternalError> for i64 {
-    fn from(code: TenantAccessTokenInternalError) -> i64 {
-        code.code()
+    fn code(&self) -> i64 {
+        (*self).code()
     }
 }

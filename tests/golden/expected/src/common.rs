@@ -39,19 +39,31 @@ impl std::fmt::Display for IdKind {
         f.write_str(self.as_str())
     }
 }
+impl feishu_runtime::json::ToJson for IdKind {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        feishu_runtime::serde_json::Value::from(self.as_str())
+    }
+}
+impl feishu_runtime::json::FromJson for IdKind {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        <String as feishu_runtime::json::FromJson>::from_json(value)
+            .map(|v| Self::from_wire(&v))
+    }
+}
 impl feishu_runtime::serde::Serialize for IdKind {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+        feishu_runtime::json::serialize(self, s)
     }
 }
 impl<'de> feishu_runtime::serde::Deserialize<'de> for IdKind {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
     ) -> Result<Self, D::Error> {
-        <String as feishu_runtime::serde::Deserialize>::deserialize(d)
-            .map(|v| Self::from_wire(&v))
+        feishu_runtime::json::deserialize(d)
     }
 }

@@ -65,18 +65,20 @@ impl<'a> AppTokenCreate<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request when the returned future is awaited.
+    pub fn send(
         self,
-    ) -> Result<AppTokenCreateResponse, feishu_runtime::Error<AppTokenCreateError>> {
+    ) -> feishu_runtime::Call<'a, AppTokenCreateResponse, AppTokenCreateError> {
+        feishu_runtime::Call::new(self.client, self.into_request())
+    }
+    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body)?;
-        self.client.call(request).await
+        Ok(request)
     }
 }
 /// The JSON body of [`AppTokenCreate`].
-#[derive(Clone, PartialEq, feishu_runtime::serde::Serialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AppTokenCreateBody {
     /// The `app_id` field.
@@ -95,9 +97,25 @@ impl std::fmt::Debug for AppTokenCreateBody {
             .finish()
     }
 }
+impl feishu_runtime::json::ToJson for AppTokenCreateBody {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("app_id", &self.app_id);
+        o.field("app_secret", &self.app_secret);
+        o.field("app_ticket", &self.app_ticket);
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for AppTokenCreateBody {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
 /// What [`AppTokenCreate`] returns.
-#[derive(Clone, PartialEq, feishu_runtime::serde::Deserialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AppTokenCreateResponse {
     /// The `app_access_token` field.
@@ -111,6 +129,24 @@ impl std::fmt::Debug for AppTokenCreateResponse {
             .field("app_access_token", &"<redacted>")
             .field("expire", &self.expire)
             .finish()
+    }
+}
+impl feishu_runtime::json::FromJson for AppTokenCreateResponse {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            app_access_token: f.optional("app_access_token")?,
+            expire: f.optional("expire")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for AppTokenCreateResponse {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// Error codes of [`AppTokenCreate`]: the documented ones, then those any endpoint can return.
@@ -140,17 +176,15 @@ impl AppTokenCreateError {
         }
     }
 }
-impl From<i64> for AppTokenCreateError {
-    fn from(code: i64) -> Self {
+impl feishu_runtime::ErrorCode for AppTokenCreateError {
+    fn from_code(code: i64) -> Self {
         match code {
             99991400i64 => Self::RateLimited,
             99991663i64 => Self::TenantTokenInvalid,
             other => Self::Unknown(other),
         }
     }
-}
-impl From<AppTokenCreateError> for i64 {
-    fn from(code: AppTokenCreateError) -> i64 {
-        code.code()
+    fn code(&self) -> i64 {
+        (*self).code()
     }
 }

@@ -63,18 +63,20 @@ impl<'a> AppTokenInternal<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request when the returned future is awaited.
+    pub fn send(
         self,
-    ) -> Result<AppTokenInternalResponse, feishu_runtime::Error<AppTokenInternalError>> {
+    ) -> feishu_runtime::Call<'a, AppTokenInternalResponse, AppTokenInternalError> {
+        feishu_runtime::Call::new(self.client, self.into_request())
+    }
+    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body)?;
-        self.client.call(request).await
+        Ok(request)
     }
 }
 /// The JSON body of [`AppTokenInternal`].
-#[derive(Clone, PartialEq, feishu_runtime::serde::Serialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AppTokenInternalBody {
     /// The `app_id` field.
@@ -90,9 +92,24 @@ impl std::fmt::Debug for AppTokenInternalBody {
             .finish()
     }
 }
+impl feishu_runtime::json::ToJson for AppTokenInternalBody {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("app_id", &self.app_id);
+        o.field("app_secret", &self.app_secret);
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for AppTokenInternalBody {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
 /// What [`AppTokenInternal`] returns.
-#[derive(Clone, PartialEq, feishu_runtime::serde::Deserialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AppTokenInternalResponse {
     /// The `app_access_token` field.
@@ -106,6 +123,24 @@ impl std::fmt::Debug for AppTokenInternalResponse {
             .field("app_access_token", &"<redacted>")
             .field("expire", &self.expire)
             .finish()
+    }
+}
+impl feishu_runtime::json::FromJson for AppTokenInternalResponse {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            app_access_token: f.optional("app_access_token")?,
+            expire: f.optional("expire")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for AppTokenInternalResponse {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// Error codes of [`AppTokenInternal`]: the documented ones, then those any endpoint can return.
@@ -135,17 +170,15 @@ impl AppTokenInternalError {
         }
     }
 }
-impl From<i64> for AppTokenInternalError {
-    fn from(code: i64) -> Self {
+impl feishu_runtime::ErrorCode for AppTokenInternalError {
+    fn from_code(code: i64) -> Self {
         match code {
             99991400i64 => Self::RateLimited,
             99991663i64 => Self::TenantTokenInvalid,
             other => Self::Unknown(other),
         }
     }
-}
-impl From<AppTokenInternalError> for i64 {
-    fn from(code: AppTokenInternalError) -> i64 {
-        code.code()
+    fn code(&self) -> i64 {
+        (*self).code()
     }
 }

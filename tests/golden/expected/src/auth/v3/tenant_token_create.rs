@@ -63,21 +63,20 @@ impl<'a> TenantTokenCreate<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request when the returned future is awaited.
+    pub fn send(
         self,
-    ) -> Result<
-        TenantTokenCreateResponse,
-        feishu_runtime::Error<TenantTokenCreateError>,
-    > {
+    ) -> feishu_runtime::Call<'a, TenantTokenCreateResponse, TenantTokenCreateError> {
+        feishu_runtime::Call::new(self.client, self.into_request())
+    }
+    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body)?;
-        self.client.call(request).await
+        Ok(request)
     }
 }
 /// The JSON body of [`TenantTokenCreate`].
-#[derive(Clone, PartialEq, feishu_runtime::serde::Serialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TenantTokenCreateBody {
     /// The `app_access_token` field.
@@ -93,9 +92,24 @@ impl std::fmt::Debug for TenantTokenCreateBody {
             .finish()
     }
 }
+impl feishu_runtime::json::ToJson for TenantTokenCreateBody {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("app_access_token", &self.app_access_token);
+        o.field("tenant_key", &self.tenant_key);
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for TenantTokenCreateBody {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
 /// What [`TenantTokenCreate`] returns.
-#[derive(Clone, PartialEq, feishu_runtime::serde::Deserialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TenantTokenCreateResponse {
     /// The `tenant_access_token` field.
@@ -109,6 +123,24 @@ impl std::fmt::Debug for TenantTokenCreateResponse {
             .field("tenant_access_token", &"<redacted>")
             .field("expire", &self.expire)
             .finish()
+    }
+}
+impl feishu_runtime::json::FromJson for TenantTokenCreateResponse {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            tenant_access_token: f.optional("tenant_access_token")?,
+            expire: f.optional("expire")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for TenantTokenCreateResponse {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// Error codes of [`TenantTokenCreate`]: the documented ones, then those any endpoint can return.
@@ -138,17 +170,15 @@ impl TenantTokenCreateError {
         }
     }
 }
-impl From<i64> for TenantTokenCreateError {
-    fn from(code: i64) -> Self {
+impl feishu_runtime::ErrorCode for TenantTokenCreateError {
+    fn from_code(code: i64) -> Self {
         match code {
             99991400i64 => Self::RateLimited,
             99991663i64 => Self::TenantTokenInvalid,
             other => Self::Unknown(other),
         }
     }
-}
-impl From<TenantTokenCreateError> for i64 {
-    fn from(code: TenantTokenCreateError) -> i64 {
-        code.code()
+    fn code(&self) -> i64 {
+        (*self).code()
     }
 }

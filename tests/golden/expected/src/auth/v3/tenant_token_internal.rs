@@ -63,21 +63,24 @@ impl<'a> TenantTokenInternal<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request when the returned future is awaited.
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> feishu_runtime::Call<
+        'a,
         TenantTokenInternalResponse,
-        feishu_runtime::Error<TenantTokenInternalError>,
+        TenantTokenInternalError,
     > {
+        feishu_runtime::Call::new(self.client, self.into_request())
+    }
+    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body)?;
-        self.client.call(request).await
+        Ok(request)
     }
 }
 /// The JSON body of [`TenantTokenInternal`].
-#[derive(Clone, PartialEq, feishu_runtime::serde::Serialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TenantTokenInternalBody {
     /// The `app_id` field.
@@ -93,9 +96,24 @@ impl std::fmt::Debug for TenantTokenInternalBody {
             .finish()
     }
 }
+impl feishu_runtime::json::ToJson for TenantTokenInternalBody {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("app_id", &self.app_id);
+        o.field("app_secret", &self.app_secret);
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for TenantTokenInternalBody {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
 /// What [`TenantTokenInternal`] returns.
-#[derive(Clone, PartialEq, feishu_runtime::serde::Deserialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TenantTokenInternalResponse {
     /// The `tenant_access_token` field.
@@ -109,6 +127,24 @@ impl std::fmt::Debug for TenantTokenInternalResponse {
             .field("tenant_access_token", &"<redacted>")
             .field("expire", &self.expire)
             .finish()
+    }
+}
+impl feishu_runtime::json::FromJson for TenantTokenInternalResponse {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            tenant_access_token: f.optional("tenant_access_token")?,
+            expire: f.optional("expire")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for TenantTokenInternalResponse {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// Error codes of [`TenantTokenInternal`]: the documented ones, then those any endpoint can return.
@@ -138,17 +174,15 @@ impl TenantTokenInternalError {
         }
     }
 }
-impl From<i64> for TenantTokenInternalError {
-    fn from(code: i64) -> Self {
+impl feishu_runtime::ErrorCode for TenantTokenInternalError {
+    fn from_code(code: i64) -> Self {
         match code {
             99991400i64 => Self::RateLimited,
             99991663i64 => Self::TenantTokenInvalid,
             other => Self::Unknown(other),
         }
     }
-}
-impl From<TenantTokenInternalError> for i64 {
-    fn from(code: TenantTokenInternalError) -> i64 {
-        code.code()
+    fn code(&self) -> i64 {
+        (*self).code()
     }
 }

@@ -78,10 +78,14 @@ impl<'a> OrderCreate<'a> {
         feishu_runtime::Validate::validate(&self.order)?;
         Ok(())
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request when the returned future is awaited. The rules of
+    /// [`validate`](Self::validate) are checked first; nothing is sent if one fails.
+    pub fn send(
         self,
-    ) -> Result<OrderCreateResponse, feishu_runtime::Error<OrderCreateError>> {
+    ) -> feishu_runtime::Call<'a, OrderCreateResponse, OrderCreateError> {
+        feishu_runtime::Call::new(self.client, self.into_request())
+    }
+    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         self.validate()?;
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.path_param(&self.store_id);
@@ -89,16 +93,32 @@ impl<'a> OrderCreate<'a> {
             request.query("id_kind", v);
         }
         request.json(&self.order)?;
-        self.client.call(request).await
+        Ok(request)
     }
 }
 /// What [`OrderCreate`] returns.
-#[derive(Clone, PartialEq, Debug, feishu_runtime::serde::Deserialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct OrderCreateResponse {
     /// The stored order
     pub order: Option<crate::shop::v1::Order>,
+}
+impl feishu_runtime::json::FromJson for OrderCreateResponse {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            order: f.optional("order")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for OrderCreateResponse {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
+    }
 }
 /// Error codes of [`OrderCreate`]: the documented ones, then those any endpoint can return.
 ///
@@ -132,8 +152,8 @@ impl OrderCreateError {
         }
     }
 }
-impl From<i64> for OrderCreateError {
-    fn from(code: i64) -> Self {
+impl feishu_runtime::ErrorCode for OrderCreateError {
+    fn from_code(code: i64) -> Self {
         match code {
             100001i64 => Self::OutOfStock,
             99991400i64 => Self::RateLimited,
@@ -141,9 +161,7 @@ impl From<i64> for OrderCreateError {
             other => Self::Unknown(other),
         }
     }
-}
-impl From<OrderCreateError> for i64 {
-    fn from(code: OrderCreateError) -> i64 {
-        code.code()
+    fn code(&self) -> i64 {
+        (*self).code()
     }
 }

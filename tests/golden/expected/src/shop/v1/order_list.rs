@@ -92,10 +92,12 @@ impl<'a> OrderList<'a> {
         }
         Ok(())
     }
-    /// Sends the request.
-    pub async fn send(
-        self,
-    ) -> Result<OrderListResponse, feishu_runtime::Error<OrderListError>> {
+    /// Sends the request when the returned future is awaited. The rules of
+    /// [`validate`](Self::validate) are checked first; nothing is sent if one fails.
+    pub fn send(self) -> feishu_runtime::Call<'a, OrderListResponse, OrderListError> {
+        feishu_runtime::Call::new(self.client, self.into_request())
+    }
+    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         self.validate()?;
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         if let Some(v) = &self.state {
@@ -108,7 +110,7 @@ impl<'a> OrderList<'a> {
             request.query("page_token", v);
         }
         request.query("colour", &self.colour);
-        self.client.call(request).await
+        Ok(request)
     }
     /// Every item of every page, following `page_token` until `has_more` is false.
     pub fn stream(
@@ -131,8 +133,7 @@ impl<'a> OrderList<'a> {
     }
 }
 /// What [`OrderList`] returns.
-#[derive(Clone, PartialEq, Debug, feishu_runtime::serde::Deserialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct OrderListResponse {
     /// Orders
@@ -141,6 +142,25 @@ pub struct OrderListResponse {
     pub has_more: bool,
     /// Next page
     pub page_token: Option<String>,
+}
+impl feishu_runtime::json::FromJson for OrderListResponse {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            items: f.optional("items")?,
+            has_more: f.required("has_more")?,
+            page_token: f.optional("page_token")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for OrderListResponse {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
+    }
 }
 /// Error codes of [`OrderList`]: the documented ones, then those any endpoint can return.
 ///
@@ -169,17 +189,15 @@ impl OrderListError {
         }
     }
 }
-impl From<i64> for OrderListError {
-    fn from(code: i64) -> Self {
+impl feishu_runtime::ErrorCode for OrderListError {
+    fn from_code(code: i64) -> Self {
         match code {
             99991400i64 => Self::RateLimited,
             99991663i64 => Self::TenantTokenInvalid,
             other => Self::Unknown(other),
         }
     }
-}
-impl From<OrderListError> for i64 {
-    fn from(code: OrderListError) -> i64 {
-        code.code()
+    fn code(&self) -> i64 {
+        (*self).code()
     }
 }

@@ -107,8 +107,12 @@ impl<'a> OrderPatch<'a> {
         }
         Ok(())
     }
-    /// Sends the request.
-    pub async fn send(self) -> Result<(), feishu_runtime::Error<OrderPatchError>> {
+    /// Sends the request when the returned future is awaited. The rules of
+    /// [`validate`](Self::validate) are checked first; nothing is sent if one fails.
+    pub fn send(self) -> feishu_runtime::Call<'a, (), OrderPatchError> {
+        feishu_runtime::Call::new(self.client, self.into_request())
+    }
+    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         self.validate()?;
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.path_param(&self.order_id);
@@ -116,25 +120,45 @@ impl<'a> OrderPatch<'a> {
             request.query("note", v);
         }
         request.json(&self.body)?;
-        self.client.call_empty(request).await
+        Ok(request)
     }
 }
 /// The JSON body of [`OrderPatch`].
-#[derive(Clone, PartialEq, Debug, feishu_runtime::serde::Serialize)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct OrderPatchBody {
     /// The `state` field.
     pub state: crate::shop::v1::OrderState,
     /// The `colour` field.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub colour: Option<crate::shop::v1::Colour>,
     /// The `total` field.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<crate::shop::v1::Money>,
     /// The `lines` field.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<crate::shop::v1::Money>>,
+}
+impl feishu_runtime::json::ToJson for OrderPatchBody {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("state", &self.state);
+        if let Some(v) = &self.colour {
+            o.field("colour", v);
+        }
+        if let Some(v) = &self.total {
+            o.field("total", v);
+        }
+        if let Some(v) = &self.lines {
+            o.field("lines", v);
+        }
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for OrderPatchBody {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
 }
 /// Error codes of [`OrderPatch`]: the documented ones, then those any endpoint can return.
 ///
@@ -163,17 +187,15 @@ impl OrderPatchError {
         }
     }
 }
-impl From<i64> for OrderPatchError {
-    fn from(code: i64) -> Self {
+impl feishu_runtime::ErrorCode for OrderPatchError {
+    fn from_code(code: i64) -> Self {
         match code {
             99991400i64 => Self::RateLimited,
             99991663i64 => Self::TenantTokenInvalid,
             other => Self::Unknown(other),
         }
     }
-}
-impl From<OrderPatchError> for i64 {
-    fn from(code: OrderPatchError) -> i64 {
-        code.code()
+    fn code(&self) -> i64 {
+        (*self).code()
     }
 }

@@ -39,20 +39,32 @@ impl std::fmt::Display for Colour {
         f.write_str(self.as_str())
     }
 }
+impl feishu_runtime::json::ToJson for Colour {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        feishu_runtime::serde_json::Value::from(self.as_str())
+    }
+}
+impl feishu_runtime::json::FromJson for Colour {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        <String as feishu_runtime::json::FromJson>::from_json(value)
+            .map(|v| Self::from_wire(&v))
+    }
+}
 impl feishu_runtime::serde::Serialize for Colour {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+        feishu_runtime::json::serialize(self, s)
     }
 }
 impl<'de> feishu_runtime::serde::Deserialize<'de> for Colour {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
     ) -> Result<Self, D::Error> {
-        <String as feishu_runtime::serde::Deserialize>::deserialize(d)
-            .map(|v| Self::from_wire(&v))
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// State of an order
@@ -98,30 +110,35 @@ impl std::fmt::Display for OrderState {
         self.value().fmt(f)
     }
 }
+impl feishu_runtime::json::ToJson for OrderState {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        feishu_runtime::serde_json::Value::from(self.value())
+    }
+}
+impl feishu_runtime::json::FromJson for OrderState {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        <i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)
+    }
+}
 impl feishu_runtime::serde::Serialize for OrderState {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(self.value())
+        feishu_runtime::json::serialize(self, s)
     }
 }
 impl<'de> feishu_runtime::serde::Deserialize<'de> for OrderState {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
     ) -> Result<Self, D::Error> {
-        <i64 as feishu_runtime::serde::Deserialize>::deserialize(d).map(Self::from_value)
+        feishu_runtime::json::deserialize(d)
     }
 }
 /// An amount of money
-#[derive(
-    Clone,
-    PartialEq,
-    Debug,
-    feishu_runtime::serde::Serialize,
-    feishu_runtime::serde::Deserialize
-)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct Money {
     /// Amount in cents
@@ -131,7 +148,6 @@ pub struct Money {
     /// ISO 4217 code
     ///
     /// Example: `CNY`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
 }
 impl Money {
@@ -157,16 +173,45 @@ impl feishu_runtime::Validate for Money {
         Ok(())
     }
 }
+impl feishu_runtime::json::ToJson for Money {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("cents", &self.cents);
+        if let Some(v) = &self.currency {
+            o.field("currency", v);
+        }
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for Money {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
+impl feishu_runtime::json::FromJson for Money {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            cents: f.required("cents")?,
+            currency: f.optional("currency")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for Money {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
+    }
+}
 /// An order.
 /// Second line of the description.
-#[derive(
-    Clone,
-    PartialEq,
-    Debug,
-    feishu_runtime::serde::Serialize,
-    feishu_runtime::serde::Deserialize
-)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct Order {
     /// Order id
@@ -176,43 +221,28 @@ pub struct Order {
     /// Order state
     pub state: crate::shop::v1::OrderState,
     /// Total price
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<crate::shop::v1::Money>,
     /// ms timestamp
-    #[serde(deserialize_with = "feishu_runtime::de::int64_string")]
     pub placed_at: String,
     /// ms timestamp
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "feishu_runtime::de::opt_int64_string"
-    )]
     pub closed_at: Option<String>,
     /// Colours
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub colours: Option<Vec<crate::shop::v1::Colour>>,
     /// Tags
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// A field named after a keyword
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// A float
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
     /// A bool with a default
     ///
     /// Default (applied by the server when omitted): `false`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gift: Option<bool>,
     /// Required when rejected
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Inline objects in an array
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<OrderLines>>,
     /// An inline object
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<OrderAddress>,
 }
 impl Order {
@@ -307,20 +337,87 @@ impl feishu_runtime::Validate for Order {
         Ok(())
     }
 }
+impl feishu_runtime::json::ToJson for Order {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("order_id", &self.order_id);
+        o.field("state", &self.state);
+        if let Some(v) = &self.total {
+            o.field("total", v);
+        }
+        o.field("placed_at", &self.placed_at);
+        if let Some(v) = &self.closed_at {
+            o.field("closed_at", v);
+        }
+        if let Some(v) = &self.colours {
+            o.field("colours", v);
+        }
+        if let Some(v) = &self.tags {
+            o.field("tags", v);
+        }
+        if let Some(v) = &self.r#type {
+            o.field("type", v);
+        }
+        if let Some(v) = &self.score {
+            o.field("score", v);
+        }
+        if let Some(v) = &self.gift {
+            o.field("gift", v);
+        }
+        if let Some(v) = &self.reason {
+            o.field("reason", v);
+        }
+        if let Some(v) = &self.lines {
+            o.field("lines", v);
+        }
+        if let Some(v) = &self.address {
+            o.field("address", v);
+        }
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for Order {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
+impl feishu_runtime::json::FromJson for Order {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            order_id: f.required("order_id")?,
+            state: f.required("state")?,
+            total: f.optional("total")?,
+            placed_at: f.required_with("placed_at", feishu_runtime::json::int64_string)?,
+            closed_at: f.optional_with("closed_at", feishu_runtime::json::int64_string)?,
+            colours: f.optional("colours")?,
+            tags: f.optional("tags")?,
+            r#type: f.optional("type")?,
+            score: f.optional("score")?,
+            gift: f.optional("gift")?,
+            reason: f.optional("reason")?,
+            lines: f.optional("lines")?,
+            address: f.optional("address")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for Order {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
+    }
+}
 /// An inline object of [`OrderAddress`].
-#[derive(
-    Clone,
-    PartialEq,
-    Debug,
-    Default,
-    feishu_runtime::serde::Serialize,
-    feishu_runtime::serde::Deserialize
-)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
 pub struct OrderAddress {
     /// The `city` field.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 }
 impl OrderAddress {
@@ -334,21 +431,45 @@ impl OrderAddress {
         self
     }
 }
+impl feishu_runtime::json::ToJson for OrderAddress {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        if let Some(v) = &self.city {
+            o.field("city", v);
+        }
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for OrderAddress {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
+impl feishu_runtime::json::FromJson for OrderAddress {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self { city: f.optional("city")? })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for OrderAddress {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
+    }
+}
 /// An inline object of [`OrderLines`].
-#[derive(
-    Clone,
-    PartialEq,
-    Debug,
-    feishu_runtime::serde::Serialize,
-    feishu_runtime::serde::Deserialize
-)]
-#[serde(crate = "feishu_runtime::serde")]
+#[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
 pub struct OrderLines {
     /// The `sku` field.
     pub sku: String,
     /// The `qty` field.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub qty: Option<i32>,
 }
 impl OrderLines {
@@ -368,5 +489,41 @@ impl feishu_runtime::Validate for OrderLines {
             feishu_runtime::check_range("qty", i64::from(v), Some(1i64), Some(99i64))?;
         }
         Ok(())
+    }
+}
+impl feishu_runtime::json::ToJson for OrderLines {
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::json::Object::new();
+        o.field("sku", &self.sku);
+        if let Some(v) = &self.qty {
+            o.field("qty", v);
+        }
+        o.finish()
+    }
+}
+impl feishu_runtime::serde::Serialize for OrderLines {
+    fn serialize<S: feishu_runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        feishu_runtime::json::serialize(self, s)
+    }
+}
+impl feishu_runtime::json::FromJson for OrderLines {
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut f = feishu_runtime::json::Fields::new(value)?;
+        Ok(Self {
+            sku: f.required("sku")?,
+            qty: f.optional("qty")?,
+        })
+    }
+}
+impl<'de> feishu_runtime::serde::Deserialize<'de> for OrderLines {
+    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        feishu_runtime::json::deserialize(d)
     }
 }

@@ -54,10 +54,13 @@ impl<'a> LegacyPing<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
-    pub async fn send(self) -> Result<(), feishu_runtime::Error<LegacyPingError>> {
+    /// Sends the request when the returned future is awaited.
+    pub fn send(self) -> feishu_runtime::Call<'a, (), LegacyPingError> {
+        feishu_runtime::Call::new(self.client, self.into_request())
+    }
+    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let request = feishu_runtime::Request::new(&Self::SPEC, self.options);
-        self.client.call_empty(request).await
+        Ok(request)
     }
 }
 /// Error codes of [`LegacyPing`]: the documented ones, then those any endpoint can return.
@@ -87,17 +90,15 @@ impl LegacyPingError {
         }
     }
 }
-impl From<i64> for LegacyPingError {
-    fn from(code: i64) -> Self {
+impl feishu_runtime::ErrorCode for LegacyPingError {
+    fn from_code(code: i64) -> Self {
         match code {
             99991400i64 => Self::RateLimited,
             99991663i64 => Self::TenantTokenInvalid,
             other => Self::Unknown(other),
         }
     }
-}
-impl From<LegacyPingError> for i64 {
-    fn from(code: LegacyPingError) -> i64 {
-        code.code()
+    fn code(&self) -> i64 {
+        (*self).code()
     }
 }

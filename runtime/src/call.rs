@@ -1,0 +1,66 @@
+//! The future a generated `send()` returns.
+//!
+//! Each endpoint's `send()` is a plain function that builds a [`Request`] and hands it
+//! here; the one async request path ([`Client::execute`]) runs behind a box, and
+//! [`Call`] only types the outcome. An `async fn send` per endpoint would instead
+//! compile a state machine per endpoint, which for a large generated crate costs more
+//! than the one allocation per call this does.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use crate::auth::BoxFuture;
+use crate::client::Client;
+use crate::envelope::RawResponse;
+use crate::error::{Error, ErrorCode};
+use crate::json::FromJson;
+use crate::request::Request;
+use crate::validate::Invalid;
+
+/// A call on its way: resolves to the endpoint's typed response or its typed error.
+#[must_use = "a call does nothing until it is awaited"]
+pub struct Call<'a, T, C> {
+    inner: BoxFuture<'a, Result<RawResponse, Error>>,
+    // `fn() -> _`: the call owns no `T` or `C`, so it is `Send` and `Unpin` regardless.
+    out: PhantomData<fn() -> (T, C)>,
+}
+
+impl<'a, T, C> Call<'a, T, C> {
+    /// Sends `request` through `client`, or fails with the rule it breaks.
+    pub fn new(client: &'a Client, request: Result<Request, Invalid>) -> Self {
+        Self {
+            inner: start(client, request),
+            out: PhantomData,
+        }
+    }
+}
+
+// Not generic, so it is compiled once, here.
+fn start(
+    client: &Client,
+    request: Result<Request, Invalid>,
+) -> BoxFuture<'_, Result<RawResponse, Error>> {
+    match request {
+        Ok(request) => Box::pin(client.execute(request)),
+        Err(invalid) => Box::pin(std::future::ready(Err(Error::Invalid(invalid)))),
+    }
+}
+
+impl<T: FromJson, C: ErrorCode> Future for Call<'_, T, C> {
+    type Output = Result<T, Error<C>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.inner.as_mut().poll(cx).map(|outcome| match outcome {
+            Ok(raw) => raw.decode(),
+            Err(e) => Err(e.map_code(C::from_code)),
+        })
+    }
+}
+
+impl<T, C> std::fmt::Debug for Call<'_, T, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call").finish_non_exhaustive()
+    }
+}
