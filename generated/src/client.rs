@@ -5,36 +5,43 @@
 pub struct Client(feishu_runtime::Client);
 impl Client {
     /// A builder; app credentials fetch tokens through the `auth` endpoints.
+    #[inline]
     pub fn builder() -> feishu_runtime::ClientBuilder<Client> {
         feishu_runtime::ClientBuilder::new()
             .token_endpoints(std::sync::Arc::new(TokenEndpoints))
     }
     /// The runtime client, for calls built by hand.
+    #[inline]
     pub fn runtime(&self) -> &feishu_runtime::Client {
         &self.0
     }
     #[cfg(feature = "application")]
     /// The `application` service.
+    #[inline]
     pub fn application(&self) -> crate::application::ApplicationApi<'_> {
         crate::application::ApplicationApi::new(&self.0)
     }
     #[cfg(feature = "approval")]
     /// The `approval` service.
+    #[inline]
     pub fn approval(&self) -> crate::approval::ApprovalApi<'_> {
         crate::approval::ApprovalApi::new(&self.0)
     }
     /// The `auth` service.
+    #[inline]
     pub fn auth(&self) -> crate::auth::AuthApi<'_> {
         crate::auth::AuthApi::new(&self.0)
     }
 }
 impl From<feishu_runtime::Client> for Client {
+    #[inline]
     fn from(client: feishu_runtime::Client) -> Self {
         Client(client)
     }
 }
 impl std::ops::Deref for Client {
     type Target = feishu_runtime::Client;
+    #[inline]
     fn deref(&self) -> &feishu_runtime::Client {
         &self.0
     }

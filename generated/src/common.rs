@@ -15,6 +15,7 @@ pub enum UserIdType {
 }
 impl UserIdType {
     /// The value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OpenId => "open_id",
@@ -24,6 +25,7 @@ impl UserIdType {
         }
     }
     /// The variant for a wire value.
+    #[inline]
     pub fn from_wire(value: &str) -> Self {
         match value {
             "open_id" => Self::OpenId,
@@ -34,21 +36,25 @@ impl UserIdType {
     }
 }
 impl From<&str> for UserIdType {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from_wire(value)
     }
 }
 impl std::fmt::Display for UserIdType {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl feishu_runtime::json::ToJson for UserIdType {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         feishu_runtime::serde_json::Value::from(self.as_str())
     }
 }
 impl feishu_runtime::json::FromJson for UserIdType {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
@@ -56,6 +62,7 @@ impl feishu_runtime::json::FromJson for UserIdType {
             .map(|v| Self::from_wire(&v))
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for UserIdType {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -64,6 +71,7 @@ impl feishu_runtime::serde::Serialize for UserIdType {
         feishu_runtime::json::serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for UserIdType {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,

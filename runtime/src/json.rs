@@ -136,55 +136,68 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-/// Reads the fields of a JSON object by name; fields nobody asks for are ignored, as
-/// the platform adds fields over time.
-#[derive(Debug)]
-pub struct Fields {
-    map: Map<String, Value>,
+/// Where [`read_fields`] puts one field's value. `Option<T>` is the slot of any
+/// [`FromJson`] type; [`Int64String`] and [`Int64Strings`] read leniently.
+pub trait Slot {
+    /// Reads `value` (never `null`) into the slot.
+    fn fill(&mut self, value: Value) -> Result<(), JsonError>;
 }
 
-impl Fields {
-    /// The fields of `value`, which must be an object.
-    pub fn new(value: Value) -> Result<Self, JsonError> {
-        match value {
-            Value::Object(map) => Ok(Self { map }),
-            other => Err(JsonError::expected("an object", &other)),
+impl<T: FromJson> Slot for Option<T> {
+    fn fill(&mut self, value: Value) -> Result<(), JsonError> {
+        *self = Some(T::from_json(value)?);
+        Ok(())
+    }
+}
+
+/// The slot of an integer carried as a string; see [`int64_string`].
+#[derive(Debug)]
+pub struct Int64String<'a>(pub &'a mut Option<String>);
+
+impl Slot for Int64String<'_> {
+    fn fill(&mut self, value: Value) -> Result<(), JsonError> {
+        *self.0 = Some(int64_string(value)?);
+        Ok(())
+    }
+}
+
+/// The slot of an array of integers carried as strings; see [`int64_string`].
+#[derive(Debug)]
+pub struct Int64Strings<'a>(pub &'a mut Option<Vec<String>>);
+
+impl Slot for Int64Strings<'_> {
+    fn fill(&mut self, value: Value) -> Result<(), JsonError> {
+        *self.0 = Some(read_array(value, int64_string)?);
+        Ok(())
+    }
+}
+
+/// Reads the object `value` into the slots by field name. Absent and `null` fields
+/// leave their slot empty; fields nobody asks for are ignored, as the platform adds
+/// fields over time.
+///
+/// Generated `from_json` bodies call this and [`required`] and nothing generic, so a
+/// struct costs one small function whatever its field types.
+pub fn read_fields(
+    value: Value,
+    slots: &mut [(&'static str, &mut dyn Slot)],
+) -> Result<(), JsonError> {
+    let mut map = match value {
+        Value::Object(map) => map,
+        other => return Err(JsonError::expected("an object", &other)),
+    };
+    for (key, slot) in slots.iter_mut() {
+        match map.remove(*key) {
+            None | Some(Value::Null) => {}
+            Some(value) => slot.fill(value).map_err(|e| e.at(key))?,
         }
     }
+    Ok(())
+}
 
-    /// A field that must be present.
-    pub fn required<T: FromJson>(&mut self, key: &'static str) -> Result<T, JsonError> {
-        self.required_with(key, T::from_json)
-    }
-
-    /// A field that may be absent or `null`.
-    pub fn optional<T: FromJson>(&mut self, key: &'static str) -> Result<Option<T>, JsonError> {
-        self.optional_with(key, T::from_json)
-    }
-
-    /// A required field read by `read` rather than its type's [`FromJson`].
-    pub fn required_with<T>(
-        &mut self,
-        key: &'static str,
-        read: fn(Value) -> Result<T, JsonError>,
-    ) -> Result<T, JsonError> {
-        match self.map.remove(key) {
-            Some(value) => read(value).map_err(|e| e.at(key)),
-            None => Err(JsonError::missing(key)),
-        }
-    }
-
-    /// An optional field read by `read` rather than its type's [`FromJson`].
-    pub fn optional_with<T>(
-        &mut self,
-        key: &'static str,
-        read: fn(Value) -> Result<T, JsonError>,
-    ) -> Result<Option<T>, JsonError> {
-        match self.map.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(value) => read(value).map(Some).map_err(|e| e.at(key)),
-        }
-    }
+/// The value of a required field, or the error naming it.
+pub fn required<T>(slot: Option<T>, key: &'static str) -> Result<T, JsonError> {
+    slot.ok_or_else(|| JsonError::missing(key))
 }
 
 /// Builds a JSON object field by field; `&dyn ToJson` keeps this one function for
@@ -219,11 +232,6 @@ pub fn int64_string(value: Value) -> Result<String, JsonError> {
         Value::Number(n) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
         other => Err(JsonError::expected("an integer or a string", &other)),
     }
-}
-
-/// An array of [`int64_string`] values.
-pub fn int64_strings(value: Value) -> Result<Vec<String>, JsonError> {
-    read_array(value, int64_string)
 }
 
 fn read_array<T>(
@@ -397,16 +405,36 @@ mod tests {
 
     #[test]
     fn fields_read_required_optional_and_null() {
-        let mut f = Fields::new(json!({"a": "x", "b": null, "c": 3, "extra": true})).unwrap();
-        assert_eq!(f.required::<String>("a").unwrap(), "x");
-        assert_eq!(f.optional::<String>("b").unwrap(), None);
-        assert_eq!(f.optional::<i32>("c").unwrap(), Some(3));
-        assert_eq!(f.optional::<i32>("d").unwrap(), None);
+        let mut a: Option<String> = None;
+        let mut b: Option<String> = None;
+        let mut c: Option<i32> = None;
+        let mut d: Option<bool> = None;
+        let mut t: Option<String> = None;
+        let mut ts: Option<Vec<String>> = None;
+        read_fields(
+            json!({"a": "x", "b": null, "c": 3, "t": 5, "ts": ["1", 2], "extra": true}),
+            &mut [
+                ("a", &mut a),
+                ("b", &mut b),
+                ("c", &mut c),
+                ("d", &mut d),
+                ("t", &mut Int64String(&mut t)),
+                ("ts", &mut Int64Strings(&mut ts)),
+            ],
+        )
+        .unwrap();
+        assert_eq!(required(a, "a").unwrap(), "x");
+        assert_eq!((b, c, d), (None, Some(3), None));
+        assert_eq!(t.as_deref(), Some("5"));
+        assert_eq!(ts.unwrap(), ["1", "2"]);
         assert_eq!(
-            f.required::<String>("d").unwrap_err().to_string(),
+            required(Option::<bool>::None, "d").unwrap_err().to_string(),
             "missing field `d`"
         );
-        let e = Fields::new(json!([])).unwrap_err();
+        let mut n: Option<i32> = None;
+        let e = read_fields(json!({"n": "7"}), &mut [("n", &mut n)]).unwrap_err();
+        assert_eq!(e.to_string(), "at `n`: expected an integer, found a string");
+        let e = read_fields(json!([]), &mut []).unwrap_err();
         assert_eq!(e.to_string(), "expected an object, found an array");
     }
 
@@ -438,8 +466,9 @@ mod tests {
         );
         assert_eq!(int64_string(json!(0)).unwrap(), "0");
         assert!(int64_string(json!(1.5)).is_err());
-        assert_eq!(int64_strings(json!(["1", 2])).unwrap(), ["1", "2"]);
-        assert_eq!(int64_strings(json!(["1", true])).unwrap_err().path(), "[1]");
+        let mut ts = None;
+        let e = Int64Strings(&mut ts).fill(json!(["1", true])).unwrap_err();
+        assert_eq!(e.path(), "[1]");
     }
 
     #[test]

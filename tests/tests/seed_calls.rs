@@ -384,8 +384,13 @@ async fn sync_external_instance_sends_the_seed_body_and_decodes_the_stored_insta
     assert_eq!(json_body(request), expected);
     assert_headers(request);
 
-    // The seed body, numbers and all, decodes to the same typed instance, and so does
-    // the response's `data.data`.
+    // serde (the `serde` feature) writes exactly what the client sends.
+    assert_eq!(serde_json::to_value(&instance).unwrap(), expected);
+
+    // The seed body, numbers and all, decodes to the same typed instance, through serde
+    // and through the client's own conversion, and so does the response's `data.data`.
+    use feishu::runtime::json::FromJson;
+    assert_eq!(ExternalInstance::from_json(seed.clone()).unwrap(), instance);
     let decoded: ExternalInstance = serde_json::from_value(seed).unwrap();
     assert_eq!(decoded, instance);
     assert_eq!(response.data, Some(instance));

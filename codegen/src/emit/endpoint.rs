@@ -131,7 +131,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
         }
         quote! {
             /// Checks the schema's validation rules; [`send`](Self::send) does this first.
-            pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
+            #[inline] pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
                 #body
                 Ok(())
             }
@@ -198,7 +198,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
         let token_expr = if field(&pg.token) { quote!(Some(page.#token)) } else { quote!(page.#token) };
         quote! {
             /// Every item of every page, following `page_token` until `has_more` is false.
-            pub fn stream(self) -> impl feishu_runtime::Stream<Item = Result<#item, feishu_runtime::Error<#err>>> + 'a {
+            #[inline] pub fn stream(self) -> impl feishu_runtime::Stream<Item = Result<#item, feishu_runtime::Error<#err>>> + 'a {
                 feishu_runtime::paginate(
                     self,
                     |request: Self, token: Option<String>| match token {
@@ -232,14 +232,14 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
 
             #ctor_doc
             #allow
-            pub fn new(client: &'a feishu_runtime::Client, #(#ctor_params),*) -> Self {
+            #[inline] pub fn new(client: &'a feishu_runtime::Client, #(#ctor_params),*) -> Self {
                 Self { client, #(#url_inits)* #body_init options: feishu_runtime::RequestOptions::new() }
             }
 
             #(#setters)*
 
             /// Per-call options: user token, tenant key, extra headers, request id.
-            pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
+            #[inline] pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
                 self.options = options;
                 self
             }
@@ -247,11 +247,11 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
             #validate
 
             #send_doc
-            pub fn send(self) -> feishu_runtime::Call<'a, #ret, #err> {
+            #[inline] pub fn send(self) -> feishu_runtime::Call<'a, #ret, #err> {
                 feishu_runtime::Call::new(self.client, self.into_request())
             }
 
-            fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
+            #[inline] fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
                 #call_validate
                 #request_binding = feishu_runtime::Request::new(&Self::SPEC, self.options);
                 #(#fill)*
@@ -345,15 +345,15 @@ fn error_enum(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
         }
         impl #name {
             /// The numeric code.
-            pub const fn code(self) -> i64 {
+            #[inline] pub const fn code(self) -> i64 {
                 match self { #(Self::#idents => #codes,)* Self::Unknown(code) => code }
             }
         }
         impl feishu_runtime::ErrorCode for #name {
-            fn from_code(code: i64) -> Self {
+            #[inline] fn from_code(code: i64) -> Self {
                 match code { #(#codes => Self::#idents,)* other => Self::Unknown(other) }
             }
-            fn code(&self) -> i64 { (*self).code() }
+            #[inline] fn code(&self) -> i64 { (*self).code() }
         }
     }
 }

@@ -4,11 +4,12 @@
 //! the runtime's `json` module).
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
-use super::names::ident;
+use super::names::{ident, ty};
 use crate::ir::{FieldIr, Struct, Ty};
 use crate::model::Wire;
+use crate::naming::bare;
 
 /// `ToJson` and `Serialize`: every present field under its wire name.
 pub fn struct_to_json(s: &Struct) -> TokenStream {
@@ -30,7 +31,7 @@ pub fn struct_to_json(s: &Struct) -> TokenStream {
     let serialize = serialize_via_json(&name);
     quote! {
         impl feishu_runtime::json::ToJson for #name {
-            fn to_json(&self) -> feishu_runtime::serde_json::Value {
+            #[inline] fn to_json(&self) -> feishu_runtime::serde_json::Value {
                 #binding = feishu_runtime::json::Object::new();
                 #(#fields)*
                 o.finish()
@@ -40,43 +41,49 @@ pub fn struct_to_json(s: &Struct) -> TokenStream {
     }
 }
 
-/// `FromJson` and `Deserialize`: each field by wire name; unknown fields are ignored.
+/// `FromJson` and `Deserialize`: each field by wire name into a slot; unknown fields
+/// are ignored.
 pub fn struct_from_json(s: &Struct) -> TokenStream {
     let name = ident(&s.ident);
-    let fields = s.fields.iter().map(read_field);
-    let binding = if s.fields.is_empty() {
-        quote!(let _)
-    } else {
-        quote!(let mut f)
-    };
+    // Locals get a prefix so that no field name can shadow the parameter.
+    let slot = |f: &FieldIr| format_ident!("slot_{}", bare(&f.ident));
+    let decls = s.fields.iter().map(|f| {
+        let i = slot(f);
+        let t = ty(&f.ty);
+        quote!(let mut #i: Option<#t> = None;)
+    });
+    let slots = s.fields.iter().map(|f| {
+        let i = slot(f);
+        let wire = &f.wire;
+        // Integers carried as strings take either shape; everything else reads strictly.
+        match &f.ty {
+            Ty::Int64String => quote!((#wire, &mut feishu_runtime::json::Int64String(&mut #i))),
+            Ty::Array(inner) if **inner == Ty::Int64String => {
+                quote!((#wire, &mut feishu_runtime::json::Int64Strings(&mut #i)))
+            }
+            _ => quote!((#wire, &mut #i)),
+        }
+    });
+    let inits = s.fields.iter().map(|f| {
+        let i = ident(&f.ident);
+        let local = slot(f);
+        let wire = &f.wire;
+        if f.required {
+            quote!(#i: feishu_runtime::json::required(#local, #wire)?,)
+        } else {
+            quote!(#i: #local,)
+        }
+    });
     let deserialize = deserialize_via_json(&name);
     quote! {
         impl feishu_runtime::json::FromJson for #name {
-            fn from_json(value: feishu_runtime::serde_json::Value) -> Result<Self, feishu_runtime::json::JsonError> {
-                #binding = feishu_runtime::json::Fields::new(value)?;
-                Ok(Self { #(#fields)* })
+            #[inline] fn from_json(value: feishu_runtime::serde_json::Value) -> Result<Self, feishu_runtime::json::JsonError> {
+                #(#decls)*
+                feishu_runtime::json::read_fields(value, &mut [#(#slots),*])?;
+                Ok(Self { #(#inits)* })
             }
         }
         #deserialize
-    }
-}
-
-fn read_field(f: &FieldIr) -> TokenStream {
-    let i = ident(&f.ident);
-    let wire = &f.wire;
-    // Integers carried as strings take either shape; everything else reads strictly.
-    let reader = match &f.ty {
-        Ty::Int64String => Some(quote!(feishu_runtime::json::int64_string)),
-        Ty::Array(inner) if **inner == Ty::Int64String => {
-            Some(quote!(feishu_runtime::json::int64_strings))
-        }
-        _ => None,
-    };
-    match (f.required, reader) {
-        (true, None) => quote!(#i: f.required(#wire)?,),
-        (false, None) => quote!(#i: f.optional(#wire)?,),
-        (true, Some(r)) => quote!(#i: f.required_with(#wire, #r)?,),
-        (false, Some(r)) => quote!(#i: f.optional_with(#wire, #r)?,),
     }
 }
 
@@ -99,20 +106,22 @@ pub fn enum_json(name: &syn::Ident, wire: Wire) -> TokenStream {
     let deserialize = deserialize_via_json(name);
     quote! {
         impl feishu_runtime::json::ToJson for #name {
-            fn to_json(&self) -> feishu_runtime::serde_json::Value { #to }
+            #[inline] fn to_json(&self) -> feishu_runtime::serde_json::Value { #to }
         }
         impl feishu_runtime::json::FromJson for #name {
-            fn from_json(value: feishu_runtime::serde_json::Value) -> Result<Self, feishu_runtime::json::JsonError> { #from }
+            #[inline] fn from_json(value: feishu_runtime::serde_json::Value) -> Result<Self, feishu_runtime::json::JsonError> { #from }
         }
         #serialize
         #deserialize
     }
 }
 
-// serde's traits are generic, so these bodies are compiled only for the serializers a
-// caller actually uses, and they are one call each.
+// Behind the `serde` feature: even one-call impls cost type checking per type, and the
+// client itself never needs them. Being generic, they are compiled only for the
+// serializers a caller uses.
 fn serialize_via_json(name: &syn::Ident) -> TokenStream {
     quote! {
+        #[cfg(feature = "serde")]
         impl feishu_runtime::serde::Serialize for #name {
             fn serialize<S: feishu_runtime::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 feishu_runtime::json::serialize(self, s)
@@ -123,6 +132,7 @@ fn serialize_via_json(name: &syn::Ident) -> TokenStream {
 
 fn deserialize_via_json(name: &syn::Ident) -> TokenStream {
     quote! {
+        #[cfg(feature = "serde")]
         impl<'de> feishu_runtime::serde::Deserialize<'de> for #name {
             fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 feishu_runtime::json::deserialize(d)

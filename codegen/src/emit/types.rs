@@ -43,7 +43,7 @@ pub fn emit_struct(s: &Struct) -> TokenStream {
         let body = checks(&access);
         quote! {
             impl feishu_runtime::Validate for #name {
-                fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
+                #[inline] fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
                     #body
                     Ok(())
                 }
@@ -106,7 +106,7 @@ fn constructor_and_setters(s: &Struct) -> TokenStream {
         impl #name {
             #new_doc
             #allow
-            pub fn new(#(#params),*) -> Self {
+            #[inline] pub fn new(#(#params),*) -> Self {
                 Self { #(#inits),* }
             }
             #(#setters)*
@@ -139,7 +139,7 @@ pub fn setter(f: &FieldIr, within: Option<&syn::Ident>, on_builder: bool) -> Tok
     };
     quote! {
         #docs
-        pub fn #name(mut self, value: #t) -> Self {
+        #[inline] pub fn #name(mut self, value: #t) -> Self {
             #target = Some(#v);
             self
         }
@@ -160,7 +160,7 @@ fn redacting_debug(s: &Struct) -> TokenStream {
     });
     quote! {
         impl std::fmt::Debug for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            #[inline] fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(#text) #(#fields)* .finish()
             }
         }
@@ -201,19 +201,19 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
                 }
                 impl #name {
                     /// The value on the wire.
-                    pub const fn value(self) -> i64 {
+                    #[inline] pub const fn value(self) -> i64 {
                         match self { #(Self::#idents => #values,)* Self::Unknown(v) => v }
                     }
                     /// The variant for a wire value.
-                    pub const fn from_value(value: i64) -> Self {
+                    #[inline] pub const fn from_value(value: i64) -> Self {
                         match value { #(#values => Self::#idents,)* other => Self::Unknown(other) }
                     }
                 }
                 impl From<i64> for #name {
-                    fn from(value: i64) -> Self { Self::from_value(value) }
+                    #[inline] fn from(value: i64) -> Self { Self::from_value(value) }
                 }
                 impl std::fmt::Display for #name {
-                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { self.value().fmt(f) }
+                    #[inline] fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { self.value().fmt(f) }
                 }
                 #json
             }
@@ -231,19 +231,19 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
                 }
                 impl #name {
                     /// The value on the wire.
-                    pub fn as_str(&self) -> &str {
+                    #[inline] pub fn as_str(&self) -> &str {
                         match self { #(Self::#idents => #values,)* Self::Unknown(v) => v }
                     }
                     /// The variant for a wire value.
-                    pub fn from_wire(value: &str) -> Self {
+                    #[inline] pub fn from_wire(value: &str) -> Self {
                         match value { #(#values => Self::#idents,)* other => Self::Unknown(other.to_owned()) }
                     }
                 }
                 impl From<&str> for #name {
-                    fn from(value: &str) -> Self { Self::from_wire(value) }
+                    #[inline] fn from(value: &str) -> Self { Self::from_wire(value) }
                 }
                 impl std::fmt::Display for #name {
-                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+                    #[inline] fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
                 }
                 #json
             }

@@ -10,10 +10,12 @@ pub struct ApplicationApi<'a> {
 }
 impl<'a> ApplicationApi<'a> {
     /// Wraps a runtime client.
+    #[inline]
     pub fn new(client: &'a feishu_runtime::Client) -> Self {
         Self { client }
     }
     /// The `application` v6 endpoints.
+    #[inline]
     pub fn v6(self) -> v6::V6Api<'a> {
         v6::V6Api::new(self.client)
     }

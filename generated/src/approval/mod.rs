@@ -12,14 +12,17 @@ pub struct ApprovalApi<'a> {
 }
 impl<'a> ApprovalApi<'a> {
     /// Wraps a runtime client.
+    #[inline]
     pub fn new(client: &'a feishu_runtime::Client) -> Self {
         Self { client }
     }
     /// The `approval` v1 endpoints.
+    #[inline]
     pub fn v1(self) -> v1::V1Api<'a> {
         v1::V1Api::new(self.client)
     }
     /// The `approval` v4 endpoints.
+    #[inline]
     pub fn v4(self) -> v4::V4Api<'a> {
         v4::V4Api::new(self.client)
     }

@@ -59,6 +59,7 @@ impl<'a> AppBadgeSet<'a> {
         envelope: feishu_runtime::Envelope::Data,
     };
     /// A request with every required parameter; see [`AppBadgeSet`].
+    #[inline]
     pub fn new(
         client: &'a feishu_runtime::Client,
         user_id: impl Into<String>,
@@ -82,6 +83,7 @@ impl<'a> AppBadgeSet<'a> {
     /// Default (applied by the server when omitted): `open_id`
     ///
     /// Example: `open_id`
+    #[inline]
     pub fn user_id_type(mut self, value: crate::UserIdType) -> Self {
         self.user_id_type = Some(value);
         self
@@ -89,26 +91,31 @@ impl<'a> AppBadgeSet<'a> {
     /// badge extra 信息
     ///
     /// Example: `{}`
+    #[inline]
     pub fn extra(mut self, value: impl Into<String>) -> Self {
         self.body.extra = Some(value.into());
         self
     }
     /// pc端badge数量
+    #[inline]
     pub fn pc(mut self, value: crate::application::v6::ClientBadgeNum) -> Self {
         self.body.pc = Some(value);
         self
     }
     /// 移动端badge数量
+    #[inline]
     pub fn mobile(mut self, value: crate::application::v6::ClientBadgeNum) -> Self {
         self.body.mobile = Some(value);
         self
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
+    #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
         self.options = options;
         self
     }
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
+    #[inline]
     pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
         if let Some(v) = &self.body.pc {
             feishu_runtime::Validate::validate(v).map_err(|e| e.within("pc"))?;
@@ -120,9 +127,11 @@ impl<'a> AppBadgeSet<'a> {
     }
     /// Sends the request when the returned future is awaited. The rules of
     /// [`validate`](Self::validate) are checked first; nothing is sent if one fails.
+    #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), AppBadgeSetError> {
         feishu_runtime::Call::new(self.client, self.into_request())
     }
+    #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         self.validate()?;
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
@@ -155,6 +164,7 @@ pub struct AppBadgeSetBody {
     pub mobile: Option<crate::application::v6::ClientBadgeNum>,
 }
 impl feishu_runtime::json::ToJson for AppBadgeSetBody {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("user_id", &self.user_id);
@@ -171,6 +181,7 @@ impl feishu_runtime::json::ToJson for AppBadgeSetBody {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for AppBadgeSetBody {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -250,6 +261,7 @@ pub enum AppBadgeSetError {
 }
 impl AppBadgeSetError {
     /// The numeric code.
+    #[inline]
     pub const fn code(self) -> i64 {
         match self {
             Self::PcVersionConflict => 213001i64,
@@ -272,6 +284,7 @@ impl AppBadgeSetError {
     }
 }
 impl feishu_runtime::ErrorCode for AppBadgeSetError {
+    #[inline]
     fn from_code(code: i64) -> Self {
         match code {
             213001i64 => Self::PcVersionConflict,
@@ -292,6 +305,7 @@ impl feishu_runtime::ErrorCode for AppBadgeSetError {
             other => Self::Unknown(other),
         }
     }
+    #[inline]
     fn code(&self) -> i64 {
         (*self).code()
     }

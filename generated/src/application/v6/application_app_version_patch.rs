@@ -66,6 +66,7 @@ impl<'a> ApplicationAppVersionPatch<'a> {
         envelope: feishu_runtime::Envelope::Data,
     };
     /// A request with every required parameter; see [`ApplicationAppVersionPatch`].
+    #[inline]
     pub fn new(
         client: &'a feishu_runtime::Client,
         app_id: impl Into<String>,
@@ -89,6 +90,7 @@ impl<'a> ApplicationAppVersionPatch<'a> {
     /// 当修改版本状态为被驳回时，这一项必填
     ///
     /// Example: `拒绝理由`
+    #[inline]
     pub fn reject_reason(mut self, value: impl Into<String>) -> Self {
         self.reject_reason = Some(value.into());
         self
@@ -96,16 +98,19 @@ impl<'a> ApplicationAppVersionPatch<'a> {
     /// 版本状态
     ///
     /// Example: `1`
+    #[inline]
     pub fn status(mut self, value: crate::application::v6::AppVersionStatus) -> Self {
         self.body.status = Some(value);
         self
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
+    #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
         self.options = options;
         self
     }
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
+    #[inline]
     pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
         if matches!(& self.body.status, Some(v) if v.value() == 2i64)
             && self.reject_reason.is_none()
@@ -118,9 +123,11 @@ impl<'a> ApplicationAppVersionPatch<'a> {
     }
     /// Sends the request when the returned future is awaited. The rules of
     /// [`validate`](Self::validate) are checked first; nothing is sent if one fails.
+    #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), ApplicationAppVersionPatchError> {
         feishu_runtime::Call::new(self.client, self.into_request())
     }
+    #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         self.validate()?;
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
@@ -145,6 +152,7 @@ pub struct ApplicationAppVersionPatchBody {
     pub status: Option<crate::application::v6::AppVersionStatus>,
 }
 impl feishu_runtime::json::ToJson for ApplicationAppVersionPatchBody {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         if let Some(v) = &self.status {
@@ -153,6 +161,7 @@ impl feishu_runtime::json::ToJson for ApplicationAppVersionPatchBody {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for ApplicationAppVersionPatchBody {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -244,6 +253,7 @@ pub enum ApplicationAppVersionPatchError {
 }
 impl ApplicationAppVersionPatchError {
     /// The numeric code.
+    #[inline]
     pub const fn code(self) -> i64 {
         match self {
             Self::InvalidAppIdInPath => 210503i64,
@@ -269,6 +279,7 @@ impl ApplicationAppVersionPatchError {
     }
 }
 impl feishu_runtime::ErrorCode for ApplicationAppVersionPatchError {
+    #[inline]
     fn from_code(code: i64) -> Self {
         match code {
             210503i64 => Self::InvalidAppIdInPath,
@@ -292,6 +303,7 @@ impl feishu_runtime::ErrorCode for ApplicationAppVersionPatchError {
             other => Self::Unknown(other),
         }
     }
+    #[inline]
     fn code(&self) -> i64 {
         (*self).code()
     }

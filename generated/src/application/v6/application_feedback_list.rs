@@ -59,6 +59,7 @@ impl<'a> ApplicationFeedbackList<'a> {
         envelope: feishu_runtime::Envelope::Data,
     };
     /// A request with every required parameter; see [`ApplicationFeedbackList`].
+    #[inline]
     pub fn new(client: &'a feishu_runtime::Client, app_id: impl Into<String>) -> Self {
         Self {
             client,
@@ -76,6 +77,7 @@ impl<'a> ApplicationFeedbackList<'a> {
     /// 查询的起始日期，格式为 yyyy-mm-dd；最早为 180 天前
     ///
     /// Example: `2022-01-30`
+    #[inline]
     pub fn from_date(mut self, value: impl Into<String>) -> Self {
         self.from_date = Some(value.into());
         self
@@ -83,6 +85,7 @@ impl<'a> ApplicationFeedbackList<'a> {
     /// 查询的结束日期，格式为 yyyy-mm-dd
     ///
     /// Example: `2022-01-30`
+    #[inline]
     pub fn to_date(mut self, value: impl Into<String>) -> Self {
         self.to_date = Some(value.into());
         self
@@ -90,6 +93,7 @@ impl<'a> ApplicationFeedbackList<'a> {
     /// 反馈类型，不填写则表示查询所有反馈类型
     ///
     /// Example: `1`
+    #[inline]
     pub fn feedback_type(mut self, value: crate::application::v6::FeedbackType) -> Self {
         self.feedback_type = Some(value);
         self
@@ -97,6 +101,7 @@ impl<'a> ApplicationFeedbackList<'a> {
     /// 反馈处理状态，不填写则表示查询所有处理类型
     ///
     /// Example: `0`
+    #[inline]
     pub fn status(mut self, value: crate::application::v6::FeedbackStatus) -> Self {
         self.status = Some(value);
         self
@@ -106,6 +111,7 @@ impl<'a> ApplicationFeedbackList<'a> {
     /// Default (applied by the server when omitted): `open_id`
     ///
     /// Example: `open_id`
+    #[inline]
     pub fn user_id_type(mut self, value: crate::UserIdType) -> Self {
         self.user_id_type = Some(value);
         self
@@ -113,6 +119,7 @@ impl<'a> ApplicationFeedbackList<'a> {
     /// 分页标记，第一次请求不填，表示从头开始遍历；当返回的 has_more 为 true 时，会同时返回新的 page_token
     ///
     /// Example: `7064688334618378259`
+    #[inline]
     pub fn page_token(mut self, value: impl Into<String>) -> Self {
         self.page_token = Some(value.into());
         self
@@ -120,16 +127,19 @@ impl<'a> ApplicationFeedbackList<'a> {
     /// 分页大小
     ///
     /// Example: `100`
+    #[inline]
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = Some(value);
         self
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
+    #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
         self.options = options;
         self
     }
     /// Sends the request when the returned future is awaited.
+    #[inline]
     pub fn send(
         self,
     ) -> feishu_runtime::Call<
@@ -139,6 +149,7 @@ impl<'a> ApplicationFeedbackList<'a> {
     > {
         feishu_runtime::Call::new(self.client, self.into_request())
     }
+    #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.path_param(&self.app_id);
@@ -166,6 +177,7 @@ impl<'a> ApplicationFeedbackList<'a> {
         Ok(request)
     }
     /// Every item of every page, following `page_token` until `has_more` is false.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl feishu_runtime::Stream<
@@ -200,17 +212,31 @@ pub struct ApplicationFeedbackListResponse {
     pub page_token: Option<String>,
 }
 impl feishu_runtime::json::FromJson for ApplicationFeedbackListResponse {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_feedback_list: Option<
+            Vec<crate::application::v6::ApplicationFeedback>,
+        > = None;
+        let mut slot_has_more: Option<bool> = None;
+        let mut slot_page_token: Option<String> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [
+                ("feedback_list", &mut slot_feedback_list),
+                ("has_more", &mut slot_has_more),
+                ("page_token", &mut slot_page_token),
+            ],
+        )?;
         Ok(Self {
-            feedback_list: f.optional("feedback_list")?,
-            has_more: f.optional("has_more")?,
-            page_token: f.optional("page_token")?,
+            feedback_list: slot_feedback_list,
+            has_more: slot_has_more,
+            page_token: slot_page_token,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for ApplicationFeedbackListResponse {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -261,6 +287,7 @@ pub enum ApplicationFeedbackListError {
 }
 impl ApplicationFeedbackListError {
     /// The numeric code.
+    #[inline]
     pub const fn code(self) -> i64 {
         match self {
             Self::AppTicketInvalid => 10012i64,
@@ -276,6 +303,7 @@ impl ApplicationFeedbackListError {
     }
 }
 impl feishu_runtime::ErrorCode for ApplicationFeedbackListError {
+    #[inline]
     fn from_code(code: i64) -> Self {
         match code {
             10012i64 => Self::AppTicketInvalid,
@@ -289,6 +317,7 @@ impl feishu_runtime::ErrorCode for ApplicationFeedbackListError {
             other => Self::Unknown(other),
         }
     }
+    #[inline]
     fn code(&self) -> i64 {
         (*self).code()
     }

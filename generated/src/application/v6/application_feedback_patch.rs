@@ -59,6 +59,7 @@ impl<'a> ApplicationFeedbackPatch<'a> {
         envelope: feishu_runtime::Envelope::Data,
     };
     /// A request with every required parameter; see [`ApplicationFeedbackPatch`].
+    #[inline]
     pub fn new(
         client: &'a feishu_runtime::Client,
         app_id: impl Into<String>,
@@ -81,19 +82,23 @@ impl<'a> ApplicationFeedbackPatch<'a> {
     /// Default (applied by the server when omitted): `open_id`
     ///
     /// Example: `open_id`
+    #[inline]
     pub fn user_id_type(mut self, value: crate::UserIdType) -> Self {
         self.user_id_type = Some(value);
         self
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
+    #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
         self.options = options;
         self
     }
     /// Sends the request when the returned future is awaited.
+    #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), ApplicationFeedbackPatchError> {
         feishu_runtime::Call::new(self.client, self.into_request())
     }
+    #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.path_param(&self.app_id);
@@ -165,6 +170,7 @@ pub enum ApplicationFeedbackPatchError {
 }
 impl ApplicationFeedbackPatchError {
     /// The numeric code.
+    #[inline]
     pub const fn code(self) -> i64 {
         match self {
             Self::NoSuchAppInTenant => 210504i64,
@@ -184,6 +190,7 @@ impl ApplicationFeedbackPatchError {
     }
 }
 impl feishu_runtime::ErrorCode for ApplicationFeedbackPatchError {
+    #[inline]
     fn from_code(code: i64) -> Self {
         match code {
             210504i64 => Self::NoSuchAppInTenant,
@@ -201,6 +208,7 @@ impl feishu_runtime::ErrorCode for ApplicationFeedbackPatchError {
             other => Self::Unknown(other),
         }
     }
+    #[inline]
     fn code(&self) -> i64 {
         (*self).code()
     }

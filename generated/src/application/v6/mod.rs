@@ -17,20 +17,24 @@ pub struct V6Api<'a> {
 }
 impl<'a> V6Api<'a> {
     /// Wraps a runtime client.
+    #[inline]
     pub fn new(client: &'a feishu_runtime::Client) -> Self {
         Self { client }
     }
     /// The `app_badge` endpoints.
+    #[inline]
     pub fn app_badge(self) -> AppBadgeApi<'a> {
         AppBadgeApi { client: self.client }
     }
     /// The `application_app_version` endpoints.
+    #[inline]
     pub fn application_app_version(self) -> ApplicationAppVersionApi<'a> {
         ApplicationAppVersionApi {
             client: self.client,
         }
     }
     /// The `application_feedback` endpoints.
+    #[inline]
     pub fn application_feedback(self) -> ApplicationFeedbackApi<'a> {
         ApplicationFeedbackApi {
             client: self.client,
@@ -44,6 +48,7 @@ pub struct AppBadgeApi<'a> {
 }
 impl<'a> AppBadgeApi<'a> {
     /// 更新应用红点: see [`AppBadgeSet`].
+    #[inline]
     pub fn set(
         self,
         user_id: impl Into<String>,
@@ -59,6 +64,7 @@ pub struct ApplicationAppVersionApi<'a> {
 }
 impl<'a> ApplicationAppVersionApi<'a> {
     /// 更新应用审核状态: see [`ApplicationAppVersionPatch`].
+    #[inline]
     pub fn patch(
         self,
         app_id: impl Into<String>,
@@ -82,10 +88,12 @@ pub struct ApplicationFeedbackApi<'a> {
 }
 impl<'a> ApplicationFeedbackApi<'a> {
     /// 获取应用反馈列表: see [`ApplicationFeedbackList`].
+    #[inline]
     pub fn list(self, app_id: impl Into<String>) -> ApplicationFeedbackList<'a> {
         ApplicationFeedbackList::new(self.client, app_id)
     }
     /// 更新应用反馈: see [`ApplicationFeedbackPatch`].
+    #[inline]
     pub fn patch(
         self,
         app_id: impl Into<String>,

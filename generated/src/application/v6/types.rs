@@ -19,6 +19,7 @@ pub enum AppVersionStatus {
 }
 impl AppVersionStatus {
     /// The value on the wire.
+    #[inline]
     pub const fn value(self) -> i64 {
         match self {
             Self::UnknownStatus => 0i64,
@@ -30,6 +31,7 @@ impl AppVersionStatus {
         }
     }
     /// The variant for a wire value.
+    #[inline]
     pub const fn from_value(value: i64) -> Self {
         match value {
             0i64 => Self::UnknownStatus,
@@ -42,27 +44,32 @@ impl AppVersionStatus {
     }
 }
 impl From<i64> for AppVersionStatus {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::from_value(value)
     }
 }
 impl std::fmt::Display for AppVersionStatus {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.value().fmt(f)
     }
 }
 impl feishu_runtime::json::ToJson for AppVersionStatus {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         feishu_runtime::serde_json::Value::from(self.value())
     }
 }
 impl feishu_runtime::json::FromJson for AppVersionStatus {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
         <i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for AppVersionStatus {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -71,6 +78,7 @@ impl feishu_runtime::serde::Serialize for AppVersionStatus {
         feishu_runtime::json::serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for AppVersionStatus {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -103,6 +111,7 @@ pub enum FaultType {
 }
 impl FaultType {
     /// The value on the wire.
+    #[inline]
     pub const fn value(self) -> i64 {
         match self {
             Self::BlackScreen => 1i64,
@@ -117,6 +126,7 @@ impl FaultType {
         }
     }
     /// The variant for a wire value.
+    #[inline]
     pub const fn from_value(value: i64) -> Self {
         match value {
             1i64 => Self::BlackScreen,
@@ -132,27 +142,32 @@ impl FaultType {
     }
 }
 impl From<i64> for FaultType {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::from_value(value)
     }
 }
 impl std::fmt::Display for FaultType {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.value().fmt(f)
     }
 }
 impl feishu_runtime::json::ToJson for FaultType {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         feishu_runtime::serde_json::Value::from(self.value())
     }
 }
 impl feishu_runtime::json::FromJson for FaultType {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
         <i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for FaultType {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -161,6 +176,7 @@ impl feishu_runtime::serde::Serialize for FaultType {
         feishu_runtime::json::serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for FaultType {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -185,6 +201,7 @@ pub enum FeedbackSource {
 }
 impl FeedbackSource {
     /// The value on the wire.
+    #[inline]
     pub const fn value(self) -> i64 {
         match self {
             Self::MiniProgram => 1i64,
@@ -195,6 +212,7 @@ impl FeedbackSource {
         }
     }
     /// The variant for a wire value.
+    #[inline]
     pub const fn from_value(value: i64) -> Self {
         match value {
             1i64 => Self::MiniProgram,
@@ -206,27 +224,32 @@ impl FeedbackSource {
     }
 }
 impl From<i64> for FeedbackSource {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::from_value(value)
     }
 }
 impl std::fmt::Display for FeedbackSource {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.value().fmt(f)
     }
 }
 impl feishu_runtime::json::ToJson for FeedbackSource {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         feishu_runtime::serde_json::Value::from(self.value())
     }
 }
 impl feishu_runtime::json::FromJson for FeedbackSource {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
         <i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for FeedbackSource {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -235,6 +258,7 @@ impl feishu_runtime::serde::Serialize for FeedbackSource {
         feishu_runtime::json::serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for FeedbackSource {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -259,6 +283,7 @@ pub enum FeedbackStatus {
 }
 impl FeedbackStatus {
     /// The value on the wire.
+    #[inline]
     pub const fn value(self) -> i64 {
         match self {
             Self::Unmarked => 0i64,
@@ -269,6 +294,7 @@ impl FeedbackStatus {
         }
     }
     /// The variant for a wire value.
+    #[inline]
     pub const fn from_value(value: i64) -> Self {
         match value {
             0i64 => Self::Unmarked,
@@ -280,27 +306,32 @@ impl FeedbackStatus {
     }
 }
 impl From<i64> for FeedbackStatus {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::from_value(value)
     }
 }
 impl std::fmt::Display for FeedbackStatus {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.value().fmt(f)
     }
 }
 impl feishu_runtime::json::ToJson for FeedbackStatus {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         feishu_runtime::serde_json::Value::from(self.value())
     }
 }
 impl feishu_runtime::json::FromJson for FeedbackStatus {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
         <i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for FeedbackStatus {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -309,6 +340,7 @@ impl feishu_runtime::serde::Serialize for FeedbackStatus {
         feishu_runtime::json::serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for FeedbackStatus {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -329,6 +361,7 @@ pub enum FeedbackType {
 }
 impl FeedbackType {
     /// The value on the wire.
+    #[inline]
     pub const fn value(self) -> i64 {
         match self {
             Self::Fault => 1i64,
@@ -337,6 +370,7 @@ impl FeedbackType {
         }
     }
     /// The variant for a wire value.
+    #[inline]
     pub const fn from_value(value: i64) -> Self {
         match value {
             1i64 => Self::Fault,
@@ -346,27 +380,32 @@ impl FeedbackType {
     }
 }
 impl From<i64> for FeedbackType {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::from_value(value)
     }
 }
 impl std::fmt::Display for FeedbackType {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.value().fmt(f)
     }
 }
 impl feishu_runtime::json::ToJson for FeedbackType {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         feishu_runtime::serde_json::Value::from(self.value())
     }
 }
 impl feishu_runtime::json::FromJson for FeedbackType {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
         <i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for FeedbackType {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -375,6 +414,7 @@ impl feishu_runtime::serde::Serialize for FeedbackType {
         feishu_runtime::json::serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for FeedbackType {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -453,6 +493,7 @@ pub struct ApplicationFeedback {
 }
 impl ApplicationFeedback {
     /// An empty value; set fields with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self {
             feedback_id: None,
@@ -474,87 +515,104 @@ impl ApplicationFeedback {
         }
     }
     /// Sets [`feedback_id`](Self::feedback_id).
+    #[inline]
     pub fn feedback_id(mut self, value: impl Into<String>) -> Self {
         self.feedback_id = Some(value.into());
         self
     }
     /// Sets [`app_id`](Self::app_id).
+    #[inline]
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
         self
     }
     /// Sets [`feedback_time`](Self::feedback_time).
+    #[inline]
     pub fn feedback_time(mut self, value: impl Into<String>) -> Self {
         self.feedback_time = Some(value.into());
         self
     }
     /// Sets [`tenant_name`](Self::tenant_name).
+    #[inline]
     pub fn tenant_name(mut self, value: impl Into<String>) -> Self {
         self.tenant_name = Some(value.into());
         self
     }
     /// Sets [`feedback_type`](Self::feedback_type).
+    #[inline]
     pub fn feedback_type(mut self, value: crate::application::v6::FeedbackType) -> Self {
         self.feedback_type = Some(value);
         self
     }
     /// Sets [`status`](Self::status).
+    #[inline]
     pub fn status(mut self, value: crate::application::v6::FeedbackStatus) -> Self {
         self.status = Some(value);
         self
     }
     /// Sets [`fault_type`](Self::fault_type).
+    #[inline]
     pub fn fault_type(mut self, value: Vec<crate::application::v6::FaultType>) -> Self {
         self.fault_type = Some(value);
         self
     }
     /// Sets [`fault_time`](Self::fault_time).
+    #[inline]
     pub fn fault_time(mut self, value: impl Into<String>) -> Self {
         self.fault_time = Some(value.into());
         self
     }
     /// Sets [`source`](Self::source).
+    #[inline]
     pub fn source(mut self, value: crate::application::v6::FeedbackSource) -> Self {
         self.source = Some(value);
         self
     }
     /// Sets [`contact`](Self::contact).
+    #[inline]
     pub fn contact(mut self, value: impl Into<String>) -> Self {
         self.contact = Some(value.into());
         self
     }
     /// Sets [`update_time`](Self::update_time).
+    #[inline]
     pub fn update_time(mut self, value: impl Into<String>) -> Self {
         self.update_time = Some(value.into());
         self
     }
     /// Sets [`description`](Self::description).
+    #[inline]
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
     /// Sets [`user_id`](Self::user_id).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
     /// Sets [`operator_id`](Self::operator_id).
+    #[inline]
     pub fn operator_id(mut self, value: impl Into<String>) -> Self {
         self.operator_id = Some(value.into());
         self
     }
     /// Sets [`images`](Self::images).
+    #[inline]
     pub fn images(mut self, value: Vec<String>) -> Self {
         self.images = Some(value);
         self
     }
     /// Sets [`feedback_path`](Self::feedback_path).
+    #[inline]
     pub fn feedback_path(mut self, value: impl Into<String>) -> Self {
         self.feedback_path = Some(value.into());
         self
     }
 }
 impl feishu_runtime::json::ToJson for ApplicationFeedback {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         if let Some(v) = &self.feedback_id {
@@ -608,6 +666,7 @@ impl feishu_runtime::json::ToJson for ApplicationFeedback {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for ApplicationFeedback {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -617,30 +676,68 @@ impl feishu_runtime::serde::Serialize for ApplicationFeedback {
     }
 }
 impl feishu_runtime::json::FromJson for ApplicationFeedback {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_feedback_id: Option<String> = None;
+        let mut slot_app_id: Option<String> = None;
+        let mut slot_feedback_time: Option<String> = None;
+        let mut slot_tenant_name: Option<String> = None;
+        let mut slot_feedback_type: Option<crate::application::v6::FeedbackType> = None;
+        let mut slot_status: Option<crate::application::v6::FeedbackStatus> = None;
+        let mut slot_fault_type: Option<Vec<crate::application::v6::FaultType>> = None;
+        let mut slot_fault_time: Option<String> = None;
+        let mut slot_source: Option<crate::application::v6::FeedbackSource> = None;
+        let mut slot_contact: Option<String> = None;
+        let mut slot_update_time: Option<String> = None;
+        let mut slot_description: Option<String> = None;
+        let mut slot_user_id: Option<String> = None;
+        let mut slot_operator_id: Option<String> = None;
+        let mut slot_images: Option<Vec<String>> = None;
+        let mut slot_feedback_path: Option<String> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [
+                ("feedback_id", &mut slot_feedback_id),
+                ("app_id", &mut slot_app_id),
+                ("feedback_time", &mut slot_feedback_time),
+                ("tenant_name", &mut slot_tenant_name),
+                ("feedback_type", &mut slot_feedback_type),
+                ("status", &mut slot_status),
+                ("fault_type", &mut slot_fault_type),
+                ("fault_time", &mut slot_fault_time),
+                ("source", &mut slot_source),
+                ("contact", &mut slot_contact),
+                ("update_time", &mut slot_update_time),
+                ("description", &mut slot_description),
+                ("user_id", &mut slot_user_id),
+                ("operator_id", &mut slot_operator_id),
+                ("images", &mut slot_images),
+                ("feedback_path", &mut slot_feedback_path),
+            ],
+        )?;
         Ok(Self {
-            feedback_id: f.optional("feedback_id")?,
-            app_id: f.optional("app_id")?,
-            feedback_time: f.optional("feedback_time")?,
-            tenant_name: f.optional("tenant_name")?,
-            feedback_type: f.optional("feedback_type")?,
-            status: f.optional("status")?,
-            fault_type: f.optional("fault_type")?,
-            fault_time: f.optional("fault_time")?,
-            source: f.optional("source")?,
-            contact: f.optional("contact")?,
-            update_time: f.optional("update_time")?,
-            description: f.optional("description")?,
-            user_id: f.optional("user_id")?,
-            operator_id: f.optional("operator_id")?,
-            images: f.optional("images")?,
-            feedback_path: f.optional("feedback_path")?,
+            feedback_id: slot_feedback_id,
+            app_id: slot_app_id,
+            feedback_time: slot_feedback_time,
+            tenant_name: slot_tenant_name,
+            feedback_type: slot_feedback_type,
+            status: slot_status,
+            fault_type: slot_fault_type,
+            fault_time: slot_fault_time,
+            source: slot_source,
+            contact: slot_contact,
+            update_time: slot_update_time,
+            description: slot_description,
+            user_id: slot_user_id,
+            operator_id: slot_operator_id,
+            images: slot_images,
+            feedback_path: slot_feedback_path,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for ApplicationFeedback {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -663,6 +760,7 @@ pub struct ClientBadgeNum {
 }
 impl ClientBadgeNum {
     /// An empty value; set fields with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self {
             web_app: None,
@@ -670,17 +768,20 @@ impl ClientBadgeNum {
         }
     }
     /// Sets [`web_app`](Self::web_app).
+    #[inline]
     pub fn web_app(mut self, value: i32) -> Self {
         self.web_app = Some(value);
         self
     }
     /// Sets [`gadget`](Self::gadget).
+    #[inline]
     pub fn gadget(mut self, value: i32) -> Self {
         self.gadget = Some(value);
         self
     }
 }
 impl feishu_runtime::Validate for ClientBadgeNum {
+    #[inline]
     fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
         if let Some(v) = self.web_app {
             feishu_runtime::check_range(
@@ -702,6 +803,7 @@ impl feishu_runtime::Validate for ClientBadgeNum {
     }
 }
 impl feishu_runtime::json::ToJson for ClientBadgeNum {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         if let Some(v) = &self.web_app {
@@ -713,6 +815,7 @@ impl feishu_runtime::json::ToJson for ClientBadgeNum {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for ClientBadgeNum {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -722,16 +825,23 @@ impl feishu_runtime::serde::Serialize for ClientBadgeNum {
     }
 }
 impl feishu_runtime::json::FromJson for ClientBadgeNum {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_web_app: Option<i32> = None;
+        let mut slot_gadget: Option<i32> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [("web_app", &mut slot_web_app), ("gadget", &mut slot_gadget)],
+        )?;
         Ok(Self {
-            web_app: f.optional("web_app")?,
-            gadget: f.optional("gadget")?,
+            web_app: slot_web_app,
+            gadget: slot_gadget,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for ClientBadgeNum {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,

@@ -51,6 +51,7 @@ impl<'a> MessageUpdate<'a> {
         envelope: feishu_runtime::Envelope::Data,
     };
     /// A request with every required parameter; see [`MessageUpdate`].
+    #[inline]
     pub fn new(
         client: &'a feishu_runtime::Client,
         message_id: impl Into<String>,
@@ -66,16 +67,19 @@ impl<'a> MessageUpdate<'a> {
         }
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
+    #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
         self.options = options;
         self
     }
     /// Sends the request when the returned future is awaited.
+    #[inline]
     pub fn send(
         self,
     ) -> feishu_runtime::Call<'a, MessageUpdateResponse, MessageUpdateError> {
         feishu_runtime::Call::new(self.client, self.into_request())
     }
+    #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body)?;
@@ -96,6 +100,7 @@ pub struct MessageUpdateBody {
     pub status: crate::approval::v1::BotMessageStatus,
 }
 impl feishu_runtime::json::ToJson for MessageUpdateBody {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("message_id", &self.message_id);
@@ -103,6 +108,7 @@ impl feishu_runtime::json::ToJson for MessageUpdateBody {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for MessageUpdateBody {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -121,15 +127,21 @@ pub struct MessageUpdateResponse {
     pub message_id: Option<String>,
 }
 impl feishu_runtime::json::FromJson for MessageUpdateResponse {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_message_id: Option<String> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [("message_id", &mut slot_message_id)],
+        )?;
         Ok(Self {
-            message_id: f.optional("message_id")?,
+            message_id: slot_message_id,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for MessageUpdateResponse {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -180,6 +192,7 @@ pub enum MessageUpdateError {
 }
 impl MessageUpdateError {
     /// The numeric code.
+    #[inline]
     pub const fn code(self) -> i64 {
         match self {
             Self::AppTicketInvalid => 10012i64,
@@ -195,6 +208,7 @@ impl MessageUpdateError {
     }
 }
 impl feishu_runtime::ErrorCode for MessageUpdateError {
+    #[inline]
     fn from_code(code: i64) -> Self {
         match code {
             10012i64 => Self::AppTicketInvalid,
@@ -208,6 +222,7 @@ impl feishu_runtime::ErrorCode for MessageUpdateError {
             other => Self::Unknown(other),
         }
     }
+    #[inline]
     fn code(&self) -> i64 {
         (*self).code()
     }

@@ -11,10 +11,12 @@ pub struct V1Api<'a> {
 }
 impl<'a> V1Api<'a> {
     /// Wraps a runtime client.
+    #[inline]
     pub fn new(client: &'a feishu_runtime::Client) -> Self {
         Self { client }
     }
     /// The `message` endpoints.
+    #[inline]
     pub fn message(self) -> MessageApi<'a> {
         MessageApi { client: self.client }
     }
@@ -26,6 +28,7 @@ pub struct MessageApi<'a> {
 }
 impl<'a> MessageApi<'a> {
     /// 更新审批 Bot 消息: see [`MessageUpdate`].
+    #[inline]
     pub fn update(
         self,
         message_id: impl Into<String>,

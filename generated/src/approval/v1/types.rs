@@ -27,6 +27,7 @@ pub enum BotMessageStatus {
 }
 impl BotMessageStatus {
     /// The value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Approved => "APPROVED",
@@ -42,6 +43,7 @@ impl BotMessageStatus {
         }
     }
     /// The variant for a wire value.
+    #[inline]
     pub fn from_wire(value: &str) -> Self {
         match value {
             "APPROVED" => Self::Approved,
@@ -58,21 +60,25 @@ impl BotMessageStatus {
     }
 }
 impl From<&str> for BotMessageStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from_wire(value)
     }
 }
 impl std::fmt::Display for BotMessageStatus {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl feishu_runtime::json::ToJson for BotMessageStatus {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         feishu_runtime::serde_json::Value::from(self.as_str())
     }
 }
 impl feishu_runtime::json::FromJson for BotMessageStatus {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
@@ -80,6 +86,7 @@ impl feishu_runtime::json::FromJson for BotMessageStatus {
             .map(|v| Self::from_wire(&v))
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for BotMessageStatus {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -88,6 +95,7 @@ impl feishu_runtime::serde::Serialize for BotMessageStatus {
         feishu_runtime::json::serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for BotMessageStatus {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,

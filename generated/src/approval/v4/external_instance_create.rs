@@ -51,6 +51,7 @@ impl<'a> ExternalInstanceCreate<'a> {
         envelope: feishu_runtime::Envelope::Data,
     };
     /// A request with every required parameter; see [`ExternalInstanceCreate`].
+    #[inline]
     pub fn new(
         client: &'a feishu_runtime::Client,
         external_instance: crate::approval::v4::ExternalInstance,
@@ -62,11 +63,13 @@ impl<'a> ExternalInstanceCreate<'a> {
         }
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
+    #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
         self.options = options;
         self
     }
     /// Sends the request when the returned future is awaited.
+    #[inline]
     pub fn send(
         self,
     ) -> feishu_runtime::Call<
@@ -76,6 +79,7 @@ impl<'a> ExternalInstanceCreate<'a> {
     > {
         feishu_runtime::Call::new(self.client, self.into_request())
     }
+    #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.external_instance)?;
@@ -90,13 +94,16 @@ pub struct ExternalInstanceCreateResponse {
     pub data: Option<crate::approval::v4::ExternalInstance>,
 }
 impl feishu_runtime::json::FromJson for ExternalInstanceCreateResponse {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
-        Ok(Self { data: f.optional("data")? })
+        let mut slot_data: Option<crate::approval::v4::ExternalInstance> = None;
+        feishu_runtime::json::read_fields(value, &mut [("data", &mut slot_data)])?;
+        Ok(Self { data: slot_data })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstanceCreateResponse {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -147,6 +154,7 @@ pub enum ExternalInstanceCreateError {
 }
 impl ExternalInstanceCreateError {
     /// The numeric code.
+    #[inline]
     pub const fn code(self) -> i64 {
         match self {
             Self::AppTicketInvalid => 10012i64,
@@ -162,6 +170,7 @@ impl ExternalInstanceCreateError {
     }
 }
 impl feishu_runtime::ErrorCode for ExternalInstanceCreateError {
+    #[inline]
     fn from_code(code: i64) -> Self {
         match code {
             10012i64 => Self::AppTicketInvalid,
@@ -175,6 +184,7 @@ impl feishu_runtime::ErrorCode for ExternalInstanceCreateError {
             other => Self::Unknown(other),
         }
     }
+    #[inline]
     fn code(&self) -> i64 {
         (*self).code()
     }

@@ -11,10 +11,12 @@ pub struct V4Api<'a> {
 }
 impl<'a> V4Api<'a> {
     /// Wraps a runtime client.
+    #[inline]
     pub fn new(client: &'a feishu_runtime::Client) -> Self {
         Self { client }
     }
     /// The `external_instance` endpoints.
+    #[inline]
     pub fn external_instance(self) -> ExternalInstanceApi<'a> {
         ExternalInstanceApi {
             client: self.client,
@@ -28,6 +30,7 @@ pub struct ExternalInstanceApi<'a> {
 }
 impl<'a> ExternalInstanceApi<'a> {
     /// 同步三方审批实例: see [`ExternalInstanceCreate`].
+    #[inline]
     pub fn create(
         self,
         external_instance: crate::approval::v4::ExternalInstance,

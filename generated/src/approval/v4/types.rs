@@ -13,6 +13,7 @@ pub enum CcReadStatus {
 }
 impl CcReadStatus {
     /// The value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Read => "READ",
@@ -21,6 +22,7 @@ impl CcReadStatus {
         }
     }
     /// The variant for a wire value.
+    #[inline]
     pub fn from_wire(value: &str) -> Self {
         match value {
             "READ" => Self::Read,
@@ -30,21 +32,25 @@ impl CcReadStatus {
     }
 }
 impl From<&str> for CcReadStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from_wire(value)
     }
 }
 impl std::fmt::Display for CcReadStatus {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl feishu_runtime::json::ToJson for CcReadStatus {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         feishu_runtime::serde_json::Value::from(self.as_str())
     }
 }
 impl feishu_runtime::json::FromJson for CcReadStatus {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
@@ -52,6 +58,7 @@ impl feishu_runtime::json::FromJson for CcReadStatus {
             .map(|v| Self::from_wire(&v))
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for CcReadStatus {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -60,6 +67,7 @@ impl feishu_runtime::serde::Serialize for CcReadStatus {
         feishu_runtime::json::serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for CcReadStatus {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -84,6 +92,7 @@ pub enum DisplayMethod {
 }
 impl DisplayMethod {
     /// The value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Browser => "BROWSER",
@@ -94,6 +103,7 @@ impl DisplayMethod {
         }
     }
     /// The variant for a wire value.
+    #[inline]
     pub fn from_wire(value: &str) -> Self {
         match value {
             "BROWSER" => Self::Browser,
@@ -105,21 +115,25 @@ impl DisplayMethod {
     }
 }
 impl From<&str> for DisplayMethod {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from_wire(value)
     }
 }
 impl std::fmt::Display for DisplayMethod {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl feishu_runtime::json::ToJson for DisplayMethod {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         feishu_runtime::serde_json::Value::from(self.as_str())
     }
 }
 impl feishu_runtime::json::FromJson for DisplayMethod {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
@@ -127,6 +141,7 @@ impl feishu_runtime::json::FromJson for DisplayMethod {
             .map(|v| Self::from_wire(&v))
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for DisplayMethod {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -135,6 +150,7 @@ impl feishu_runtime::serde::Serialize for DisplayMethod {
         feishu_runtime::json::serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for DisplayMethod {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -165,6 +181,7 @@ pub enum ExternalInstanceStatus {
 }
 impl ExternalInstanceStatus {
     /// The value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "PENDING",
@@ -178,6 +195,7 @@ impl ExternalInstanceStatus {
         }
     }
     /// The variant for a wire value.
+    #[inline]
     pub fn from_wire(value: &str) -> Self {
         match value {
             "PENDING" => Self::Pending,
@@ -192,21 +210,25 @@ impl ExternalInstanceStatus {
     }
 }
 impl From<&str> for ExternalInstanceStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from_wire(value)
     }
 }
 impl std::fmt::Display for ExternalInstanceStatus {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl feishu_runtime::json::ToJson for ExternalInstanceStatus {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         feishu_runtime::serde_json::Value::from(self.as_str())
     }
 }
 impl feishu_runtime::json::FromJson for ExternalInstanceStatus {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
@@ -214,6 +236,7 @@ impl feishu_runtime::json::FromJson for ExternalInstanceStatus {
             .map(|v| Self::from_wire(&v))
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for ExternalInstanceStatus {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -222,6 +245,7 @@ impl feishu_runtime::serde::Serialize for ExternalInstanceStatus {
         feishu_runtime::json::serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstanceStatus {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -248,6 +272,7 @@ pub enum ExternalTaskStatus {
 }
 impl ExternalTaskStatus {
     /// The value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "PENDING",
@@ -259,6 +284,7 @@ impl ExternalTaskStatus {
         }
     }
     /// The variant for a wire value.
+    #[inline]
     pub fn from_wire(value: &str) -> Self {
         match value {
             "PENDING" => Self::Pending,
@@ -271,21 +297,25 @@ impl ExternalTaskStatus {
     }
 }
 impl From<&str> for ExternalTaskStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from_wire(value)
     }
 }
 impl std::fmt::Display for ExternalTaskStatus {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl feishu_runtime::json::ToJson for ExternalTaskStatus {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         feishu_runtime::serde_json::Value::from(self.as_str())
     }
 }
 impl feishu_runtime::json::FromJson for ExternalTaskStatus {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
@@ -293,6 +323,7 @@ impl feishu_runtime::json::FromJson for ExternalTaskStatus {
             .map(|v| Self::from_wire(&v))
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for ExternalTaskStatus {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -301,6 +332,7 @@ impl feishu_runtime::serde::Serialize for ExternalTaskStatus {
         feishu_runtime::json::serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalTaskStatus {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -325,6 +357,7 @@ pub enum FormPolicy {
 }
 impl FormPolicy {
     /// The value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Disable => "DISABLE",
@@ -335,6 +368,7 @@ impl FormPolicy {
         }
     }
     /// The variant for a wire value.
+    #[inline]
     pub fn from_wire(value: &str) -> Self {
         match value {
             "DISABLE" => Self::Disable,
@@ -346,21 +380,25 @@ impl FormPolicy {
     }
 }
 impl From<&str> for FormPolicy {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from_wire(value)
     }
 }
 impl std::fmt::Display for FormPolicy {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl feishu_runtime::json::ToJson for FormPolicy {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         feishu_runtime::serde_json::Value::from(self.as_str())
     }
 }
 impl feishu_runtime::json::FromJson for FormPolicy {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
@@ -368,6 +406,7 @@ impl feishu_runtime::json::FromJson for FormPolicy {
             .map(|v| Self::from_wire(&v))
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for FormPolicy {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -376,6 +415,7 @@ impl feishu_runtime::serde::Serialize for FormPolicy {
         feishu_runtime::json::serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for FormPolicy {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -424,6 +464,7 @@ pub enum I18nLocale {
 }
 impl I18nLocale {
     /// The value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ZhCn => "zh-CN",
@@ -446,6 +487,7 @@ impl I18nLocale {
         }
     }
     /// The variant for a wire value.
+    #[inline]
     pub fn from_wire(value: &str) -> Self {
         match value {
             "zh-CN" => Self::ZhCn,
@@ -469,21 +511,25 @@ impl I18nLocale {
     }
 }
 impl From<&str> for I18nLocale {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from_wire(value)
     }
 }
 impl std::fmt::Display for I18nLocale {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl feishu_runtime::json::ToJson for I18nLocale {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         feishu_runtime::serde_json::Value::from(self.as_str())
     }
 }
 impl feishu_runtime::json::FromJson for I18nLocale {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
@@ -491,6 +537,7 @@ impl feishu_runtime::json::FromJson for I18nLocale {
             .map(|v| Self::from_wire(&v))
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for I18nLocale {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -499,6 +546,7 @@ impl feishu_runtime::serde::Serialize for I18nLocale {
         feishu_runtime::json::serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for I18nLocale {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -519,6 +567,7 @@ pub enum TaskGenerateType {
 }
 impl TaskGenerateType {
     /// The value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ExternalConsign => "EXTERNAL_CONSIGN",
@@ -527,6 +576,7 @@ impl TaskGenerateType {
         }
     }
     /// The variant for a wire value.
+    #[inline]
     pub fn from_wire(value: &str) -> Self {
         match value {
             "EXTERNAL_CONSIGN" => Self::ExternalConsign,
@@ -536,21 +586,25 @@ impl TaskGenerateType {
     }
 }
 impl From<&str> for TaskGenerateType {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from_wire(value)
     }
 }
 impl std::fmt::Display for TaskGenerateType {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl feishu_runtime::json::ToJson for TaskGenerateType {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         feishu_runtime::serde_json::Value::from(self.as_str())
     }
 }
 impl feishu_runtime::json::FromJson for TaskGenerateType {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
@@ -558,6 +612,7 @@ impl feishu_runtime::json::FromJson for TaskGenerateType {
             .map(|v| Self::from_wire(&v))
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for TaskGenerateType {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -566,6 +621,7 @@ impl feishu_runtime::serde::Serialize for TaskGenerateType {
         feishu_runtime::json::serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for TaskGenerateType {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -586,6 +642,7 @@ pub enum UpdateMode {
 }
 impl UpdateMode {
     /// The value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Replace => "REPLACE",
@@ -594,6 +651,7 @@ impl UpdateMode {
         }
     }
     /// The variant for a wire value.
+    #[inline]
     pub fn from_wire(value: &str) -> Self {
         match value {
             "REPLACE" => Self::Replace,
@@ -603,21 +661,25 @@ impl UpdateMode {
     }
 }
 impl From<&str> for UpdateMode {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from_wire(value)
     }
 }
 impl std::fmt::Display for UpdateMode {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl feishu_runtime::json::ToJson for UpdateMode {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         feishu_runtime::serde_json::Value::from(self.as_str())
     }
 }
 impl feishu_runtime::json::FromJson for UpdateMode {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
@@ -625,6 +687,7 @@ impl feishu_runtime::json::FromJson for UpdateMode {
             .map(|v| Self::from_wire(&v))
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for UpdateMode {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -633,6 +696,7 @@ impl feishu_runtime::serde::Serialize for UpdateMode {
         feishu_runtime::json::serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for UpdateMode {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -667,6 +731,7 @@ pub struct ActionConfig {
 }
 impl ActionConfig {
     /// A value with every required field; set optional ones with the methods below.
+    #[inline]
     pub fn new(action_type: impl Into<String>) -> Self {
         Self {
             action_type: action_type.into(),
@@ -677,27 +742,32 @@ impl ActionConfig {
         }
     }
     /// Sets [`action_name`](Self::action_name).
+    #[inline]
     pub fn action_name(mut self, value: impl Into<String>) -> Self {
         self.action_name = Some(value.into());
         self
     }
     /// Sets [`is_need_reason`](Self::is_need_reason).
+    #[inline]
     pub fn is_need_reason(mut self, value: bool) -> Self {
         self.is_need_reason = Some(value);
         self
     }
     /// Sets [`is_reason_required`](Self::is_reason_required).
+    #[inline]
     pub fn is_reason_required(mut self, value: bool) -> Self {
         self.is_reason_required = Some(value);
         self
     }
     /// Sets [`is_need_attachment`](Self::is_need_attachment).
+    #[inline]
     pub fn is_need_attachment(mut self, value: bool) -> Self {
         self.is_need_attachment = Some(value);
         self
     }
 }
 impl feishu_runtime::json::ToJson for ActionConfig {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("action_type", &self.action_type);
@@ -716,6 +786,7 @@ impl feishu_runtime::json::ToJson for ActionConfig {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for ActionConfig {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -725,19 +796,38 @@ impl feishu_runtime::serde::Serialize for ActionConfig {
     }
 }
 impl feishu_runtime::json::FromJson for ActionConfig {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_action_type: Option<String> = None;
+        let mut slot_action_name: Option<String> = None;
+        let mut slot_is_need_reason: Option<bool> = None;
+        let mut slot_is_reason_required: Option<bool> = None;
+        let mut slot_is_need_attachment: Option<bool> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [
+                ("action_type", &mut slot_action_type),
+                ("action_name", &mut slot_action_name),
+                ("is_need_reason", &mut slot_is_need_reason),
+                ("is_reason_required", &mut slot_is_reason_required),
+                ("is_need_attachment", &mut slot_is_need_attachment),
+            ],
+        )?;
         Ok(Self {
-            action_type: f.required("action_type")?,
-            action_name: f.optional("action_name")?,
-            is_need_reason: f.optional("is_need_reason")?,
-            is_reason_required: f.optional("is_reason_required")?,
-            is_need_attachment: f.optional("is_need_attachment")?,
+            action_type: feishu_runtime::json::required(
+                slot_action_type,
+                "action_type",
+            )?,
+            action_name: slot_action_name,
+            is_need_reason: slot_is_need_reason,
+            is_reason_required: slot_is_reason_required,
+            is_need_attachment: slot_is_need_attachment,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for ActionConfig {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -841,6 +931,7 @@ pub struct ExternalInstance {
 impl ExternalInstance {
     /// A value with every required field; set optional ones with the methods below.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         approval_code: impl Into<String>,
         status: crate::approval::v4::ExternalInstanceStatus,
@@ -880,16 +971,19 @@ impl ExternalInstance {
         }
     }
     /// Sets [`extra`](Self::extra).
+    #[inline]
     pub fn extra(mut self, value: impl Into<String>) -> Self {
         self.extra = Some(value.into());
         self
     }
     /// Sets [`title`](Self::title).
+    #[inline]
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
     /// Sets [`form`](Self::form).
+    #[inline]
     pub fn form(
         mut self,
         value: Vec<crate::approval::v4::ExternalInstanceForm>,
@@ -898,41 +992,49 @@ impl ExternalInstance {
         self
     }
     /// Sets [`user_id`](Self::user_id).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
     /// Sets [`user_name`](Self::user_name).
+    #[inline]
     pub fn user_name(mut self, value: impl Into<String>) -> Self {
         self.user_name = Some(value.into());
         self
     }
     /// Sets [`open_id`](Self::open_id).
+    #[inline]
     pub fn open_id(mut self, value: impl Into<String>) -> Self {
         self.open_id = Some(value.into());
         self
     }
     /// Sets [`department_id`](Self::department_id).
+    #[inline]
     pub fn department_id(mut self, value: impl Into<String>) -> Self {
         self.department_id = Some(value.into());
         self
     }
     /// Sets [`department_name`](Self::department_name).
+    #[inline]
     pub fn department_name(mut self, value: impl Into<String>) -> Self {
         self.department_name = Some(value.into());
         self
     }
     /// Sets [`display_method`](Self::display_method).
+    #[inline]
     pub fn display_method(mut self, value: crate::approval::v4::DisplayMethod) -> Self {
         self.display_method = Some(value);
         self
     }
     /// Sets [`update_mode`](Self::update_mode).
+    #[inline]
     pub fn update_mode(mut self, value: crate::approval::v4::UpdateMode) -> Self {
         self.update_mode = Some(value);
         self
     }
     /// Sets [`task_list`](Self::task_list).
+    #[inline]
     pub fn task_list(
         mut self,
         value: Vec<crate::approval::v4::ExternalInstanceTask>,
@@ -941,6 +1043,7 @@ impl ExternalInstance {
         self
     }
     /// Sets [`cc_list`](Self::cc_list).
+    #[inline]
     pub fn cc_list(
         mut self,
         value: Vec<crate::approval::v4::ExternalInstanceCc>,
@@ -949,16 +1052,19 @@ impl ExternalInstance {
         self
     }
     /// Sets [`trusteeship_url_token`](Self::trusteeship_url_token).
+    #[inline]
     pub fn trusteeship_url_token(mut self, value: impl Into<String>) -> Self {
         self.trusteeship_url_token = Some(value.into());
         self
     }
     /// Sets [`trusteeship_user_id_type`](Self::trusteeship_user_id_type).
+    #[inline]
     pub fn trusteeship_user_id_type(mut self, value: impl Into<String>) -> Self {
         self.trusteeship_user_id_type = Some(value.into());
         self
     }
     /// Sets [`trusteeship_urls`](Self::trusteeship_urls).
+    #[inline]
     pub fn trusteeship_urls(
         mut self,
         value: crate::approval::v4::TrusteeshipUrls,
@@ -967,6 +1073,7 @@ impl ExternalInstance {
         self
     }
     /// Sets [`trusteeship_cache_config`](Self::trusteeship_cache_config).
+    #[inline]
     pub fn trusteeship_cache_config(
         mut self,
         value: crate::approval::v4::TrusteeshipCacheConfig,
@@ -975,12 +1082,14 @@ impl ExternalInstance {
         self
     }
     /// Sets [`resource_region`](Self::resource_region).
+    #[inline]
     pub fn resource_region(mut self, value: impl Into<String>) -> Self {
         self.resource_region = Some(value.into());
         self
     }
 }
 impl feishu_runtime::json::ToJson for ExternalInstance {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("approval_code", &self.approval_code);
@@ -1045,6 +1154,7 @@ impl feishu_runtime::json::ToJson for ExternalInstance {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for ExternalInstance {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -1054,41 +1164,115 @@ impl feishu_runtime::serde::Serialize for ExternalInstance {
     }
 }
 impl feishu_runtime::json::FromJson for ExternalInstance {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_approval_code: Option<String> = None;
+        let mut slot_status: Option<crate::approval::v4::ExternalInstanceStatus> = None;
+        let mut slot_extra: Option<String> = None;
+        let mut slot_instance_id: Option<String> = None;
+        let mut slot_links: Option<crate::approval::v4::ExternalInstanceLink> = None;
+        let mut slot_title: Option<String> = None;
+        let mut slot_form: Option<Vec<crate::approval::v4::ExternalInstanceForm>> = None;
+        let mut slot_user_id: Option<String> = None;
+        let mut slot_user_name: Option<String> = None;
+        let mut slot_open_id: Option<String> = None;
+        let mut slot_department_id: Option<String> = None;
+        let mut slot_department_name: Option<String> = None;
+        let mut slot_start_time: Option<String> = None;
+        let mut slot_end_time: Option<String> = None;
+        let mut slot_update_time: Option<String> = None;
+        let mut slot_display_method: Option<crate::approval::v4::DisplayMethod> = None;
+        let mut slot_update_mode: Option<crate::approval::v4::UpdateMode> = None;
+        let mut slot_task_list: Option<Vec<crate::approval::v4::ExternalInstanceTask>> = None;
+        let mut slot_cc_list: Option<Vec<crate::approval::v4::ExternalInstanceCc>> = None;
+        let mut slot_i18n_resources: Option<Vec<crate::approval::v4::I18nResource>> = None;
+        let mut slot_trusteeship_url_token: Option<String> = None;
+        let mut slot_trusteeship_user_id_type: Option<String> = None;
+        let mut slot_trusteeship_urls: Option<crate::approval::v4::TrusteeshipUrls> = None;
+        let mut slot_trusteeship_cache_config: Option<
+            crate::approval::v4::TrusteeshipCacheConfig,
+        > = None;
+        let mut slot_resource_region: Option<String> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [
+                ("approval_code", &mut slot_approval_code),
+                ("status", &mut slot_status),
+                ("extra", &mut slot_extra),
+                ("instance_id", &mut slot_instance_id),
+                ("links", &mut slot_links),
+                ("title", &mut slot_title),
+                ("form", &mut slot_form),
+                ("user_id", &mut slot_user_id),
+                ("user_name", &mut slot_user_name),
+                ("open_id", &mut slot_open_id),
+                ("department_id", &mut slot_department_id),
+                ("department_name", &mut slot_department_name),
+                (
+                    "start_time",
+                    &mut feishu_runtime::json::Int64String(&mut slot_start_time),
+                ),
+                ("end_time", &mut feishu_runtime::json::Int64String(&mut slot_end_time)),
+                (
+                    "update_time",
+                    &mut feishu_runtime::json::Int64String(&mut slot_update_time),
+                ),
+                ("display_method", &mut slot_display_method),
+                ("update_mode", &mut slot_update_mode),
+                ("task_list", &mut slot_task_list),
+                ("cc_list", &mut slot_cc_list),
+                ("i18n_resources", &mut slot_i18n_resources),
+                ("trusteeship_url_token", &mut slot_trusteeship_url_token),
+                ("trusteeship_user_id_type", &mut slot_trusteeship_user_id_type),
+                ("trusteeship_urls", &mut slot_trusteeship_urls),
+                ("trusteeship_cache_config", &mut slot_trusteeship_cache_config),
+                ("resource_region", &mut slot_resource_region),
+            ],
+        )?;
         Ok(Self {
-            approval_code: f.required("approval_code")?,
-            status: f.required("status")?,
-            extra: f.optional("extra")?,
-            instance_id: f.required("instance_id")?,
-            links: f.required("links")?,
-            title: f.optional("title")?,
-            form: f.optional("form")?,
-            user_id: f.optional("user_id")?,
-            user_name: f.optional("user_name")?,
-            open_id: f.optional("open_id")?,
-            department_id: f.optional("department_id")?,
-            department_name: f.optional("department_name")?,
-            start_time: f
-                .required_with("start_time", feishu_runtime::json::int64_string)?,
-            end_time: f.required_with("end_time", feishu_runtime::json::int64_string)?,
-            update_time: f
-                .required_with("update_time", feishu_runtime::json::int64_string)?,
-            display_method: f.optional("display_method")?,
-            update_mode: f.optional("update_mode")?,
-            task_list: f.optional("task_list")?,
-            cc_list: f.optional("cc_list")?,
-            i18n_resources: f.required("i18n_resources")?,
-            trusteeship_url_token: f.optional("trusteeship_url_token")?,
-            trusteeship_user_id_type: f.optional("trusteeship_user_id_type")?,
-            trusteeship_urls: f.optional("trusteeship_urls")?,
-            trusteeship_cache_config: f.optional("trusteeship_cache_config")?,
-            resource_region: f.optional("resource_region")?,
+            approval_code: feishu_runtime::json::required(
+                slot_approval_code,
+                "approval_code",
+            )?,
+            status: feishu_runtime::json::required(slot_status, "status")?,
+            extra: slot_extra,
+            instance_id: feishu_runtime::json::required(
+                slot_instance_id,
+                "instance_id",
+            )?,
+            links: feishu_runtime::json::required(slot_links, "links")?,
+            title: slot_title,
+            form: slot_form,
+            user_id: slot_user_id,
+            user_name: slot_user_name,
+            open_id: slot_open_id,
+            department_id: slot_department_id,
+            department_name: slot_department_name,
+            start_time: feishu_runtime::json::required(slot_start_time, "start_time")?,
+            end_time: feishu_runtime::json::required(slot_end_time, "end_time")?,
+            update_time: feishu_runtime::json::required(
+                slot_update_time,
+                "update_time",
+            )?,
+            display_method: slot_display_method,
+            update_mode: slot_update_mode,
+            task_list: slot_task_list,
+            cc_list: slot_cc_list,
+            i18n_resources: feishu_runtime::json::required(
+                slot_i18n_resources,
+                "i18n_resources",
+            )?,
+            trusteeship_url_token: slot_trusteeship_url_token,
+            trusteeship_user_id_type: slot_trusteeship_user_id_type,
+            trusteeship_urls: slot_trusteeship_urls,
+            trusteeship_cache_config: slot_trusteeship_cache_config,
+            resource_region: slot_resource_region,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstance {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -1141,6 +1325,7 @@ pub struct ExternalInstanceCc {
 }
 impl ExternalInstanceCc {
     /// A value with every required field; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         cc_id: impl Into<String>,
         links: crate::approval::v4::ExternalInstanceLink,
@@ -1162,32 +1347,38 @@ impl ExternalInstanceCc {
         }
     }
     /// Sets [`user_id`](Self::user_id).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
     /// Sets [`open_id`](Self::open_id).
+    #[inline]
     pub fn open_id(mut self, value: impl Into<String>) -> Self {
         self.open_id = Some(value.into());
         self
     }
     /// Sets [`extra`](Self::extra).
+    #[inline]
     pub fn extra(mut self, value: impl Into<String>) -> Self {
         self.extra = Some(value.into());
         self
     }
     /// Sets [`title`](Self::title).
+    #[inline]
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
     /// Sets [`display_method`](Self::display_method).
+    #[inline]
     pub fn display_method(mut self, value: crate::approval::v4::DisplayMethod) -> Self {
         self.display_method = Some(value);
         self
     }
 }
 impl feishu_runtime::json::ToJson for ExternalInstanceCc {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("cc_id", &self.cc_id);
@@ -1213,6 +1404,7 @@ impl feishu_runtime::json::ToJson for ExternalInstanceCc {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for ExternalInstanceCc {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -1222,26 +1414,65 @@ impl feishu_runtime::serde::Serialize for ExternalInstanceCc {
     }
 }
 impl feishu_runtime::json::FromJson for ExternalInstanceCc {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_cc_id: Option<String> = None;
+        let mut slot_user_id: Option<String> = None;
+        let mut slot_open_id: Option<String> = None;
+        let mut slot_links: Option<crate::approval::v4::ExternalInstanceLink> = None;
+        let mut slot_read_status: Option<crate::approval::v4::CcReadStatus> = None;
+        let mut slot_extra: Option<String> = None;
+        let mut slot_title: Option<String> = None;
+        let mut slot_create_time: Option<String> = None;
+        let mut slot_update_time: Option<String> = None;
+        let mut slot_display_method: Option<crate::approval::v4::DisplayMethod> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [
+                ("cc_id", &mut slot_cc_id),
+                ("user_id", &mut slot_user_id),
+                ("open_id", &mut slot_open_id),
+                ("links", &mut slot_links),
+                ("read_status", &mut slot_read_status),
+                ("extra", &mut slot_extra),
+                ("title", &mut slot_title),
+                (
+                    "create_time",
+                    &mut feishu_runtime::json::Int64String(&mut slot_create_time),
+                ),
+                (
+                    "update_time",
+                    &mut feishu_runtime::json::Int64String(&mut slot_update_time),
+                ),
+                ("display_method", &mut slot_display_method),
+            ],
+        )?;
         Ok(Self {
-            cc_id: f.required("cc_id")?,
-            user_id: f.optional("user_id")?,
-            open_id: f.optional("open_id")?,
-            links: f.required("links")?,
-            read_status: f.required("read_status")?,
-            extra: f.optional("extra")?,
-            title: f.optional("title")?,
-            create_time: f
-                .required_with("create_time", feishu_runtime::json::int64_string)?,
-            update_time: f
-                .required_with("update_time", feishu_runtime::json::int64_string)?,
-            display_method: f.optional("display_method")?,
+            cc_id: feishu_runtime::json::required(slot_cc_id, "cc_id")?,
+            user_id: slot_user_id,
+            open_id: slot_open_id,
+            links: feishu_runtime::json::required(slot_links, "links")?,
+            read_status: feishu_runtime::json::required(
+                slot_read_status,
+                "read_status",
+            )?,
+            extra: slot_extra,
+            title: slot_title,
+            create_time: feishu_runtime::json::required(
+                slot_create_time,
+                "create_time",
+            )?,
+            update_time: feishu_runtime::json::required(
+                slot_update_time,
+                "update_time",
+            )?,
+            display_method: slot_display_method,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstanceCc {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -1264,21 +1495,25 @@ pub struct ExternalInstanceForm {
 }
 impl ExternalInstanceForm {
     /// An empty value; set fields with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self { name: None, value: None }
     }
     /// Sets [`name`](Self::name).
+    #[inline]
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets [`value`](Self::value).
+    #[inline]
     pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
     }
 }
 impl feishu_runtime::json::ToJson for ExternalInstanceForm {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         if let Some(v) = &self.name {
@@ -1290,6 +1525,7 @@ impl feishu_runtime::json::ToJson for ExternalInstanceForm {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for ExternalInstanceForm {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -1299,16 +1535,23 @@ impl feishu_runtime::serde::Serialize for ExternalInstanceForm {
     }
 }
 impl feishu_runtime::json::FromJson for ExternalInstanceForm {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_name: Option<String> = None;
+        let mut slot_value: Option<String> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [("name", &mut slot_name), ("value", &mut slot_value)],
+        )?;
         Ok(Self {
-            name: f.optional("name")?,
-            value: f.optional("value")?,
+            name: slot_name,
+            value: slot_value,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstanceForm {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -1331,6 +1574,7 @@ pub struct ExternalInstanceLink {
 }
 impl ExternalInstanceLink {
     /// A value with every required field; set optional ones with the methods below.
+    #[inline]
     pub fn new(pc_link: impl Into<String>) -> Self {
         Self {
             pc_link: pc_link.into(),
@@ -1338,12 +1582,14 @@ impl ExternalInstanceLink {
         }
     }
     /// Sets [`mobile_link`](Self::mobile_link).
+    #[inline]
     pub fn mobile_link(mut self, value: impl Into<String>) -> Self {
         self.mobile_link = Some(value.into());
         self
     }
 }
 impl feishu_runtime::json::ToJson for ExternalInstanceLink {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("pc_link", &self.pc_link);
@@ -1353,6 +1599,7 @@ impl feishu_runtime::json::ToJson for ExternalInstanceLink {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for ExternalInstanceLink {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -1362,16 +1609,23 @@ impl feishu_runtime::serde::Serialize for ExternalInstanceLink {
     }
 }
 impl feishu_runtime::json::FromJson for ExternalInstanceLink {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_pc_link: Option<String> = None;
+        let mut slot_mobile_link: Option<String> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [("pc_link", &mut slot_pc_link), ("mobile_link", &mut slot_mobile_link)],
+        )?;
         Ok(Self {
-            pc_link: f.required("pc_link")?,
-            mobile_link: f.optional("mobile_link")?,
+            pc_link: feishu_runtime::json::required(slot_pc_link, "pc_link")?,
+            mobile_link: slot_mobile_link,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstanceLink {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -1450,6 +1704,7 @@ pub struct ExternalInstanceTask {
 }
 impl ExternalInstanceTask {
     /// A value with every required field; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         task_id: impl Into<String>,
         links: crate::approval::v4::ExternalInstanceLink,
@@ -1478,36 +1733,43 @@ impl ExternalInstanceTask {
         }
     }
     /// Sets [`user_id`](Self::user_id).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
     /// Sets [`open_id`](Self::open_id).
+    #[inline]
     pub fn open_id(mut self, value: impl Into<String>) -> Self {
         self.open_id = Some(value.into());
         self
     }
     /// Sets [`title`](Self::title).
+    #[inline]
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
     /// Sets [`extra`](Self::extra).
+    #[inline]
     pub fn extra(mut self, value: impl Into<String>) -> Self {
         self.extra = Some(value.into());
         self
     }
     /// Sets [`update_time`](Self::update_time).
+    #[inline]
     pub fn update_time(mut self, value: impl Into<String>) -> Self {
         self.update_time = Some(value.into());
         self
     }
     /// Sets [`action_context`](Self::action_context).
+    #[inline]
     pub fn action_context(mut self, value: impl Into<String>) -> Self {
         self.action_context = Some(value.into());
         self
     }
     /// Sets [`action_configs`](Self::action_configs).
+    #[inline]
     pub fn action_configs(
         mut self,
         value: Vec<crate::approval::v4::ActionConfig>,
@@ -1516,26 +1778,31 @@ impl ExternalInstanceTask {
         self
     }
     /// Sets [`display_method`](Self::display_method).
+    #[inline]
     pub fn display_method(mut self, value: crate::approval::v4::DisplayMethod) -> Self {
         self.display_method = Some(value);
         self
     }
     /// Sets [`exclude_statistics`](Self::exclude_statistics).
+    #[inline]
     pub fn exclude_statistics(mut self, value: bool) -> Self {
         self.exclude_statistics = Some(value);
         self
     }
     /// Sets [`node_id`](Self::node_id).
+    #[inline]
     pub fn node_id(mut self, value: impl Into<String>) -> Self {
         self.node_id = Some(value.into());
         self
     }
     /// Sets [`node_name`](Self::node_name).
+    #[inline]
     pub fn node_name(mut self, value: impl Into<String>) -> Self {
         self.node_name = Some(value.into());
         self
     }
     /// Sets [`generate_type`](Self::generate_type).
+    #[inline]
     pub fn generate_type(
         mut self,
         value: crate::approval::v4::TaskGenerateType,
@@ -1545,6 +1812,7 @@ impl ExternalInstanceTask {
     }
 }
 impl feishu_runtime::json::ToJson for ExternalInstanceTask {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("task_id", &self.task_id);
@@ -1591,6 +1859,7 @@ impl feishu_runtime::json::ToJson for ExternalInstanceTask {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for ExternalInstanceTask {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -1600,33 +1869,80 @@ impl feishu_runtime::serde::Serialize for ExternalInstanceTask {
     }
 }
 impl feishu_runtime::json::FromJson for ExternalInstanceTask {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_task_id: Option<String> = None;
+        let mut slot_user_id: Option<String> = None;
+        let mut slot_open_id: Option<String> = None;
+        let mut slot_title: Option<String> = None;
+        let mut slot_links: Option<crate::approval::v4::ExternalInstanceLink> = None;
+        let mut slot_status: Option<crate::approval::v4::ExternalTaskStatus> = None;
+        let mut slot_extra: Option<String> = None;
+        let mut slot_create_time: Option<String> = None;
+        let mut slot_end_time: Option<String> = None;
+        let mut slot_update_time: Option<String> = None;
+        let mut slot_action_context: Option<String> = None;
+        let mut slot_action_configs: Option<Vec<crate::approval::v4::ActionConfig>> = None;
+        let mut slot_display_method: Option<crate::approval::v4::DisplayMethod> = None;
+        let mut slot_exclude_statistics: Option<bool> = None;
+        let mut slot_node_id: Option<String> = None;
+        let mut slot_node_name: Option<String> = None;
+        let mut slot_generate_type: Option<crate::approval::v4::TaskGenerateType> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [
+                ("task_id", &mut slot_task_id),
+                ("user_id", &mut slot_user_id),
+                ("open_id", &mut slot_open_id),
+                ("title", &mut slot_title),
+                ("links", &mut slot_links),
+                ("status", &mut slot_status),
+                ("extra", &mut slot_extra),
+                (
+                    "create_time",
+                    &mut feishu_runtime::json::Int64String(&mut slot_create_time),
+                ),
+                ("end_time", &mut feishu_runtime::json::Int64String(&mut slot_end_time)),
+                (
+                    "update_time",
+                    &mut feishu_runtime::json::Int64String(&mut slot_update_time),
+                ),
+                ("action_context", &mut slot_action_context),
+                ("action_configs", &mut slot_action_configs),
+                ("display_method", &mut slot_display_method),
+                ("exclude_statistics", &mut slot_exclude_statistics),
+                ("node_id", &mut slot_node_id),
+                ("node_name", &mut slot_node_name),
+                ("generate_type", &mut slot_generate_type),
+            ],
+        )?;
         Ok(Self {
-            task_id: f.required("task_id")?,
-            user_id: f.optional("user_id")?,
-            open_id: f.optional("open_id")?,
-            title: f.optional("title")?,
-            links: f.required("links")?,
-            status: f.required("status")?,
-            extra: f.optional("extra")?,
-            create_time: f
-                .required_with("create_time", feishu_runtime::json::int64_string)?,
-            end_time: f.required_with("end_time", feishu_runtime::json::int64_string)?,
-            update_time: f
-                .optional_with("update_time", feishu_runtime::json::int64_string)?,
-            action_context: f.optional("action_context")?,
-            action_configs: f.optional("action_configs")?,
-            display_method: f.optional("display_method")?,
-            exclude_statistics: f.optional("exclude_statistics")?,
-            node_id: f.optional("node_id")?,
-            node_name: f.optional("node_name")?,
-            generate_type: f.optional("generate_type")?,
+            task_id: feishu_runtime::json::required(slot_task_id, "task_id")?,
+            user_id: slot_user_id,
+            open_id: slot_open_id,
+            title: slot_title,
+            links: feishu_runtime::json::required(slot_links, "links")?,
+            status: feishu_runtime::json::required(slot_status, "status")?,
+            extra: slot_extra,
+            create_time: feishu_runtime::json::required(
+                slot_create_time,
+                "create_time",
+            )?,
+            end_time: feishu_runtime::json::required(slot_end_time, "end_time")?,
+            update_time: slot_update_time,
+            action_context: slot_action_context,
+            action_configs: slot_action_configs,
+            display_method: slot_display_method,
+            exclude_statistics: slot_exclude_statistics,
+            node_id: slot_node_id,
+            node_name: slot_node_name,
+            generate_type: slot_generate_type,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstanceTask {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -1651,6 +1967,7 @@ pub struct I18nResource {
 }
 impl I18nResource {
     /// A value with every required field; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         locale: crate::approval::v4::I18nLocale,
         texts: Vec<crate::approval::v4::I18nResourceText>,
@@ -1660,6 +1977,7 @@ impl I18nResource {
     }
 }
 impl feishu_runtime::json::ToJson for I18nResource {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("locale", &self.locale);
@@ -1668,6 +1986,7 @@ impl feishu_runtime::json::ToJson for I18nResource {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for I18nResource {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -1677,17 +1996,29 @@ impl feishu_runtime::serde::Serialize for I18nResource {
     }
 }
 impl feishu_runtime::json::FromJson for I18nResource {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_locale: Option<crate::approval::v4::I18nLocale> = None;
+        let mut slot_texts: Option<Vec<crate::approval::v4::I18nResourceText>> = None;
+        let mut slot_is_default: Option<bool> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [
+                ("locale", &mut slot_locale),
+                ("texts", &mut slot_texts),
+                ("is_default", &mut slot_is_default),
+            ],
+        )?;
         Ok(Self {
-            locale: f.required("locale")?,
-            texts: f.required("texts")?,
-            is_default: f.required("is_default")?,
+            locale: feishu_runtime::json::required(slot_locale, "locale")?,
+            texts: feishu_runtime::json::required(slot_texts, "texts")?,
+            is_default: feishu_runtime::json::required(slot_is_default, "is_default")?,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for I18nResource {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -1710,6 +2041,7 @@ pub struct I18nResourceText {
 }
 impl I18nResourceText {
     /// A value with every required field; set optional ones with the methods below.
+    #[inline]
     pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
             key: key.into(),
@@ -1718,6 +2050,7 @@ impl I18nResourceText {
     }
 }
 impl feishu_runtime::json::ToJson for I18nResourceText {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("key", &self.key);
@@ -1725,6 +2058,7 @@ impl feishu_runtime::json::ToJson for I18nResourceText {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for I18nResourceText {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -1734,16 +2068,23 @@ impl feishu_runtime::serde::Serialize for I18nResourceText {
     }
 }
 impl feishu_runtime::json::FromJson for I18nResourceText {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_key: Option<String> = None;
+        let mut slot_value: Option<String> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [("key", &mut slot_key), ("value", &mut slot_value)],
+        )?;
         Ok(Self {
-            key: f.required("key")?,
-            value: f.required("value")?,
+            key: feishu_runtime::json::required(slot_key, "key")?,
+            value: feishu_runtime::json::required(slot_value, "value")?,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for I18nResourceText {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -1770,6 +2111,7 @@ pub struct TrusteeshipCacheConfig {
 }
 impl TrusteeshipCacheConfig {
     /// An empty value; set fields with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self {
             form_policy: None,
@@ -1778,22 +2120,26 @@ impl TrusteeshipCacheConfig {
         }
     }
     /// Sets [`form_policy`](Self::form_policy).
+    #[inline]
     pub fn form_policy(mut self, value: crate::approval::v4::FormPolicy) -> Self {
         self.form_policy = Some(value);
         self
     }
     /// Sets [`form_vary_with_locale`](Self::form_vary_with_locale).
+    #[inline]
     pub fn form_vary_with_locale(mut self, value: bool) -> Self {
         self.form_vary_with_locale = Some(value);
         self
     }
     /// Sets [`form_version`](Self::form_version).
+    #[inline]
     pub fn form_version(mut self, value: impl Into<String>) -> Self {
         self.form_version = Some(value.into());
         self
     }
 }
 impl feishu_runtime::json::ToJson for TrusteeshipCacheConfig {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         if let Some(v) = &self.form_policy {
@@ -1808,6 +2154,7 @@ impl feishu_runtime::json::ToJson for TrusteeshipCacheConfig {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for TrusteeshipCacheConfig {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -1817,17 +2164,29 @@ impl feishu_runtime::serde::Serialize for TrusteeshipCacheConfig {
     }
 }
 impl feishu_runtime::json::FromJson for TrusteeshipCacheConfig {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_form_policy: Option<crate::approval::v4::FormPolicy> = None;
+        let mut slot_form_vary_with_locale: Option<bool> = None;
+        let mut slot_form_version: Option<String> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [
+                ("form_policy", &mut slot_form_policy),
+                ("form_vary_with_locale", &mut slot_form_vary_with_locale),
+                ("form_version", &mut slot_form_version),
+            ],
+        )?;
         Ok(Self {
-            form_policy: f.optional("form_policy")?,
-            form_vary_with_locale: f.optional("form_vary_with_locale")?,
-            form_version: f.optional("form_version")?,
+            form_policy: slot_form_policy,
+            form_vary_with_locale: slot_form_vary_with_locale,
+            form_version: slot_form_version,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for TrusteeshipCacheConfig {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -1862,6 +2221,7 @@ pub struct TrusteeshipUrls {
 }
 impl TrusteeshipUrls {
     /// An empty value; set fields with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self {
             form_detail_url: None,
@@ -1872,32 +2232,38 @@ impl TrusteeshipUrls {
         }
     }
     /// Sets [`form_detail_url`](Self::form_detail_url).
+    #[inline]
     pub fn form_detail_url(mut self, value: impl Into<String>) -> Self {
         self.form_detail_url = Some(value.into());
         self
     }
     /// Sets [`action_definition_url`](Self::action_definition_url).
+    #[inline]
     pub fn action_definition_url(mut self, value: impl Into<String>) -> Self {
         self.action_definition_url = Some(value.into());
         self
     }
     /// Sets [`approval_node_url`](Self::approval_node_url).
+    #[inline]
     pub fn approval_node_url(mut self, value: impl Into<String>) -> Self {
         self.approval_node_url = Some(value.into());
         self
     }
     /// Sets [`action_callback_url`](Self::action_callback_url).
+    #[inline]
     pub fn action_callback_url(mut self, value: impl Into<String>) -> Self {
         self.action_callback_url = Some(value.into());
         self
     }
     /// Sets [`pull_business_data_url`](Self::pull_business_data_url).
+    #[inline]
     pub fn pull_business_data_url(mut self, value: impl Into<String>) -> Self {
         self.pull_business_data_url = Some(value.into());
         self
     }
 }
 impl feishu_runtime::json::ToJson for TrusteeshipUrls {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         if let Some(v) = &self.form_detail_url {
@@ -1918,6 +2284,7 @@ impl feishu_runtime::json::ToJson for TrusteeshipUrls {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for TrusteeshipUrls {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -1927,19 +2294,35 @@ impl feishu_runtime::serde::Serialize for TrusteeshipUrls {
     }
 }
 impl feishu_runtime::json::FromJson for TrusteeshipUrls {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_form_detail_url: Option<String> = None;
+        let mut slot_action_definition_url: Option<String> = None;
+        let mut slot_approval_node_url: Option<String> = None;
+        let mut slot_action_callback_url: Option<String> = None;
+        let mut slot_pull_business_data_url: Option<String> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [
+                ("form_detail_url", &mut slot_form_detail_url),
+                ("action_definition_url", &mut slot_action_definition_url),
+                ("approval_node_url", &mut slot_approval_node_url),
+                ("action_callback_url", &mut slot_action_callback_url),
+                ("pull_business_data_url", &mut slot_pull_business_data_url),
+            ],
+        )?;
         Ok(Self {
-            form_detail_url: f.optional("form_detail_url")?,
-            action_definition_url: f.optional("action_definition_url")?,
-            approval_node_url: f.optional("approval_node_url")?,
-            action_callback_url: f.optional("action_callback_url")?,
-            pull_business_data_url: f.optional("pull_business_data_url")?,
+            form_detail_url: slot_form_detail_url,
+            action_definition_url: slot_action_definition_url,
+            approval_node_url: slot_approval_node_url,
+            action_callback_url: slot_action_callback_url,
+            pull_business_data_url: slot_pull_business_data_url,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for TrusteeshipUrls {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,

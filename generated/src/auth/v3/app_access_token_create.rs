@@ -50,6 +50,7 @@ impl<'a> AppAccessTokenCreate<'a> {
         envelope: feishu_runtime::Envelope::Flat,
     };
     /// A request with every required parameter; see [`AppAccessTokenCreate`].
+    #[inline]
     pub fn new(
         client: &'a feishu_runtime::Client,
         app_id: impl Into<String>,
@@ -67,11 +68,13 @@ impl<'a> AppAccessTokenCreate<'a> {
         }
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
+    #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
         self.options = options;
         self
     }
     /// Sends the request when the returned future is awaited.
+    #[inline]
     pub fn send(
         self,
     ) -> feishu_runtime::Call<
@@ -81,6 +84,7 @@ impl<'a> AppAccessTokenCreate<'a> {
     > {
         feishu_runtime::Call::new(self.client, self.into_request())
     }
+    #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body)?;
@@ -105,6 +109,7 @@ pub struct AppAccessTokenCreateBody {
     pub app_ticket: String,
 }
 impl std::fmt::Debug for AppAccessTokenCreateBody {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppAccessTokenCreateBody")
             .field("app_id", &self.app_id)
@@ -114,6 +119,7 @@ impl std::fmt::Debug for AppAccessTokenCreateBody {
     }
 }
 impl feishu_runtime::json::ToJson for AppAccessTokenCreateBody {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("app_id", &self.app_id);
@@ -122,6 +128,7 @@ impl feishu_runtime::json::ToJson for AppAccessTokenCreateBody {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for AppAccessTokenCreateBody {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -144,6 +151,7 @@ pub struct AppAccessTokenCreateResponse {
     pub expire: Option<i64>,
 }
 impl std::fmt::Debug for AppAccessTokenCreateResponse {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppAccessTokenCreateResponse")
             .field("app_access_token", &"<redacted>")
@@ -152,16 +160,26 @@ impl std::fmt::Debug for AppAccessTokenCreateResponse {
     }
 }
 impl feishu_runtime::json::FromJson for AppAccessTokenCreateResponse {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_app_access_token: Option<String> = None;
+        let mut slot_expire: Option<i64> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [
+                ("app_access_token", &mut slot_app_access_token),
+                ("expire", &mut slot_expire),
+            ],
+        )?;
         Ok(Self {
-            app_access_token: f.optional("app_access_token")?,
-            expire: f.optional("expire")?,
+            app_access_token: slot_app_access_token,
+            expire: slot_expire,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for AppAccessTokenCreateResponse {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -212,6 +230,7 @@ pub enum AppAccessTokenCreateError {
 }
 impl AppAccessTokenCreateError {
     /// The numeric code.
+    #[inline]
     pub const fn code(self) -> i64 {
         match self {
             Self::AppTicketInvalid => 10012i64,
@@ -227,6 +246,7 @@ impl AppAccessTokenCreateError {
     }
 }
 impl feishu_runtime::ErrorCode for AppAccessTokenCreateError {
+    #[inline]
     fn from_code(code: i64) -> Self {
         match code {
             10012i64 => Self::AppTicketInvalid,
@@ -240,6 +260,7 @@ impl feishu_runtime::ErrorCode for AppAccessTokenCreateError {
             other => Self::Unknown(other),
         }
     }
+    #[inline]
     fn code(&self) -> i64 {
         (*self).code()
     }

@@ -17,22 +17,26 @@ pub struct V3Api<'a> {
 }
 impl<'a> V3Api<'a> {
     /// Wraps a runtime client.
+    #[inline]
     pub fn new(client: &'a feishu_runtime::Client) -> Self {
         Self { client }
     }
     /// The `app_access_token` endpoints.
+    #[inline]
     pub fn app_access_token(self) -> AppAccessTokenApi<'a> {
         AppAccessTokenApi {
             client: self.client,
         }
     }
     /// The `app_ticket` endpoints.
+    #[inline]
     pub fn app_ticket(self) -> AppTicketApi<'a> {
         AppTicketApi {
             client: self.client,
         }
     }
     /// The `tenant_access_token` endpoints.
+    #[inline]
     pub fn tenant_access_token(self) -> TenantAccessTokenApi<'a> {
         TenantAccessTokenApi {
             client: self.client,
@@ -46,6 +50,7 @@ pub struct AppAccessTokenApi<'a> {
 }
 impl<'a> AppAccessTokenApi<'a> {
     /// 商店应用获取 app_access_token: see [`AppAccessTokenCreate`].
+    #[inline]
     pub fn create(
         self,
         app_id: impl Into<String>,
@@ -55,6 +60,7 @@ impl<'a> AppAccessTokenApi<'a> {
         AppAccessTokenCreate::new(self.client, app_id, app_secret, app_ticket)
     }
     /// 自建应用获取 app_access_token: see [`AppAccessTokenInternal`].
+    #[inline]
     pub fn internal(
         self,
         app_id: impl Into<String>,
@@ -70,6 +76,7 @@ pub struct AppTicketApi<'a> {
 }
 impl<'a> AppTicketApi<'a> {
     /// 重新获取 app_ticket: see [`AppTicketResend`].
+    #[inline]
     pub fn resend(
         self,
         app_id: impl Into<String>,
@@ -85,6 +92,7 @@ pub struct TenantAccessTokenApi<'a> {
 }
 impl<'a> TenantAccessTokenApi<'a> {
     /// 商店应用获取 tenant_access_token: see [`TenantAccessTokenCreate`].
+    #[inline]
     pub fn create(
         self,
         app_access_token: impl Into<String>,
@@ -93,6 +101,7 @@ impl<'a> TenantAccessTokenApi<'a> {
         TenantAccessTokenCreate::new(self.client, app_access_token, tenant_key)
     }
     /// 自建应用获取 tenant_access_token: see [`TenantAccessTokenInternal`].
+    #[inline]
     pub fn internal(
         self,
         app_id: impl Into<String>,

@@ -50,6 +50,7 @@ impl<'a> TenantAccessTokenCreate<'a> {
         envelope: feishu_runtime::Envelope::Flat,
     };
     /// A request with every required parameter; see [`TenantAccessTokenCreate`].
+    #[inline]
     pub fn new(
         client: &'a feishu_runtime::Client,
         app_access_token: impl Into<String>,
@@ -65,11 +66,13 @@ impl<'a> TenantAccessTokenCreate<'a> {
         }
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
+    #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
         self.options = options;
         self
     }
     /// Sends the request when the returned future is awaited.
+    #[inline]
     pub fn send(
         self,
     ) -> feishu_runtime::Call<
@@ -79,6 +82,7 @@ impl<'a> TenantAccessTokenCreate<'a> {
     > {
         feishu_runtime::Call::new(self.client, self.into_request())
     }
+    #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body)?;
@@ -99,6 +103,7 @@ pub struct TenantAccessTokenCreateBody {
     pub tenant_key: String,
 }
 impl std::fmt::Debug for TenantAccessTokenCreateBody {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TenantAccessTokenCreateBody")
             .field("app_access_token", &"<redacted>")
@@ -107,6 +112,7 @@ impl std::fmt::Debug for TenantAccessTokenCreateBody {
     }
 }
 impl feishu_runtime::json::ToJson for TenantAccessTokenCreateBody {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("app_access_token", &self.app_access_token);
@@ -114,6 +120,7 @@ impl feishu_runtime::json::ToJson for TenantAccessTokenCreateBody {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for TenantAccessTokenCreateBody {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -136,6 +143,7 @@ pub struct TenantAccessTokenCreateResponse {
     pub expire: Option<i64>,
 }
 impl std::fmt::Debug for TenantAccessTokenCreateResponse {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TenantAccessTokenCreateResponse")
             .field("tenant_access_token", &"<redacted>")
@@ -144,16 +152,26 @@ impl std::fmt::Debug for TenantAccessTokenCreateResponse {
     }
 }
 impl feishu_runtime::json::FromJson for TenantAccessTokenCreateResponse {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_tenant_access_token: Option<String> = None;
+        let mut slot_expire: Option<i64> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [
+                ("tenant_access_token", &mut slot_tenant_access_token),
+                ("expire", &mut slot_expire),
+            ],
+        )?;
         Ok(Self {
-            tenant_access_token: f.optional("tenant_access_token")?,
-            expire: f.optional("expire")?,
+            tenant_access_token: slot_tenant_access_token,
+            expire: slot_expire,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for TenantAccessTokenCreateResponse {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -204,6 +222,7 @@ pub enum TenantAccessTokenCreateError {
 }
 impl TenantAccessTokenCreateError {
     /// The numeric code.
+    #[inline]
     pub const fn code(self) -> i64 {
         match self {
             Self::AppTicketInvalid => 10012i64,
@@ -219,6 +238,7 @@ impl TenantAccessTokenCreateError {
     }
 }
 impl feishu_runtime::ErrorCode for TenantAccessTokenCreateError {
+    #[inline]
     fn from_code(code: i64) -> Self {
         match code {
             10012i64 => Self::AppTicketInvalid,
@@ -232,6 +252,7 @@ impl feishu_runtime::ErrorCode for TenantAccessTokenCreateError {
             other => Self::Unknown(other),
         }
     }
+    #[inline]
     fn code(&self) -> i64 {
         (*self).code()
     }

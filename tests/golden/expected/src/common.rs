@@ -13,6 +13,7 @@ pub enum IdKind {
 }
 impl IdKind {
     /// The value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OpenId => "open_id",
@@ -21,6 +22,7 @@ impl IdKind {
         }
     }
     /// The variant for a wire value.
+    #[inline]
     pub fn from_wire(value: &str) -> Self {
         match value {
             "open_id" => Self::OpenId,
@@ -30,21 +32,25 @@ impl IdKind {
     }
 }
 impl From<&str> for IdKind {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from_wire(value)
     }
 }
 impl std::fmt::Display for IdKind {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl feishu_runtime::json::ToJson for IdKind {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         feishu_runtime::serde_json::Value::from(self.as_str())
     }
 }
 impl feishu_runtime::json::FromJson for IdKind {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
@@ -52,6 +58,7 @@ impl feishu_runtime::json::FromJson for IdKind {
             .map(|v| Self::from_wire(&v))
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for IdKind {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -60,6 +67,7 @@ impl feishu_runtime::serde::Serialize for IdKind {
         feishu_runtime::json::serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for IdKind {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,

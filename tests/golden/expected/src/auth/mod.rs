@@ -10,10 +10,12 @@ pub struct AuthApi<'a> {
 }
 impl<'a> AuthApi<'a> {
     /// Wraps a runtime client.
+    #[inline]
     pub fn new(client: &'a feishu_runtime::Client) -> Self {
         Self { client }
     }
     /// The `auth` v3 endpoints.
+    #[inline]
     pub fn v3(self) -> v3::V3Api<'a> {
         v3::V3Api::new(self.client)
     }

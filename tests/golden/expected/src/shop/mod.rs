@@ -12,14 +12,17 @@ pub struct ShopApi<'a> {
 }
 impl<'a> ShopApi<'a> {
     /// Wraps a runtime client.
+    #[inline]
     pub fn new(client: &'a feishu_runtime::Client) -> Self {
         Self { client }
     }
     /// The `shop` v1 endpoints.
+    #[inline]
     pub fn v1(self) -> v1::V1Api<'a> {
         v1::V1Api::new(self.client)
     }
     /// The `shop` v2 endpoints.
+    #[inline]
     pub fn v2(self) -> v2::V2Api<'a> {
         v2::V2Api::new(self.client)
     }

@@ -44,6 +44,7 @@ impl<'a> AppTicketResend<'a> {
         envelope: feishu_runtime::Envelope::Flat,
     };
     /// A request with every required parameter; see [`AppTicketResend`].
+    #[inline]
     pub fn new(
         client: &'a feishu_runtime::Client,
         app_id: impl Into<String>,
@@ -59,14 +60,17 @@ impl<'a> AppTicketResend<'a> {
         }
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
+    #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
         self.options = options;
         self
     }
     /// Sends the request when the returned future is awaited.
+    #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), AppTicketResendError> {
         feishu_runtime::Call::new(self.client, self.into_request())
     }
+    #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body)?;
@@ -83,6 +87,7 @@ pub struct AppTicketResendBody {
     pub app_secret: String,
 }
 impl std::fmt::Debug for AppTicketResendBody {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppTicketResendBody")
             .field("app_id", &self.app_id)
@@ -91,6 +96,7 @@ impl std::fmt::Debug for AppTicketResendBody {
     }
 }
 impl feishu_runtime::json::ToJson for AppTicketResendBody {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("app_id", &self.app_id);
@@ -98,6 +104,7 @@ impl feishu_runtime::json::ToJson for AppTicketResendBody {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for AppTicketResendBody {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -125,6 +132,7 @@ pub enum AppTicketResendError {
 }
 impl AppTicketResendError {
     /// The numeric code.
+    #[inline]
     pub const fn code(self) -> i64 {
         match self {
             Self::RateLimited => 99991400i64,
@@ -134,6 +142,7 @@ impl AppTicketResendError {
     }
 }
 impl feishu_runtime::ErrorCode for AppTicketResendError {
+    #[inline]
     fn from_code(code: i64) -> Self {
         match code {
             99991400i64 => Self::RateLimited,
@@ -141,6 +150,7 @@ impl feishu_runtime::ErrorCode for AppTicketResendError {
             other => Self::Unknown(other),
         }
     }
+    #[inline]
     fn code(&self) -> i64 {
         (*self).code()
     }

@@ -44,6 +44,7 @@ impl<'a> AppTokenCreate<'a> {
         envelope: feishu_runtime::Envelope::Flat,
     };
     /// A request with every required parameter; see [`AppTokenCreate`].
+    #[inline]
     pub fn new(
         client: &'a feishu_runtime::Client,
         app_id: impl Into<String>,
@@ -61,16 +62,19 @@ impl<'a> AppTokenCreate<'a> {
         }
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
+    #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
         self.options = options;
         self
     }
     /// Sends the request when the returned future is awaited.
+    #[inline]
     pub fn send(
         self,
     ) -> feishu_runtime::Call<'a, AppTokenCreateResponse, AppTokenCreateError> {
         feishu_runtime::Call::new(self.client, self.into_request())
     }
+    #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body)?;
@@ -89,6 +93,7 @@ pub struct AppTokenCreateBody {
     pub app_ticket: String,
 }
 impl std::fmt::Debug for AppTokenCreateBody {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppTokenCreateBody")
             .field("app_id", &self.app_id)
@@ -98,6 +103,7 @@ impl std::fmt::Debug for AppTokenCreateBody {
     }
 }
 impl feishu_runtime::json::ToJson for AppTokenCreateBody {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("app_id", &self.app_id);
@@ -106,6 +112,7 @@ impl feishu_runtime::json::ToJson for AppTokenCreateBody {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for AppTokenCreateBody {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -124,6 +131,7 @@ pub struct AppTokenCreateResponse {
     pub expire: Option<i64>,
 }
 impl std::fmt::Debug for AppTokenCreateResponse {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppTokenCreateResponse")
             .field("app_access_token", &"<redacted>")
@@ -132,16 +140,26 @@ impl std::fmt::Debug for AppTokenCreateResponse {
     }
 }
 impl feishu_runtime::json::FromJson for AppTokenCreateResponse {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_app_access_token: Option<String> = None;
+        let mut slot_expire: Option<i64> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [
+                ("app_access_token", &mut slot_app_access_token),
+                ("expire", &mut slot_expire),
+            ],
+        )?;
         Ok(Self {
-            app_access_token: f.optional("app_access_token")?,
-            expire: f.optional("expire")?,
+            app_access_token: slot_app_access_token,
+            expire: slot_expire,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for AppTokenCreateResponse {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -168,6 +186,7 @@ pub enum AppTokenCreateError {
 }
 impl AppTokenCreateError {
     /// The numeric code.
+    #[inline]
     pub const fn code(self) -> i64 {
         match self {
             Self::RateLimited => 99991400i64,
@@ -177,6 +196,7 @@ impl AppTokenCreateError {
     }
 }
 impl feishu_runtime::ErrorCode for AppTokenCreateError {
+    #[inline]
     fn from_code(code: i64) -> Self {
         match code {
             99991400i64 => Self::RateLimited,
@@ -184,6 +204,7 @@ impl feishu_runtime::ErrorCode for AppTokenCreateError {
             other => Self::Unknown(other),
         }
     }
+    #[inline]
     fn code(&self) -> i64 {
         (*self).code()
     }

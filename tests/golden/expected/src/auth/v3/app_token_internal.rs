@@ -44,6 +44,7 @@ impl<'a> AppTokenInternal<'a> {
         envelope: feishu_runtime::Envelope::Flat,
     };
     /// A request with every required parameter; see [`AppTokenInternal`].
+    #[inline]
     pub fn new(
         client: &'a feishu_runtime::Client,
         app_id: impl Into<String>,
@@ -59,16 +60,19 @@ impl<'a> AppTokenInternal<'a> {
         }
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
+    #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
         self.options = options;
         self
     }
     /// Sends the request when the returned future is awaited.
+    #[inline]
     pub fn send(
         self,
     ) -> feishu_runtime::Call<'a, AppTokenInternalResponse, AppTokenInternalError> {
         feishu_runtime::Call::new(self.client, self.into_request())
     }
+    #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body)?;
@@ -85,6 +89,7 @@ pub struct AppTokenInternalBody {
     pub app_secret: String,
 }
 impl std::fmt::Debug for AppTokenInternalBody {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppTokenInternalBody")
             .field("app_id", &self.app_id)
@@ -93,6 +98,7 @@ impl std::fmt::Debug for AppTokenInternalBody {
     }
 }
 impl feishu_runtime::json::ToJson for AppTokenInternalBody {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("app_id", &self.app_id);
@@ -100,6 +106,7 @@ impl feishu_runtime::json::ToJson for AppTokenInternalBody {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for AppTokenInternalBody {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -118,6 +125,7 @@ pub struct AppTokenInternalResponse {
     pub expire: Option<i64>,
 }
 impl std::fmt::Debug for AppTokenInternalResponse {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppTokenInternalResponse")
             .field("app_access_token", &"<redacted>")
@@ -126,16 +134,26 @@ impl std::fmt::Debug for AppTokenInternalResponse {
     }
 }
 impl feishu_runtime::json::FromJson for AppTokenInternalResponse {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_app_access_token: Option<String> = None;
+        let mut slot_expire: Option<i64> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [
+                ("app_access_token", &mut slot_app_access_token),
+                ("expire", &mut slot_expire),
+            ],
+        )?;
         Ok(Self {
-            app_access_token: f.optional("app_access_token")?,
-            expire: f.optional("expire")?,
+            app_access_token: slot_app_access_token,
+            expire: slot_expire,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for AppTokenInternalResponse {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -162,6 +180,7 @@ pub enum AppTokenInternalError {
 }
 impl AppTokenInternalError {
     /// The numeric code.
+    #[inline]
     pub const fn code(self) -> i64 {
         match self {
             Self::RateLimited => 99991400i64,
@@ -171,6 +190,7 @@ impl AppTokenInternalError {
     }
 }
 impl feishu_runtime::ErrorCode for AppTokenInternalError {
+    #[inline]
     fn from_code(code: i64) -> Self {
         match code {
             99991400i64 => Self::RateLimited,
@@ -178,6 +198,7 @@ impl feishu_runtime::ErrorCode for AppTokenInternalError {
             other => Self::Unknown(other),
         }
     }
+    #[inline]
     fn code(&self) -> i64 {
         (*self).code()
     }

@@ -17,20 +17,24 @@ pub struct V3Api<'a> {
 }
 impl<'a> V3Api<'a> {
     /// Wraps a runtime client.
+    #[inline]
     pub fn new(client: &'a feishu_runtime::Client) -> Self {
         Self { client }
     }
     /// The `app_ticket` endpoints.
+    #[inline]
     pub fn app_ticket(self) -> AppTicketApi<'a> {
         AppTicketApi {
             client: self.client,
         }
     }
     /// The `app_token` endpoints.
+    #[inline]
     pub fn app_token(self) -> AppTokenApi<'a> {
         AppTokenApi { client: self.client }
     }
     /// The `tenant_token` endpoints.
+    #[inline]
     pub fn tenant_token(self) -> TenantTokenApi<'a> {
         TenantTokenApi {
             client: self.client,
@@ -44,6 +48,7 @@ pub struct AppTicketApi<'a> {
 }
 impl<'a> AppTicketApi<'a> {
     /// app_ticket_resend: see [`AppTicketResend`].
+    #[inline]
     pub fn resend(
         self,
         app_id: impl Into<String>,
@@ -59,6 +64,7 @@ pub struct AppTokenApi<'a> {
 }
 impl<'a> AppTokenApi<'a> {
     /// app_marketplace: see [`AppTokenCreate`].
+    #[inline]
     pub fn create(
         self,
         app_id: impl Into<String>,
@@ -68,6 +74,7 @@ impl<'a> AppTokenApi<'a> {
         AppTokenCreate::new(self.client, app_id, app_secret, app_ticket)
     }
     /// app_internal: see [`AppTokenInternal`].
+    #[inline]
     pub fn internal(
         self,
         app_id: impl Into<String>,
@@ -83,6 +90,7 @@ pub struct TenantTokenApi<'a> {
 }
 impl<'a> TenantTokenApi<'a> {
     /// tenant_marketplace: see [`TenantTokenCreate`].
+    #[inline]
     pub fn create(
         self,
         app_access_token: impl Into<String>,
@@ -91,6 +99,7 @@ impl<'a> TenantTokenApi<'a> {
         TenantTokenCreate::new(self.client, app_access_token, tenant_key)
     }
     /// tenant_internal: see [`TenantTokenInternal`].
+    #[inline]
     pub fn internal(
         self,
         app_id: impl Into<String>,

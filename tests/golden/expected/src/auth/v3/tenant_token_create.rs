@@ -44,6 +44,7 @@ impl<'a> TenantTokenCreate<'a> {
         envelope: feishu_runtime::Envelope::Flat,
     };
     /// A request with every required parameter; see [`TenantTokenCreate`].
+    #[inline]
     pub fn new(
         client: &'a feishu_runtime::Client,
         app_access_token: impl Into<String>,
@@ -59,16 +60,19 @@ impl<'a> TenantTokenCreate<'a> {
         }
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
+    #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
         self.options = options;
         self
     }
     /// Sends the request when the returned future is awaited.
+    #[inline]
     pub fn send(
         self,
     ) -> feishu_runtime::Call<'a, TenantTokenCreateResponse, TenantTokenCreateError> {
         feishu_runtime::Call::new(self.client, self.into_request())
     }
+    #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body)?;
@@ -85,6 +89,7 @@ pub struct TenantTokenCreateBody {
     pub tenant_key: String,
 }
 impl std::fmt::Debug for TenantTokenCreateBody {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TenantTokenCreateBody")
             .field("app_access_token", &"<redacted>")
@@ -93,6 +98,7 @@ impl std::fmt::Debug for TenantTokenCreateBody {
     }
 }
 impl feishu_runtime::json::ToJson for TenantTokenCreateBody {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("app_access_token", &self.app_access_token);
@@ -100,6 +106,7 @@ impl feishu_runtime::json::ToJson for TenantTokenCreateBody {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for TenantTokenCreateBody {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -118,6 +125,7 @@ pub struct TenantTokenCreateResponse {
     pub expire: Option<i64>,
 }
 impl std::fmt::Debug for TenantTokenCreateResponse {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TenantTokenCreateResponse")
             .field("tenant_access_token", &"<redacted>")
@@ -126,16 +134,26 @@ impl std::fmt::Debug for TenantTokenCreateResponse {
     }
 }
 impl feishu_runtime::json::FromJson for TenantTokenCreateResponse {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_tenant_access_token: Option<String> = None;
+        let mut slot_expire: Option<i64> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [
+                ("tenant_access_token", &mut slot_tenant_access_token),
+                ("expire", &mut slot_expire),
+            ],
+        )?;
         Ok(Self {
-            tenant_access_token: f.optional("tenant_access_token")?,
-            expire: f.optional("expire")?,
+            tenant_access_token: slot_tenant_access_token,
+            expire: slot_expire,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for TenantTokenCreateResponse {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -162,6 +180,7 @@ pub enum TenantTokenCreateError {
 }
 impl TenantTokenCreateError {
     /// The numeric code.
+    #[inline]
     pub const fn code(self) -> i64 {
         match self {
             Self::RateLimited => 99991400i64,
@@ -171,6 +190,7 @@ impl TenantTokenCreateError {
     }
 }
 impl feishu_runtime::ErrorCode for TenantTokenCreateError {
+    #[inline]
     fn from_code(code: i64) -> Self {
         match code {
             99991400i64 => Self::RateLimited,
@@ -178,6 +198,7 @@ impl feishu_runtime::ErrorCode for TenantTokenCreateError {
             other => Self::Unknown(other),
         }
     }
+    #[inline]
     fn code(&self) -> i64 {
         (*self).code()
     }

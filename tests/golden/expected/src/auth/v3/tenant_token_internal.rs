@@ -44,6 +44,7 @@ impl<'a> TenantTokenInternal<'a> {
         envelope: feishu_runtime::Envelope::Flat,
     };
     /// A request with every required parameter; see [`TenantTokenInternal`].
+    #[inline]
     pub fn new(
         client: &'a feishu_runtime::Client,
         app_id: impl Into<String>,
@@ -59,11 +60,13 @@ impl<'a> TenantTokenInternal<'a> {
         }
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
+    #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
         self.options = options;
         self
     }
     /// Sends the request when the returned future is awaited.
+    #[inline]
     pub fn send(
         self,
     ) -> feishu_runtime::Call<
@@ -73,6 +76,7 @@ impl<'a> TenantTokenInternal<'a> {
     > {
         feishu_runtime::Call::new(self.client, self.into_request())
     }
+    #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body)?;
@@ -89,6 +93,7 @@ pub struct TenantTokenInternalBody {
     pub app_secret: String,
 }
 impl std::fmt::Debug for TenantTokenInternalBody {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TenantTokenInternalBody")
             .field("app_id", &self.app_id)
@@ -97,6 +102,7 @@ impl std::fmt::Debug for TenantTokenInternalBody {
     }
 }
 impl feishu_runtime::json::ToJson for TenantTokenInternalBody {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("app_id", &self.app_id);
@@ -104,6 +110,7 @@ impl feishu_runtime::json::ToJson for TenantTokenInternalBody {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for TenantTokenInternalBody {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -122,6 +129,7 @@ pub struct TenantTokenInternalResponse {
     pub expire: Option<i64>,
 }
 impl std::fmt::Debug for TenantTokenInternalResponse {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TenantTokenInternalResponse")
             .field("tenant_access_token", &"<redacted>")
@@ -130,16 +138,26 @@ impl std::fmt::Debug for TenantTokenInternalResponse {
     }
 }
 impl feishu_runtime::json::FromJson for TenantTokenInternalResponse {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_tenant_access_token: Option<String> = None;
+        let mut slot_expire: Option<i64> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [
+                ("tenant_access_token", &mut slot_tenant_access_token),
+                ("expire", &mut slot_expire),
+            ],
+        )?;
         Ok(Self {
-            tenant_access_token: f.optional("tenant_access_token")?,
-            expire: f.optional("expire")?,
+            tenant_access_token: slot_tenant_access_token,
+            expire: slot_expire,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for TenantTokenInternalResponse {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -166,6 +184,7 @@ pub enum TenantTokenInternalError {
 }
 impl TenantTokenInternalError {
     /// The numeric code.
+    #[inline]
     pub const fn code(self) -> i64 {
         match self {
             Self::RateLimited => 99991400i64,
@@ -175,6 +194,7 @@ impl TenantTokenInternalError {
     }
 }
 impl feishu_runtime::ErrorCode for TenantTokenInternalError {
+    #[inline]
     fn from_code(code: i64) -> Self {
         match code {
             99991400i64 => Self::RateLimited,
@@ -182,6 +202,7 @@ impl feishu_runtime::ErrorCode for TenantTokenInternalError {
             other => Self::Unknown(other),
         }
     }
+    #[inline]
     fn code(&self) -> i64 {
         (*self).code()
     }

@@ -15,10 +15,12 @@ pub struct V1Api<'a> {
 }
 impl<'a> V1Api<'a> {
     /// Wraps a runtime client.
+    #[inline]
     pub fn new(client: &'a feishu_runtime::Client) -> Self {
         Self { client }
     }
     /// The `order` endpoints.
+    #[inline]
     pub fn order(self) -> OrderApi<'a> {
         OrderApi { client: self.client }
     }
@@ -30,6 +32,7 @@ pub struct OrderApi<'a> {
 }
 impl<'a> OrderApi<'a> {
     /// Create an order: see [`OrderCreate`].
+    #[inline]
     pub fn create(
         self,
         store_id: impl Into<String>,
@@ -38,10 +41,12 @@ impl<'a> OrderApi<'a> {
         OrderCreate::new(self.client, store_id, order)
     }
     /// List orders: see [`OrderList`].
+    #[inline]
     pub fn list(self, colour: crate::shop::v1::Colour) -> OrderList<'a> {
         OrderList::new(self.client, colour)
     }
     /// Update an order: see [`OrderPatch`].
+    #[inline]
     pub fn patch(
         self,
         order_id: impl Into<String>,

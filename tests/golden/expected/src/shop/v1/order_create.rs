@@ -48,6 +48,7 @@ impl<'a> OrderCreate<'a> {
         envelope: feishu_runtime::Envelope::Data,
     };
     /// A request with every required parameter; see [`OrderCreate`].
+    #[inline]
     pub fn new(
         client: &'a feishu_runtime::Client,
         store_id: impl Into<String>,
@@ -64,27 +65,32 @@ impl<'a> OrderCreate<'a> {
     /// Id kind
     ///
     /// Default (applied by the server when omitted): `open_id`
+    #[inline]
     pub fn id_kind(mut self, value: crate::IdKind) -> Self {
         self.id_kind = Some(value);
         self
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
+    #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
         self.options = options;
         self
     }
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
+    #[inline]
     pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
         feishu_runtime::Validate::validate(&self.order)?;
         Ok(())
     }
     /// Sends the request when the returned future is awaited. The rules of
     /// [`validate`](Self::validate) are checked first; nothing is sent if one fails.
+    #[inline]
     pub fn send(
         self,
     ) -> feishu_runtime::Call<'a, OrderCreateResponse, OrderCreateError> {
         feishu_runtime::Call::new(self.client, self.into_request())
     }
+    #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         self.validate()?;
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
@@ -104,15 +110,16 @@ pub struct OrderCreateResponse {
     pub order: Option<crate::shop::v1::Order>,
 }
 impl feishu_runtime::json::FromJson for OrderCreateResponse {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
-        Ok(Self {
-            order: f.optional("order")?,
-        })
+        let mut slot_order: Option<crate::shop::v1::Order> = None;
+        feishu_runtime::json::read_fields(value, &mut [("order", &mut slot_order)])?;
+        Ok(Self { order: slot_order })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for OrderCreateResponse {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -143,6 +150,7 @@ pub enum OrderCreateError {
 }
 impl OrderCreateError {
     /// The numeric code.
+    #[inline]
     pub const fn code(self) -> i64 {
         match self {
             Self::OutOfStock => 100001i64,
@@ -153,6 +161,7 @@ impl OrderCreateError {
     }
 }
 impl feishu_runtime::ErrorCode for OrderCreateError {
+    #[inline]
     fn from_code(code: i64) -> Self {
         match code {
             100001i64 => Self::OutOfStock,
@@ -161,6 +170,7 @@ impl feishu_runtime::ErrorCode for OrderCreateError {
             other => Self::Unknown(other),
         }
     }
+    #[inline]
     fn code(&self) -> i64 {
         (*self).code()
     }

@@ -47,6 +47,7 @@ impl<'a> OrderList<'a> {
         envelope: feishu_runtime::Envelope::Data,
     };
     /// A request with every required parameter; see [`OrderList`].
+    #[inline]
     pub fn new(
         client: &'a feishu_runtime::Client,
         colour: crate::shop::v1::Colour,
@@ -61,26 +62,31 @@ impl<'a> OrderList<'a> {
         }
     }
     /// Filter
+    #[inline]
     pub fn state(mut self, value: crate::shop::v1::OrderState) -> Self {
         self.state = Some(value);
         self
     }
     /// Page size
+    #[inline]
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = Some(value);
         self
     }
     /// Page token
+    #[inline]
     pub fn page_token(mut self, value: impl Into<String>) -> Self {
         self.page_token = Some(value.into());
         self
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
+    #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
         self.options = options;
         self
     }
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
+    #[inline]
     pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
         if let Some(v) = self.page_size {
             feishu_runtime::check_range(
@@ -94,9 +100,11 @@ impl<'a> OrderList<'a> {
     }
     /// Sends the request when the returned future is awaited. The rules of
     /// [`validate`](Self::validate) are checked first; nothing is sent if one fails.
+    #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, OrderListResponse, OrderListError> {
         feishu_runtime::Call::new(self.client, self.into_request())
     }
+    #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         self.validate()?;
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
@@ -113,6 +121,7 @@ impl<'a> OrderList<'a> {
         Ok(request)
     }
     /// Every item of every page, following `page_token` until `has_more` is false.
+    #[inline]
     pub fn stream(
         self,
     ) -> impl feishu_runtime::Stream<
@@ -144,17 +153,29 @@ pub struct OrderListResponse {
     pub page_token: Option<String>,
 }
 impl feishu_runtime::json::FromJson for OrderListResponse {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_items: Option<Vec<crate::shop::v1::Order>> = None;
+        let mut slot_has_more: Option<bool> = None;
+        let mut slot_page_token: Option<String> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [
+                ("items", &mut slot_items),
+                ("has_more", &mut slot_has_more),
+                ("page_token", &mut slot_page_token),
+            ],
+        )?;
         Ok(Self {
-            items: f.optional("items")?,
-            has_more: f.required("has_more")?,
-            page_token: f.optional("page_token")?,
+            items: slot_items,
+            has_more: feishu_runtime::json::required(slot_has_more, "has_more")?,
+            page_token: slot_page_token,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for OrderListResponse {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -181,6 +202,7 @@ pub enum OrderListError {
 }
 impl OrderListError {
     /// The numeric code.
+    #[inline]
     pub const fn code(self) -> i64 {
         match self {
             Self::RateLimited => 99991400i64,
@@ -190,6 +212,7 @@ impl OrderListError {
     }
 }
 impl feishu_runtime::ErrorCode for OrderListError {
+    #[inline]
     fn from_code(code: i64) -> Self {
         match code {
             99991400i64 => Self::RateLimited,
@@ -197,6 +220,7 @@ impl feishu_runtime::ErrorCode for OrderListError {
             other => Self::Unknown(other),
         }
     }
+    #[inline]
     fn code(&self) -> i64 {
         (*self).code()
     }

@@ -46,6 +46,7 @@ impl<'a> OrderPatch<'a> {
         envelope: feishu_runtime::Envelope::Data,
     };
     /// A request with every required parameter; see [`OrderPatch`].
+    #[inline]
     pub fn new(
         client: &'a feishu_runtime::Client,
         order_id: impl Into<String>,
@@ -65,31 +66,37 @@ impl<'a> OrderPatch<'a> {
         }
     }
     /// The `note` field.
+    #[inline]
     pub fn note(mut self, value: impl Into<String>) -> Self {
         self.note = Some(value.into());
         self
     }
     /// The `colour` field.
+    #[inline]
     pub fn colour(mut self, value: crate::shop::v1::Colour) -> Self {
         self.body.colour = Some(value);
         self
     }
     /// The `total` field.
+    #[inline]
     pub fn total(mut self, value: crate::shop::v1::Money) -> Self {
         self.body.total = Some(value);
         self
     }
     /// The `lines` field.
+    #[inline]
     pub fn lines(mut self, value: Vec<crate::shop::v1::Money>) -> Self {
         self.body.lines = Some(value);
         self
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
+    #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
         self.options = options;
         self
     }
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
+    #[inline]
     pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
         if let Some(v) = &self.note {
             feishu_runtime::check_length("note", v, None, Some(10i64))?;
@@ -109,9 +116,11 @@ impl<'a> OrderPatch<'a> {
     }
     /// Sends the request when the returned future is awaited. The rules of
     /// [`validate`](Self::validate) are checked first; nothing is sent if one fails.
+    #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), OrderPatchError> {
         feishu_runtime::Call::new(self.client, self.into_request())
     }
+    #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         self.validate()?;
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
@@ -137,6 +146,7 @@ pub struct OrderPatchBody {
     pub lines: Option<Vec<crate::shop::v1::Money>>,
 }
 impl feishu_runtime::json::ToJson for OrderPatchBody {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("state", &self.state);
@@ -152,6 +162,7 @@ impl feishu_runtime::json::ToJson for OrderPatchBody {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for OrderPatchBody {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -179,6 +190,7 @@ pub enum OrderPatchError {
 }
 impl OrderPatchError {
     /// The numeric code.
+    #[inline]
     pub const fn code(self) -> i64 {
         match self {
             Self::RateLimited => 99991400i64,
@@ -188,6 +200,7 @@ impl OrderPatchError {
     }
 }
 impl feishu_runtime::ErrorCode for OrderPatchError {
+    #[inline]
     fn from_code(code: i64) -> Self {
         match code {
             99991400i64 => Self::RateLimited,
@@ -195,6 +208,7 @@ impl feishu_runtime::ErrorCode for OrderPatchError {
             other => Self::Unknown(other),
         }
     }
+    #[inline]
     fn code(&self) -> i64 {
         (*self).code()
     }

@@ -13,6 +13,7 @@ pub enum Colour {
 }
 impl Colour {
     /// The value on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Red => "RED",
@@ -21,6 +22,7 @@ impl Colour {
         }
     }
     /// The variant for a wire value.
+    #[inline]
     pub fn from_wire(value: &str) -> Self {
         match value {
             "RED" => Self::Red,
@@ -30,21 +32,25 @@ impl Colour {
     }
 }
 impl From<&str> for Colour {
+    #[inline]
     fn from(value: &str) -> Self {
         Self::from_wire(value)
     }
 }
 impl std::fmt::Display for Colour {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl feishu_runtime::json::ToJson for Colour {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         feishu_runtime::serde_json::Value::from(self.as_str())
     }
 }
 impl feishu_runtime::json::FromJson for Colour {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
@@ -52,6 +58,7 @@ impl feishu_runtime::json::FromJson for Colour {
             .map(|v| Self::from_wire(&v))
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for Colour {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -60,6 +67,7 @@ impl feishu_runtime::serde::Serialize for Colour {
         feishu_runtime::json::serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for Colour {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -82,6 +90,7 @@ pub enum OrderState {
 }
 impl OrderState {
     /// The value on the wire.
+    #[inline]
     pub const fn value(self) -> i64 {
         match self {
             Self::Draft => 0i64,
@@ -91,6 +100,7 @@ impl OrderState {
         }
     }
     /// The variant for a wire value.
+    #[inline]
     pub const fn from_value(value: i64) -> Self {
         match value {
             0i64 => Self::Draft,
@@ -101,27 +111,32 @@ impl OrderState {
     }
 }
 impl From<i64> for OrderState {
+    #[inline]
     fn from(value: i64) -> Self {
         Self::from_value(value)
     }
 }
 impl std::fmt::Display for OrderState {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.value().fmt(f)
     }
 }
 impl feishu_runtime::json::ToJson for OrderState {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         feishu_runtime::serde_json::Value::from(self.value())
     }
 }
 impl feishu_runtime::json::FromJson for OrderState {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
         <i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for OrderState {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -130,6 +145,7 @@ impl feishu_runtime::serde::Serialize for OrderState {
         feishu_runtime::json::serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for OrderState {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -152,16 +168,19 @@ pub struct Money {
 }
 impl Money {
     /// A value with every required field; set optional ones with the methods below.
+    #[inline]
     pub fn new(cents: i64) -> Self {
         Self { cents, currency: None }
     }
     /// Sets [`currency`](Self::currency).
+    #[inline]
     pub fn currency(mut self, value: impl Into<String>) -> Self {
         self.currency = Some(value.into());
         self
     }
 }
 impl feishu_runtime::Validate for Money {
+    #[inline]
     fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
         {
             let v = self.cents;
@@ -174,6 +193,7 @@ impl feishu_runtime::Validate for Money {
     }
 }
 impl feishu_runtime::json::ToJson for Money {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("cents", &self.cents);
@@ -183,6 +203,7 @@ impl feishu_runtime::json::ToJson for Money {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for Money {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -192,16 +213,23 @@ impl feishu_runtime::serde::Serialize for Money {
     }
 }
 impl feishu_runtime::json::FromJson for Money {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_cents: Option<i64> = None;
+        let mut slot_currency: Option<String> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [("cents", &mut slot_cents), ("currency", &mut slot_currency)],
+        )?;
         Ok(Self {
-            cents: f.required("cents")?,
-            currency: f.optional("currency")?,
+            cents: feishu_runtime::json::required(slot_cents, "cents")?,
+            currency: slot_currency,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for Money {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -247,6 +275,7 @@ pub struct Order {
 }
 impl Order {
     /// A value with every required field; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         order_id: impl Into<String>,
         state: crate::shop::v1::OrderState,
@@ -269,57 +298,68 @@ impl Order {
         }
     }
     /// Sets [`total`](Self::total).
+    #[inline]
     pub fn total(mut self, value: crate::shop::v1::Money) -> Self {
         self.total = Some(value);
         self
     }
     /// Sets [`closed_at`](Self::closed_at).
+    #[inline]
     pub fn closed_at(mut self, value: impl Into<String>) -> Self {
         self.closed_at = Some(value.into());
         self
     }
     /// Sets [`colours`](Self::colours).
+    #[inline]
     pub fn colours(mut self, value: Vec<crate::shop::v1::Colour>) -> Self {
         self.colours = Some(value);
         self
     }
     /// Sets [`tags`](Self::tags).
+    #[inline]
     pub fn tags(mut self, value: Vec<String>) -> Self {
         self.tags = Some(value);
         self
     }
     /// Sets [`type`](Self::type).
+    #[inline]
     pub fn r#type(mut self, value: impl Into<String>) -> Self {
         self.r#type = Some(value.into());
         self
     }
     /// Sets [`score`](Self::score).
+    #[inline]
     pub fn score(mut self, value: f64) -> Self {
         self.score = Some(value);
         self
     }
     /// Sets [`gift`](Self::gift).
+    #[inline]
     pub fn gift(mut self, value: bool) -> Self {
         self.gift = Some(value);
         self
     }
     /// Sets [`reason`](Self::reason).
+    #[inline]
     pub fn reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets [`lines`](Self::lines).
+    #[inline]
     pub fn lines(mut self, value: Vec<OrderLines>) -> Self {
         self.lines = Some(value);
         self
     }
     /// Sets [`address`](Self::address).
+    #[inline]
     pub fn address(mut self, value: OrderAddress) -> Self {
         self.address = Some(value);
         self
     }
 }
 impl feishu_runtime::Validate for Order {
+    #[inline]
     fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
         if let Some(v) = &self.total {
             feishu_runtime::Validate::validate(v).map_err(|e| e.within("total"))?;
@@ -338,6 +378,7 @@ impl feishu_runtime::Validate for Order {
     }
 }
 impl feishu_runtime::json::ToJson for Order {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("order_id", &self.order_id);
@@ -376,6 +417,7 @@ impl feishu_runtime::json::ToJson for Order {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for Order {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -385,27 +427,65 @@ impl feishu_runtime::serde::Serialize for Order {
     }
 }
 impl feishu_runtime::json::FromJson for Order {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_order_id: Option<String> = None;
+        let mut slot_state: Option<crate::shop::v1::OrderState> = None;
+        let mut slot_total: Option<crate::shop::v1::Money> = None;
+        let mut slot_placed_at: Option<String> = None;
+        let mut slot_closed_at: Option<String> = None;
+        let mut slot_colours: Option<Vec<crate::shop::v1::Colour>> = None;
+        let mut slot_tags: Option<Vec<String>> = None;
+        let mut slot_type: Option<String> = None;
+        let mut slot_score: Option<f64> = None;
+        let mut slot_gift: Option<bool> = None;
+        let mut slot_reason: Option<String> = None;
+        let mut slot_lines: Option<Vec<OrderLines>> = None;
+        let mut slot_address: Option<OrderAddress> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [
+                ("order_id", &mut slot_order_id),
+                ("state", &mut slot_state),
+                ("total", &mut slot_total),
+                (
+                    "placed_at",
+                    &mut feishu_runtime::json::Int64String(&mut slot_placed_at),
+                ),
+                (
+                    "closed_at",
+                    &mut feishu_runtime::json::Int64String(&mut slot_closed_at),
+                ),
+                ("colours", &mut slot_colours),
+                ("tags", &mut slot_tags),
+                ("type", &mut slot_type),
+                ("score", &mut slot_score),
+                ("gift", &mut slot_gift),
+                ("reason", &mut slot_reason),
+                ("lines", &mut slot_lines),
+                ("address", &mut slot_address),
+            ],
+        )?;
         Ok(Self {
-            order_id: f.required("order_id")?,
-            state: f.required("state")?,
-            total: f.optional("total")?,
-            placed_at: f.required_with("placed_at", feishu_runtime::json::int64_string)?,
-            closed_at: f.optional_with("closed_at", feishu_runtime::json::int64_string)?,
-            colours: f.optional("colours")?,
-            tags: f.optional("tags")?,
-            r#type: f.optional("type")?,
-            score: f.optional("score")?,
-            gift: f.optional("gift")?,
-            reason: f.optional("reason")?,
-            lines: f.optional("lines")?,
-            address: f.optional("address")?,
+            order_id: feishu_runtime::json::required(slot_order_id, "order_id")?,
+            state: feishu_runtime::json::required(slot_state, "state")?,
+            total: slot_total,
+            placed_at: feishu_runtime::json::required(slot_placed_at, "placed_at")?,
+            closed_at: slot_closed_at,
+            colours: slot_colours,
+            tags: slot_tags,
+            r#type: slot_type,
+            score: slot_score,
+            gift: slot_gift,
+            reason: slot_reason,
+            lines: slot_lines,
+            address: slot_address,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for Order {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -422,16 +502,19 @@ pub struct OrderAddress {
 }
 impl OrderAddress {
     /// An empty value; set fields with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self { city: None }
     }
     /// Sets [`city`](Self::city).
+    #[inline]
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = Some(value.into());
         self
     }
 }
 impl feishu_runtime::json::ToJson for OrderAddress {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         if let Some(v) = &self.city {
@@ -440,6 +523,7 @@ impl feishu_runtime::json::ToJson for OrderAddress {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for OrderAddress {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -449,13 +533,16 @@ impl feishu_runtime::serde::Serialize for OrderAddress {
     }
 }
 impl feishu_runtime::json::FromJson for OrderAddress {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
-        Ok(Self { city: f.optional("city")? })
+        let mut slot_city: Option<String> = None;
+        feishu_runtime::json::read_fields(value, &mut [("city", &mut slot_city)])?;
+        Ok(Self { city: slot_city })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for OrderAddress {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,
@@ -474,16 +561,19 @@ pub struct OrderLines {
 }
 impl OrderLines {
     /// A value with every required field; set optional ones with the methods below.
+    #[inline]
     pub fn new(sku: impl Into<String>) -> Self {
         Self { sku: sku.into(), qty: None }
     }
     /// Sets [`qty`](Self::qty).
+    #[inline]
     pub fn qty(mut self, value: i32) -> Self {
         self.qty = Some(value);
         self
     }
 }
 impl feishu_runtime::Validate for OrderLines {
+    #[inline]
     fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
         if let Some(v) = self.qty {
             feishu_runtime::check_range("qty", i64::from(v), Some(1i64), Some(99i64))?;
@@ -492,6 +582,7 @@ impl feishu_runtime::Validate for OrderLines {
     }
 }
 impl feishu_runtime::json::ToJson for OrderLines {
+    #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("sku", &self.sku);
@@ -501,6 +592,7 @@ impl feishu_runtime::json::ToJson for OrderLines {
         o.finish()
     }
 }
+#[cfg(feature = "serde")]
 impl feishu_runtime::serde::Serialize for OrderLines {
     fn serialize<S: feishu_runtime::serde::Serializer>(
         &self,
@@ -510,16 +602,23 @@ impl feishu_runtime::serde::Serialize for OrderLines {
     }
 }
 impl feishu_runtime::json::FromJson for OrderLines {
+    #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut f = feishu_runtime::json::Fields::new(value)?;
+        let mut slot_sku: Option<String> = None;
+        let mut slot_qty: Option<i32> = None;
+        feishu_runtime::json::read_fields(
+            value,
+            &mut [("sku", &mut slot_sku), ("qty", &mut slot_qty)],
+        )?;
         Ok(Self {
-            sku: f.required("sku")?,
-            qty: f.optional("qty")?,
+            sku: feishu_runtime::json::required(slot_sku, "sku")?,
+            qty: slot_qty,
         })
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> feishu_runtime::serde::Deserialize<'de> for OrderLines {
     fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
         d: D,

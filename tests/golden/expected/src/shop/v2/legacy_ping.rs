@@ -43,6 +43,7 @@ impl<'a> LegacyPing<'a> {
         envelope: feishu_runtime::Envelope::Data,
     };
     /// A request with every required parameter; see [`LegacyPing`].
+    #[inline]
     pub fn new(client: &'a feishu_runtime::Client) -> Self {
         Self {
             client,
@@ -50,14 +51,17 @@ impl<'a> LegacyPing<'a> {
         }
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
+    #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
         self.options = options;
         self
     }
     /// Sends the request when the returned future is awaited.
+    #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), LegacyPingError> {
         feishu_runtime::Call::new(self.client, self.into_request())
     }
+    #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         Ok(request)
@@ -82,6 +86,7 @@ pub enum LegacyPingError {
 }
 impl LegacyPingError {
     /// The numeric code.
+    #[inline]
     pub const fn code(self) -> i64 {
         match self {
             Self::RateLimited => 99991400i64,
@@ -91,6 +96,7 @@ impl LegacyPingError {
     }
 }
 impl feishu_runtime::ErrorCode for LegacyPingError {
+    #[inline]
     fn from_code(code: i64) -> Self {
         match code {
             99991400i64 => Self::RateLimited,
@@ -98,6 +104,7 @@ impl feishu_runtime::ErrorCode for LegacyPingError {
             other => Self::Unknown(other),
         }
     }
+    #[inline]
     fn code(&self) -> i64 {
         (*self).code()
     }

@@ -9,10 +9,12 @@ pub struct V2Api<'a> {
 }
 impl<'a> V2Api<'a> {
     /// Wraps a runtime client.
+    #[inline]
     pub fn new(client: &'a feishu_runtime::Client) -> Self {
         Self { client }
     }
     /// The `legacy` endpoints.
+    #[inline]
     pub fn legacy(self) -> LegacyApi<'a> {
         LegacyApi { client: self.client }
     }
@@ -24,6 +26,7 @@ pub struct LegacyApi<'a> {
 }
 impl<'a> LegacyApi<'a> {
     /// Legacy ping on the www host: see [`LegacyPing`].
+    #[inline]
     pub fn ping(self) -> LegacyPing<'a> {
         LegacyPing::new(self.client)
     }
