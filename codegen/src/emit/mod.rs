@@ -1,4 +1,9 @@
 //! Stage 4, emit: IR -> token streams, one unit per output file.
+//!
+//! Every generated function is `#[inline]`. Not for speed: an inline function is not
+//! compiled in the crate that defines it but in each crate that calls it, so the
+//! `feishu` crate does almost no code generation of its own and a user compiles only
+//! the endpoints and types they use.
 
 mod docs;
 mod endpoint;
