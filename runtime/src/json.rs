@@ -263,6 +263,101 @@ pub fn deserialize<'de, T: FromJson, D: serde::Deserializer<'de>>(
     T::from_json(Value::deserialize(deserializer)?).map_err(serde::de::Error::custom)
 }
 
+/// `Serialize` for a generated type, through [`serialize`].
+#[macro_export]
+macro_rules! serialize_via_json {
+    ($ty:ty) => {
+        impl $crate::serde::Serialize for $ty {
+            fn serialize<S: $crate::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                $crate::json::serialize(self, s)
+            }
+        }
+    };
+}
+
+/// `Deserialize` for a generated type, through [`deserialize`].
+#[macro_export]
+macro_rules! deserialize_via_json {
+    ($ty:ty) => {
+        impl<'de> $crate::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: $crate::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::json::deserialize(d)
+            }
+        }
+    };
+}
+
+/// `From<i64>`, `Display`, [`ToJson`] and [`FromJson`] for a generated integer enum,
+/// through its `value()` and `from_value()`.
+#[macro_export]
+macro_rules! int_enum_conversions {
+    ($ty:ty) => {
+        impl From<i64> for $ty {
+            #[inline]
+            fn from(value: i64) -> Self {
+                Self::from_value(value)
+            }
+        }
+        impl ::std::fmt::Display for $ty {
+            #[inline]
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(&self.value(), f)
+            }
+        }
+        impl $crate::json::ToJson for $ty {
+            #[inline]
+            fn to_json(&self) -> $crate::serde_json::Value {
+                $crate::serde_json::Value::from(self.value())
+            }
+        }
+        impl $crate::json::FromJson for $ty {
+            #[inline]
+            fn from_json(
+                value: $crate::serde_json::Value,
+            ) -> Result<Self, $crate::json::JsonError> {
+                <i64 as $crate::json::FromJson>::from_json(value).map(Self::from_value)
+            }
+        }
+    };
+}
+
+/// `From<&str>`, `Display`, [`ToJson`] and [`FromJson`] for a generated string enum,
+/// through its `as_str()` and `from_wire()`.
+#[macro_export]
+macro_rules! string_enum_conversions {
+    ($ty:ty) => {
+        impl From<&str> for $ty {
+            #[inline]
+            fn from(value: &str) -> Self {
+                Self::from_wire(value)
+            }
+        }
+        impl ::std::fmt::Display for $ty {
+            #[inline]
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl $crate::json::ToJson for $ty {
+            #[inline]
+            fn to_json(&self) -> $crate::serde_json::Value {
+                $crate::serde_json::Value::from(self.as_str())
+            }
+        }
+        impl $crate::json::FromJson for $ty {
+            #[inline]
+            fn from_json(
+                value: $crate::serde_json::Value,
+            ) -> Result<Self, $crate::json::JsonError> {
+                match value {
+                    $crate::serde_json::Value::String(s) => Ok(Self::from_wire(&s)),
+                    other => Err($crate::json::JsonError::expected("a string", &other)),
+                }
+            }
+        }
+    };
+}
+
 impl ToJson for String {
     fn to_json(&self) -> Value {
         Value::String(self.clone())

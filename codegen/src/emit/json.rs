@@ -87,56 +87,36 @@ pub fn struct_from_json(s: &Struct) -> TokenStream {
     }
 }
 
-/// `ToJson` and `FromJson` of an enum: its wire value, `Unknown` included.
+/// `From`, `Display`, `ToJson` and `FromJson` of an enum, all through its wire value
+/// (`Unknown` included): the same four impls for every enum, so a runtime macro writes
+/// them and the generated files stay small.
 pub fn enum_json(name: &syn::Ident, wire: Wire) -> TokenStream {
-    let (to, from) = match wire {
-        Wire::Int => (
-            quote!(feishu_runtime::serde_json::Value::from(self.value())),
-            quote!(<i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)),
-        ),
-        Wire::String => (
-            quote!(feishu_runtime::serde_json::Value::from(self.as_str())),
-            quote!(
-                <String as feishu_runtime::json::FromJson>::from_json(value)
-                    .map(|v| Self::from_wire(&v))
-            ),
-        ),
+    let conversions = match wire {
+        Wire::Int => quote!(feishu_runtime::int_enum_conversions!(#name);),
+        Wire::String => quote!(feishu_runtime::string_enum_conversions!(#name);),
     };
     let serialize = serialize_via_json(name);
     let deserialize = deserialize_via_json(name);
     quote! {
-        impl feishu_runtime::json::ToJson for #name {
-            #[inline] fn to_json(&self) -> feishu_runtime::serde_json::Value { #to }
-        }
-        impl feishu_runtime::json::FromJson for #name {
-            #[inline] fn from_json(value: feishu_runtime::serde_json::Value) -> Result<Self, feishu_runtime::json::JsonError> { #from }
-        }
+        #conversions
         #serialize
         #deserialize
     }
 }
 
 // Behind the `serde` feature: even one-call impls cost type checking per type, and the
-// client itself never needs them. Being generic, they are compiled only for the
-// serializers a caller uses.
+// client itself never needs them. The runtime's macros write the two impls, which keeps
+// the generated files (and regeneration) small.
 fn serialize_via_json(name: &syn::Ident) -> TokenStream {
     quote! {
         #[cfg(feature = "serde")]
-        impl feishu_runtime::serde::Serialize for #name {
-            fn serialize<S: feishu_runtime::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                feishu_runtime::json::serialize(self, s)
-            }
-        }
+        feishu_runtime::serialize_via_json!(#name);
     }
 }
 
 fn deserialize_via_json(name: &syn::Ident) -> TokenStream {
     quote! {
         #[cfg(feature = "serde")]
-        impl<'de> feishu_runtime::serde::Deserialize<'de> for #name {
-            fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                feishu_runtime::json::deserialize(d)
-            }
-        }
+        feishu_runtime::deserialize_via_json!(#name);
     }
 }

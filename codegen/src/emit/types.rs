@@ -209,12 +209,6 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
                         match value { #(#values => Self::#idents,)* other => Self::Unknown(other) }
                     }
                 }
-                impl From<i64> for #name {
-                    #[inline] fn from(value: i64) -> Self { Self::from_value(value) }
-                }
-                impl std::fmt::Display for #name {
-                    #[inline] fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { self.value().fmt(f) }
-                }
                 #json
             }
         }
@@ -238,12 +232,6 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
                     #[inline] pub fn from_wire(value: &str) -> Self {
                         match value { #(#values => Self::#idents,)* other => Self::Unknown(other.to_owned()) }
                     }
-                }
-                impl From<&str> for #name {
-                    #[inline] fn from(value: &str) -> Self { Self::from_wire(value) }
-                }
-                impl std::fmt::Display for #name {
-                    #[inline] fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
                 }
                 #json
             }

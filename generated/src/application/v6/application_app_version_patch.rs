@@ -162,14 +162,7 @@ impl feishu_runtime::json::ToJson for ApplicationAppVersionPatchBody {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for ApplicationAppVersionPatchBody {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(ApplicationAppVersionPatchBody);
 /// Error codes of [`ApplicationAppVersionPatch`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.

@@ -43,49 +43,11 @@ impl AppVersionStatus {
         }
     }
 }
-impl From<i64> for AppVersionStatus {
-    #[inline]
-    fn from(value: i64) -> Self {
-        Self::from_value(value)
-    }
-}
-impl std::fmt::Display for AppVersionStatus {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.value().fmt(f)
-    }
-}
-impl feishu_runtime::json::ToJson for AppVersionStatus {
-    #[inline]
-    fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        feishu_runtime::serde_json::Value::from(self.value())
-    }
-}
-impl feishu_runtime::json::FromJson for AppVersionStatus {
-    #[inline]
-    fn from_json(
-        value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        <i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)
-    }
-}
+feishu_runtime::int_enum_conversions!(AppVersionStatus);
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for AppVersionStatus {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(AppVersionStatus);
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for AppVersionStatus {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(AppVersionStatus);
 /// 故障类型
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -141,49 +103,11 @@ impl FaultType {
         }
     }
 }
-impl From<i64> for FaultType {
-    #[inline]
-    fn from(value: i64) -> Self {
-        Self::from_value(value)
-    }
-}
-impl std::fmt::Display for FaultType {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.value().fmt(f)
-    }
-}
-impl feishu_runtime::json::ToJson for FaultType {
-    #[inline]
-    fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        feishu_runtime::serde_json::Value::from(self.value())
-    }
-}
-impl feishu_runtime::json::FromJson for FaultType {
-    #[inline]
-    fn from_json(
-        value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        <i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)
-    }
-}
+feishu_runtime::int_enum_conversions!(FaultType);
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for FaultType {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(FaultType);
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for FaultType {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(FaultType);
 /// 反馈来源
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -223,49 +147,11 @@ impl FeedbackSource {
         }
     }
 }
-impl From<i64> for FeedbackSource {
-    #[inline]
-    fn from(value: i64) -> Self {
-        Self::from_value(value)
-    }
-}
-impl std::fmt::Display for FeedbackSource {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.value().fmt(f)
-    }
-}
-impl feishu_runtime::json::ToJson for FeedbackSource {
-    #[inline]
-    fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        feishu_runtime::serde_json::Value::from(self.value())
-    }
-}
-impl feishu_runtime::json::FromJson for FeedbackSource {
-    #[inline]
-    fn from_json(
-        value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        <i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)
-    }
-}
+feishu_runtime::int_enum_conversions!(FeedbackSource);
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for FeedbackSource {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(FeedbackSource);
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for FeedbackSource {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(FeedbackSource);
 /// 反馈处理状态
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -305,49 +191,11 @@ impl FeedbackStatus {
         }
     }
 }
-impl From<i64> for FeedbackStatus {
-    #[inline]
-    fn from(value: i64) -> Self {
-        Self::from_value(value)
-    }
-}
-impl std::fmt::Display for FeedbackStatus {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.value().fmt(f)
-    }
-}
-impl feishu_runtime::json::ToJson for FeedbackStatus {
-    #[inline]
-    fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        feishu_runtime::serde_json::Value::from(self.value())
-    }
-}
-impl feishu_runtime::json::FromJson for FeedbackStatus {
-    #[inline]
-    fn from_json(
-        value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        <i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)
-    }
-}
+feishu_runtime::int_enum_conversions!(FeedbackStatus);
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for FeedbackStatus {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(FeedbackStatus);
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for FeedbackStatus {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(FeedbackStatus);
 /// 反馈类型
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -379,49 +227,11 @@ impl FeedbackType {
         }
     }
 }
-impl From<i64> for FeedbackType {
-    #[inline]
-    fn from(value: i64) -> Self {
-        Self::from_value(value)
-    }
-}
-impl std::fmt::Display for FeedbackType {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.value().fmt(f)
-    }
-}
-impl feishu_runtime::json::ToJson for FeedbackType {
-    #[inline]
-    fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        feishu_runtime::serde_json::Value::from(self.value())
-    }
-}
-impl feishu_runtime::json::FromJson for FeedbackType {
-    #[inline]
-    fn from_json(
-        value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        <i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)
-    }
-}
+feishu_runtime::int_enum_conversions!(FeedbackType);
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for FeedbackType {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(FeedbackType);
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for FeedbackType {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(FeedbackType);
 /// 一条应用反馈记录
 #[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
@@ -667,14 +477,7 @@ impl feishu_runtime::json::ToJson for ApplicationFeedback {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for ApplicationFeedback {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(ApplicationFeedback);
 impl feishu_runtime::json::FromJson for ApplicationFeedback {
     #[inline]
     fn from_json(
@@ -738,13 +541,7 @@ impl feishu_runtime::json::FromJson for ApplicationFeedback {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for ApplicationFeedback {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(ApplicationFeedback);
 /// 某一端（PC 或移动端）的 badge 数量
 #[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
@@ -816,14 +613,7 @@ impl feishu_runtime::json::ToJson for ClientBadgeNum {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for ClientBadgeNum {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(ClientBadgeNum);
 impl feishu_runtime::json::FromJson for ClientBadgeNum {
     #[inline]
     fn from_json(
@@ -842,10 +632,4 @@ impl feishu_runtime::json::FromJson for ClientBadgeNum {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for ClientBadgeNum {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(ClientBadgeNum);

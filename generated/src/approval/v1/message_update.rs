@@ -109,14 +109,7 @@ impl feishu_runtime::json::ToJson for MessageUpdateBody {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for MessageUpdateBody {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(MessageUpdateBody);
 /// What [`MessageUpdate`] returns.
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -142,13 +135,7 @@ impl feishu_runtime::json::FromJson for MessageUpdateResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for MessageUpdateResponse {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(MessageUpdateResponse);
 /// Error codes of [`MessageUpdate`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.

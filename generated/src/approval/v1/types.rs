@@ -59,47 +59,8 @@ impl BotMessageStatus {
         }
     }
 }
-impl From<&str> for BotMessageStatus {
-    #[inline]
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for BotMessageStatus {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl feishu_runtime::json::ToJson for BotMessageStatus {
-    #[inline]
-    fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        feishu_runtime::serde_json::Value::from(self.as_str())
-    }
-}
-impl feishu_runtime::json::FromJson for BotMessageStatus {
-    #[inline]
-    fn from_json(
-        value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        <String as feishu_runtime::json::FromJson>::from_json(value)
-            .map(|v| Self::from_wire(&v))
-    }
-}
+feishu_runtime::string_enum_conversions!(BotMessageStatus);
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for BotMessageStatus {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(BotMessageStatus);
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for BotMessageStatus {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(BotMessageStatus);

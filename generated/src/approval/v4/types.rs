@@ -31,50 +31,11 @@ impl CcReadStatus {
         }
     }
 }
-impl From<&str> for CcReadStatus {
-    #[inline]
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for CcReadStatus {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl feishu_runtime::json::ToJson for CcReadStatus {
-    #[inline]
-    fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        feishu_runtime::serde_json::Value::from(self.as_str())
-    }
-}
-impl feishu_runtime::json::FromJson for CcReadStatus {
-    #[inline]
-    fn from_json(
-        value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        <String as feishu_runtime::json::FromJson>::from_json(value)
-            .map(|v| Self::from_wire(&v))
-    }
-}
+feishu_runtime::string_enum_conversions!(CcReadStatus);
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for CcReadStatus {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(CcReadStatus);
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for CcReadStatus {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(CcReadStatus);
 /// 列表页打开审批实例或任务的方式
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -114,50 +75,11 @@ impl DisplayMethod {
         }
     }
 }
-impl From<&str> for DisplayMethod {
-    #[inline]
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for DisplayMethod {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl feishu_runtime::json::ToJson for DisplayMethod {
-    #[inline]
-    fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        feishu_runtime::serde_json::Value::from(self.as_str())
-    }
-}
-impl feishu_runtime::json::FromJson for DisplayMethod {
-    #[inline]
-    fn from_json(
-        value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        <String as feishu_runtime::json::FromJson>::from_json(value)
-            .map(|v| Self::from_wire(&v))
-    }
-}
+feishu_runtime::string_enum_conversions!(DisplayMethod);
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for DisplayMethod {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(DisplayMethod);
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for DisplayMethod {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(DisplayMethod);
 /// 审批实例状态
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -209,50 +131,11 @@ impl ExternalInstanceStatus {
         }
     }
 }
-impl From<&str> for ExternalInstanceStatus {
-    #[inline]
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for ExternalInstanceStatus {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl feishu_runtime::json::ToJson for ExternalInstanceStatus {
-    #[inline]
-    fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        feishu_runtime::serde_json::Value::from(self.as_str())
-    }
-}
-impl feishu_runtime::json::FromJson for ExternalInstanceStatus {
-    #[inline]
-    fn from_json(
-        value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        <String as feishu_runtime::json::FromJson>::from_json(value)
-            .map(|v| Self::from_wire(&v))
-    }
-}
+feishu_runtime::string_enum_conversions!(ExternalInstanceStatus);
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for ExternalInstanceStatus {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(ExternalInstanceStatus);
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstanceStatus {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(ExternalInstanceStatus);
 /// 审批任务状态
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -296,50 +179,11 @@ impl ExternalTaskStatus {
         }
     }
 }
-impl From<&str> for ExternalTaskStatus {
-    #[inline]
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for ExternalTaskStatus {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl feishu_runtime::json::ToJson for ExternalTaskStatus {
-    #[inline]
-    fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        feishu_runtime::serde_json::Value::from(self.as_str())
-    }
-}
-impl feishu_runtime::json::FromJson for ExternalTaskStatus {
-    #[inline]
-    fn from_json(
-        value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        <String as feishu_runtime::json::FromJson>::from_json(value)
-            .map(|v| Self::from_wire(&v))
-    }
-}
+feishu_runtime::string_enum_conversions!(ExternalTaskStatus);
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for ExternalTaskStatus {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(ExternalTaskStatus);
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalTaskStatus {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(ExternalTaskStatus);
 /// 托管审批表单的缓存策略
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -379,50 +223,11 @@ impl FormPolicy {
         }
     }
 }
-impl From<&str> for FormPolicy {
-    #[inline]
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for FormPolicy {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl feishu_runtime::json::ToJson for FormPolicy {
-    #[inline]
-    fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        feishu_runtime::serde_json::Value::from(self.as_str())
-    }
-}
-impl feishu_runtime::json::FromJson for FormPolicy {
-    #[inline]
-    fn from_json(
-        value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        <String as feishu_runtime::json::FromJson>::from_json(value)
-            .map(|v| Self::from_wire(&v))
-    }
-}
+feishu_runtime::string_enum_conversions!(FormPolicy);
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for FormPolicy {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(FormPolicy);
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for FormPolicy {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(FormPolicy);
 /// 语言
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -510,50 +315,11 @@ impl I18nLocale {
         }
     }
 }
-impl From<&str> for I18nLocale {
-    #[inline]
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for I18nLocale {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl feishu_runtime::json::ToJson for I18nLocale {
-    #[inline]
-    fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        feishu_runtime::serde_json::Value::from(self.as_str())
-    }
-}
-impl feishu_runtime::json::FromJson for I18nLocale {
-    #[inline]
-    fn from_json(
-        value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        <String as feishu_runtime::json::FromJson>::from_json(value)
-            .map(|v| Self::from_wire(&v))
-    }
-}
+feishu_runtime::string_enum_conversions!(I18nLocale);
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for I18nLocale {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(I18nLocale);
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for I18nLocale {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(I18nLocale);
 /// 审批任务的生成类型
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -585,50 +351,11 @@ impl TaskGenerateType {
         }
     }
 }
-impl From<&str> for TaskGenerateType {
-    #[inline]
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for TaskGenerateType {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl feishu_runtime::json::ToJson for TaskGenerateType {
-    #[inline]
-    fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        feishu_runtime::serde_json::Value::from(self.as_str())
-    }
-}
-impl feishu_runtime::json::FromJson for TaskGenerateType {
-    #[inline]
-    fn from_json(
-        value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        <String as feishu_runtime::json::FromJson>::from_json(value)
-            .map(|v| Self::from_wire(&v))
-    }
-}
+feishu_runtime::string_enum_conversions!(TaskGenerateType);
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for TaskGenerateType {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(TaskGenerateType);
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for TaskGenerateType {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(TaskGenerateType);
 /// 更新方式
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -660,50 +387,11 @@ impl UpdateMode {
         }
     }
 }
-impl From<&str> for UpdateMode {
-    #[inline]
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for UpdateMode {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl feishu_runtime::json::ToJson for UpdateMode {
-    #[inline]
-    fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        feishu_runtime::serde_json::Value::from(self.as_str())
-    }
-}
-impl feishu_runtime::json::FromJson for UpdateMode {
-    #[inline]
-    fn from_json(
-        value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        <String as feishu_runtime::json::FromJson>::from_json(value)
-            .map(|v| Self::from_wire(&v))
-    }
-}
+feishu_runtime::string_enum_conversions!(UpdateMode);
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for UpdateMode {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(UpdateMode);
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for UpdateMode {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(UpdateMode);
 /// 审批任务支持的快捷审批操作
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -787,14 +475,7 @@ impl feishu_runtime::json::ToJson for ActionConfig {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for ActionConfig {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(ActionConfig);
 impl feishu_runtime::json::FromJson for ActionConfig {
     #[inline]
     fn from_json(
@@ -828,13 +509,7 @@ impl feishu_runtime::json::FromJson for ActionConfig {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for ActionConfig {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(ActionConfig);
 /// 一个三方审批实例：同步到飞书审批中心的实例、任务与抄送数据
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -1155,14 +830,7 @@ impl feishu_runtime::json::ToJson for ExternalInstance {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for ExternalInstance {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(ExternalInstance);
 impl feishu_runtime::json::FromJson for ExternalInstance {
     #[inline]
     fn from_json(
@@ -1273,13 +941,7 @@ impl feishu_runtime::json::FromJson for ExternalInstance {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstance {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(ExternalInstance);
 /// 三方审批实例中的一条抄送
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -1405,14 +1067,7 @@ impl feishu_runtime::json::ToJson for ExternalInstanceCc {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for ExternalInstanceCc {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(ExternalInstanceCc);
 impl feishu_runtime::json::FromJson for ExternalInstanceCc {
     #[inline]
     fn from_json(
@@ -1473,13 +1128,7 @@ impl feishu_runtime::json::FromJson for ExternalInstanceCc {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstanceCc {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(ExternalInstanceCc);
 /// 审批实例表单中的一项，在审批列表页中展示
 #[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
@@ -1526,14 +1175,7 @@ impl feishu_runtime::json::ToJson for ExternalInstanceForm {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for ExternalInstanceForm {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(ExternalInstanceForm);
 impl feishu_runtime::json::FromJson for ExternalInstanceForm {
     #[inline]
     fn from_json(
@@ -1552,13 +1194,7 @@ impl feishu_runtime::json::FromJson for ExternalInstanceForm {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstanceForm {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(ExternalInstanceForm);
 /// 审批实例、任务或抄送的跳转链接
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -1600,14 +1236,7 @@ impl feishu_runtime::json::ToJson for ExternalInstanceLink {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for ExternalInstanceLink {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(ExternalInstanceLink);
 impl feishu_runtime::json::FromJson for ExternalInstanceLink {
     #[inline]
     fn from_json(
@@ -1626,13 +1255,7 @@ impl feishu_runtime::json::FromJson for ExternalInstanceLink {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstanceLink {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(ExternalInstanceLink);
 /// 三方审批实例中的一个审批任务
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -1860,14 +1483,7 @@ impl feishu_runtime::json::ToJson for ExternalInstanceTask {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for ExternalInstanceTask {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(ExternalInstanceTask);
 impl feishu_runtime::json::FromJson for ExternalInstanceTask {
     #[inline]
     fn from_json(
@@ -1943,13 +1559,7 @@ impl feishu_runtime::json::FromJson for ExternalInstanceTask {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for ExternalInstanceTask {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(ExternalInstanceTask);
 /// 一种语言的国际化文案集合
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -1987,14 +1597,7 @@ impl feishu_runtime::json::ToJson for I18nResource {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for I18nResource {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(I18nResource);
 impl feishu_runtime::json::FromJson for I18nResource {
     #[inline]
     fn from_json(
@@ -2019,13 +1622,7 @@ impl feishu_runtime::json::FromJson for I18nResource {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for I18nResource {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(I18nResource);
 /// 一条国际化文案
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -2059,14 +1656,7 @@ impl feishu_runtime::json::ToJson for I18nResourceText {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for I18nResourceText {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(I18nResourceText);
 impl feishu_runtime::json::FromJson for I18nResourceText {
     #[inline]
     fn from_json(
@@ -2085,13 +1675,7 @@ impl feishu_runtime::json::FromJson for I18nResourceText {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for I18nResourceText {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(I18nResourceText);
 /// 托管预缓存策略
 #[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
@@ -2155,14 +1739,7 @@ impl feishu_runtime::json::ToJson for TrusteeshipCacheConfig {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for TrusteeshipCacheConfig {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(TrusteeshipCacheConfig);
 impl feishu_runtime::json::FromJson for TrusteeshipCacheConfig {
     #[inline]
     fn from_json(
@@ -2187,13 +1764,7 @@ impl feishu_runtime::json::FromJson for TrusteeshipCacheConfig {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for TrusteeshipCacheConfig {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(TrusteeshipCacheConfig);
 /// 托管模式下三方系统提供的各个接口地址
 #[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
@@ -2285,14 +1856,7 @@ impl feishu_runtime::json::ToJson for TrusteeshipUrls {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for TrusteeshipUrls {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(TrusteeshipUrls);
 impl feishu_runtime::json::FromJson for TrusteeshipUrls {
     #[inline]
     fn from_json(
@@ -2323,10 +1887,4 @@ impl feishu_runtime::json::FromJson for TrusteeshipUrls {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for TrusteeshipUrls {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(TrusteeshipUrls);

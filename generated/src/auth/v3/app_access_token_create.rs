@@ -129,14 +129,7 @@ impl feishu_runtime::json::ToJson for AppAccessTokenCreateBody {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for AppAccessTokenCreateBody {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(AppAccessTokenCreateBody);
 /// What [`AppAccessTokenCreate`] returns.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -180,13 +173,7 @@ impl feishu_runtime::json::FromJson for AppAccessTokenCreateResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for AppAccessTokenCreateResponse {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(AppAccessTokenCreateResponse);
 /// Error codes of [`AppAccessTokenCreate`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.

@@ -121,14 +121,7 @@ impl feishu_runtime::json::ToJson for AppAccessTokenInternalBody {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for AppAccessTokenInternalBody {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(AppAccessTokenInternalBody);
 /// What [`AppAccessTokenInternal`] returns.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -172,13 +165,7 @@ impl feishu_runtime::json::FromJson for AppAccessTokenInternalResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for AppAccessTokenInternalResponse {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(AppAccessTokenInternalResponse);
 /// Error codes of [`AppAccessTokenInternal`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.

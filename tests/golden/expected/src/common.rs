@@ -31,47 +31,8 @@ impl IdKind {
         }
     }
 }
-impl From<&str> for IdKind {
-    #[inline]
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for IdKind {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl feishu_runtime::json::ToJson for IdKind {
-    #[inline]
-    fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        feishu_runtime::serde_json::Value::from(self.as_str())
-    }
-}
-impl feishu_runtime::json::FromJson for IdKind {
-    #[inline]
-    fn from_json(
-        value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        <String as feishu_runtime::json::FromJson>::from_json(value)
-            .map(|v| Self::from_wire(&v))
-    }
-}
+feishu_runtime::string_enum_conversions!(IdKind);
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for IdKind {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(IdKind);
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for IdKind {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(IdKind);

@@ -113,14 +113,7 @@ impl feishu_runtime::json::ToJson for AppTokenCreateBody {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for AppTokenCreateBody {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(AppTokenCreateBody);
 /// What [`AppTokenCreate`] returns.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -160,13 +153,7 @@ impl feishu_runtime::json::FromJson for AppTokenCreateResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for AppTokenCreateResponse {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(AppTokenCreateResponse);
 /// Error codes of [`AppTokenCreate`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.

@@ -107,14 +107,7 @@ impl feishu_runtime::json::ToJson for TenantTokenCreateBody {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for TenantTokenCreateBody {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(TenantTokenCreateBody);
 /// What [`TenantTokenCreate`] returns.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -154,13 +147,7 @@ impl feishu_runtime::json::FromJson for TenantTokenCreateResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for TenantTokenCreateResponse {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(TenantTokenCreateResponse);
 /// Error codes of [`TenantTokenCreate`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.

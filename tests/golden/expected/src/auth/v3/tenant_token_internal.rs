@@ -111,14 +111,7 @@ impl feishu_runtime::json::ToJson for TenantTokenInternalBody {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for TenantTokenInternalBody {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(TenantTokenInternalBody);
 /// What [`TenantTokenInternal`] returns.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -158,13 +151,7 @@ impl feishu_runtime::json::FromJson for TenantTokenInternalResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for TenantTokenInternalResponse {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(TenantTokenInternalResponse);
 /// Error codes of [`TenantTokenInternal`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.

@@ -176,13 +176,7 @@ impl feishu_runtime::json::FromJson for OrderListResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for OrderListResponse {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(OrderListResponse);
 /// Error codes of [`OrderList`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.

@@ -31,50 +31,11 @@ impl Colour {
         }
     }
 }
-impl From<&str> for Colour {
-    #[inline]
-    fn from(value: &str) -> Self {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for Colour {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl feishu_runtime::json::ToJson for Colour {
-    #[inline]
-    fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        feishu_runtime::serde_json::Value::from(self.as_str())
-    }
-}
-impl feishu_runtime::json::FromJson for Colour {
-    #[inline]
-    fn from_json(
-        value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        <String as feishu_runtime::json::FromJson>::from_json(value)
-            .map(|v| Self::from_wire(&v))
-    }
-}
+feishu_runtime::string_enum_conversions!(Colour);
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for Colour {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(Colour);
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for Colour {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(Colour);
 /// State of an order
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -110,49 +71,11 @@ impl OrderState {
         }
     }
 }
-impl From<i64> for OrderState {
-    #[inline]
-    fn from(value: i64) -> Self {
-        Self::from_value(value)
-    }
-}
-impl std::fmt::Display for OrderState {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.value().fmt(f)
-    }
-}
-impl feishu_runtime::json::ToJson for OrderState {
-    #[inline]
-    fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        feishu_runtime::serde_json::Value::from(self.value())
-    }
-}
-impl feishu_runtime::json::FromJson for OrderState {
-    #[inline]
-    fn from_json(
-        value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        <i64 as feishu_runtime::json::FromJson>::from_json(value).map(Self::from_value)
-    }
-}
+feishu_runtime::int_enum_conversions!(OrderState);
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for OrderState {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(OrderState);
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for OrderState {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(OrderState);
 /// An amount of money
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -204,14 +127,7 @@ impl feishu_runtime::json::ToJson for Money {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for Money {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(Money);
 impl feishu_runtime::json::FromJson for Money {
     #[inline]
     fn from_json(
@@ -230,13 +146,7 @@ impl feishu_runtime::json::FromJson for Money {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for Money {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(Money);
 /// An order.
 /// Second line of the description.
 #[derive(Clone, PartialEq, Debug)]
@@ -418,14 +328,7 @@ impl feishu_runtime::json::ToJson for Order {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for Order {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(Order);
 impl feishu_runtime::json::FromJson for Order {
     #[inline]
     fn from_json(
@@ -486,13 +389,7 @@ impl feishu_runtime::json::FromJson for Order {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for Order {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(Order);
 /// An inline object of [`OrderAddress`].
 #[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
@@ -524,14 +421,7 @@ impl feishu_runtime::json::ToJson for OrderAddress {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for OrderAddress {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(OrderAddress);
 impl feishu_runtime::json::FromJson for OrderAddress {
     #[inline]
     fn from_json(
@@ -543,13 +433,7 @@ impl feishu_runtime::json::FromJson for OrderAddress {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for OrderAddress {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(OrderAddress);
 /// An inline object of [`OrderLines`].
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -593,14 +477,7 @@ impl feishu_runtime::json::ToJson for OrderLines {
     }
 }
 #[cfg(feature = "serde")]
-impl feishu_runtime::serde::Serialize for OrderLines {
-    fn serialize<S: feishu_runtime::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        feishu_runtime::json::serialize(self, s)
-    }
-}
+feishu_runtime::serialize_via_json!(OrderLines);
 impl feishu_runtime::json::FromJson for OrderLines {
     #[inline]
     fn from_json(
@@ -619,10 +496,4 @@ impl feishu_runtime::json::FromJson for OrderLines {
     }
 }
 #[cfg(feature = "serde")]
-impl<'de> feishu_runtime::serde::Deserialize<'de> for OrderLines {
-    fn deserialize<D: feishu_runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        feishu_runtime::json::deserialize(d)
-    }
-}
+feishu_runtime::deserialize_via_json!(OrderLines);
