@@ -137,7 +137,7 @@ fn kind(value: &Value) -> &'static str {
 }
 
 /// Where [`read_fields`] puts one field's value. `Option<T>` is the slot of any
-/// [`FromJson`] type; [`Int64String`] and [`Int64Strings`] read leniently.
+/// [`FromJson`] type; [`ReadWith`] reads with another function.
 pub trait Slot {
     /// Reads `value` (never `null`) into the slot.
     fn fill(&mut self, value: Value) -> Result<(), JsonError>;
@@ -150,24 +150,14 @@ impl<T: FromJson> Slot for Option<T> {
     }
 }
 
-/// The slot of an integer carried as a string; see [`int64_string`].
+/// A slot read by a function other than its type's [`FromJson`]: the lenient
+/// [`int64_string`] and [`int64_strings`].
 #[derive(Debug)]
-pub struct Int64String<'a>(pub &'a mut Option<String>);
+pub struct ReadWith<'a, T>(pub &'a mut Option<T>, pub fn(Value) -> Result<T, JsonError>);
 
-impl Slot for Int64String<'_> {
+impl<T> Slot for ReadWith<'_, T> {
     fn fill(&mut self, value: Value) -> Result<(), JsonError> {
-        *self.0 = Some(int64_string(value)?);
-        Ok(())
-    }
-}
-
-/// The slot of an array of integers carried as strings; see [`int64_string`].
-#[derive(Debug)]
-pub struct Int64Strings<'a>(pub &'a mut Option<Vec<String>>);
-
-impl Slot for Int64Strings<'_> {
-    fn fill(&mut self, value: Value) -> Result<(), JsonError> {
-        *self.0 = Some(read_array(value, int64_string)?);
+        *self.0 = Some((self.1)(value)?);
         Ok(())
     }
 }
@@ -232,6 +222,11 @@ pub fn int64_string(value: Value) -> Result<String, JsonError> {
         Value::Number(n) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
         other => Err(JsonError::expected("an integer or a string", &other)),
     }
+}
+
+/// An array of [`int64_string`] values.
+pub fn int64_strings(value: Value) -> Result<Vec<String>, JsonError> {
+    read_array(value, int64_string)
 }
 
 fn read_array<T>(
@@ -349,10 +344,7 @@ macro_rules! string_enum_conversions {
             fn from_json(
                 value: $crate::serde_json::Value,
             ) -> Result<Self, $crate::json::JsonError> {
-                match value {
-                    $crate::serde_json::Value::String(s) => Ok(Self::from_wire(&s)),
-                    other => Err($crate::json::JsonError::expected("a string", &other)),
-                }
+                <String as $crate::json::FromJson>::from_json(value).map(|s| Self::from_wire(&s))
             }
         }
     };
@@ -513,8 +505,8 @@ mod tests {
                 ("b", &mut b),
                 ("c", &mut c),
                 ("d", &mut d),
-                ("t", &mut Int64String(&mut t)),
-                ("ts", &mut Int64Strings(&mut ts)),
+                ("t", &mut ReadWith(&mut t, int64_string)),
+                ("ts", &mut ReadWith(&mut ts, int64_strings)),
             ],
         )
         .unwrap();
@@ -562,7 +554,9 @@ mod tests {
         assert_eq!(int64_string(json!(0)).unwrap(), "0");
         assert!(int64_string(json!(1.5)).is_err());
         let mut ts = None;
-        let e = Int64Strings(&mut ts).fill(json!(["1", true])).unwrap_err();
+        let e = ReadWith(&mut ts, int64_strings)
+            .fill(json!(["1", true]))
+            .unwrap_err();
         assert_eq!(e.path(), "[1]");
     }
 

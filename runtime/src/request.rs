@@ -9,7 +9,6 @@ use reqwest::header::{HeaderName, HeaderValue};
 use crate::json::ToJson;
 use crate::secret::Secret;
 use crate::spec::EndpointSpec;
-use crate::validate::Invalid;
 
 /// Characters escaped in a path segment (RFC 3986 `pchar` minus sub-delims we keep).
 const PATH_SEGMENT: &AsciiSet = &CONTROLS
@@ -114,12 +113,9 @@ impl Request {
         let _ = write!(QueryValue(&mut self.query), "{value}");
     }
 
-    /// Sets the JSON body.
-    pub fn json(&mut self, body: &dyn ToJson) -> Result<(), Invalid> {
-        let bytes =
-            serde_json::to_vec(&body.to_json()).map_err(|e| Invalid::new("body", e.to_string()))?;
-        self.body = Some(bytes.into());
-        Ok(())
+    /// Sets the JSON body. Writing a `Value` out cannot fail, so neither can this.
+    pub fn json(&mut self, body: &dyn ToJson) {
+        self.body = Some(body.to_json().to_string().into_bytes().into());
     }
 
     /// `base` followed by the path and query, with every placeholder filled.

@@ -23,13 +23,7 @@ pub fn regen(args: &[String]) -> Result<String, String> {
                     .map(|s| s.parse().map_err(|_| "bad size"))
                     .collect::<Result<_, _>>()?
             }
-            "--runs" => {
-                runs = it
-                    .next()
-                    .ok_or("--runs N")?
-                    .parse()
-                    .map_err(|_| "bad run count")?
-            }
+            "--runs" => runs = number(it.next(), "--runs N")?,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -85,20 +79,8 @@ pub fn compile(args: &[String]) -> Result<String, String> {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--write-only" => write_only = true,
-            "--endpoints" => {
-                n = it
-                    .next()
-                    .ok_or("--endpoints N")?
-                    .parse()
-                    .map_err(|_| "bad count")?
-            }
-            "--runs" => {
-                runs = it
-                    .next()
-                    .ok_or("--runs N")?
-                    .parse()
-                    .map_err(|_| "bad run count")?
-            }
+            "--endpoints" => n = number(it.next(), "--endpoints N")?,
+            "--runs" => runs = number(it.next(), "--runs N")?,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -228,6 +210,13 @@ fn clean_crate(dir: &Path, target: &Path) -> Result<(), String> {
 fn touch(path: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     std::fs::write(path, text).map_err(|e| e.to_string())
+}
+
+/// The value of a numeric option; `usage` says what was expected.
+fn number(value: Option<&String>, usage: &str) -> Result<usize, String> {
+    value
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| format!("expected {usage}"))
 }
 
 fn median(values: &mut [Duration]) -> Duration {

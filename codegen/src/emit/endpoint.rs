@@ -172,10 +172,10 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
         });
     let set_body = match &ep.body {
         Body::None => quote!(),
-        Body::Fields(_) => quote!(request.json(&self.body)?;),
+        Body::Fields(_) => quote!(request.json(&self.body);),
         Body::Whole { arg, .. } => {
             let a = ident(arg);
-            quote!(request.json(&self.#a)?;)
+            quote!(request.json(&self.#a);)
         }
     };
     let ret = match &ep.response {

@@ -57,9 +57,11 @@ pub fn struct_from_json(s: &Struct) -> TokenStream {
         let wire = &f.wire;
         // Integers carried as strings take either shape; everything else reads strictly.
         match &f.ty {
-            Ty::Int64String => quote!((#wire, &mut feishu_runtime::json::Int64String(&mut #i))),
+            Ty::Int64String => {
+                quote!((#wire, &mut feishu_runtime::json::ReadWith(&mut #i, feishu_runtime::json::int64_string)))
+            }
             Ty::Array(inner) if **inner == Ty::Int64String => {
-                quote!((#wire, &mut feishu_runtime::json::Int64Strings(&mut #i)))
+                quote!((#wire, &mut feishu_runtime::json::ReadWith(&mut #i, feishu_runtime::json::int64_strings)))
             }
             _ => quote!((#wire, &mut #i)),
         }

@@ -138,7 +138,7 @@ impl<'a> AppBadgeSet<'a> {
         if let Some(v) = &self.user_id_type {
             request.query("user_id_type", v);
         }
-        request.json(&self.body)?;
+        request.json(&self.body);
         Ok(request)
     }
 }

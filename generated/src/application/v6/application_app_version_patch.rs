@@ -138,7 +138,7 @@ impl<'a> ApplicationAppVersionPatch<'a> {
         if let Some(v) = &self.reject_reason {
             request.query("reject_reason", v);
         }
-        request.json(&self.body)?;
+        request.json(&self.body);
         Ok(request)
     }
 }

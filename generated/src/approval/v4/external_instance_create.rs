@@ -82,7 +82,7 @@ impl<'a> ExternalInstanceCreate<'a> {
     #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
-        request.json(&self.external_instance)?;
+        request.json(&self.external_instance);
         Ok(request)
     }
 }

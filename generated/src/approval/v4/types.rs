@@ -880,12 +880,24 @@ impl feishu_runtime::json::FromJson for ExternalInstance {
                 ("department_name", &mut slot_department_name),
                 (
                     "start_time",
-                    &mut feishu_runtime::json::Int64String(&mut slot_start_time),
+                    &mut feishu_runtime::json::ReadWith(
+                        &mut slot_start_time,
+                        feishu_runtime::json::int64_string,
+                    ),
                 ),
-                ("end_time", &mut feishu_runtime::json::Int64String(&mut slot_end_time)),
+                (
+                    "end_time",
+                    &mut feishu_runtime::json::ReadWith(
+                        &mut slot_end_time,
+                        feishu_runtime::json::int64_string,
+                    ),
+                ),
                 (
                     "update_time",
-                    &mut feishu_runtime::json::Int64String(&mut slot_update_time),
+                    &mut feishu_runtime::json::ReadWith(
+                        &mut slot_update_time,
+                        feishu_runtime::json::int64_string,
+                    ),
                 ),
                 ("display_method", &mut slot_display_method),
                 ("update_mode", &mut slot_update_mode),
@@ -1095,11 +1107,17 @@ impl feishu_runtime::json::FromJson for ExternalInstanceCc {
                 ("title", &mut slot_title),
                 (
                     "create_time",
-                    &mut feishu_runtime::json::Int64String(&mut slot_create_time),
+                    &mut feishu_runtime::json::ReadWith(
+                        &mut slot_create_time,
+                        feishu_runtime::json::int64_string,
+                    ),
                 ),
                 (
                     "update_time",
-                    &mut feishu_runtime::json::Int64String(&mut slot_update_time),
+                    &mut feishu_runtime::json::ReadWith(
+                        &mut slot_update_time,
+                        feishu_runtime::json::int64_string,
+                    ),
                 ),
                 ("display_method", &mut slot_display_method),
             ],
@@ -1518,12 +1536,24 @@ impl feishu_runtime::json::FromJson for ExternalInstanceTask {
                 ("extra", &mut slot_extra),
                 (
                     "create_time",
-                    &mut feishu_runtime::json::Int64String(&mut slot_create_time),
+                    &mut feishu_runtime::json::ReadWith(
+                        &mut slot_create_time,
+                        feishu_runtime::json::int64_string,
+                    ),
                 ),
-                ("end_time", &mut feishu_runtime::json::Int64String(&mut slot_end_time)),
+                (
+                    "end_time",
+                    &mut feishu_runtime::json::ReadWith(
+                        &mut slot_end_time,
+                        feishu_runtime::json::int64_string,
+                    ),
+                ),
                 (
                     "update_time",
-                    &mut feishu_runtime::json::Int64String(&mut slot_update_time),
+                    &mut feishu_runtime::json::ReadWith(
+                        &mut slot_update_time,
+                        feishu_runtime::json::int64_string,
+                    ),
                 ),
                 ("action_context", &mut slot_action_context),
                 ("action_configs", &mut slot_action_configs),

@@ -85,7 +85,7 @@ impl<'a> AppAccessTokenInternal<'a> {
     #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
-        request.json(&self.body)?;
+        request.json(&self.body);
         Ok(request)
     }
 }

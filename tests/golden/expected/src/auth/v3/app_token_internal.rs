@@ -75,7 +75,7 @@ impl<'a> AppTokenInternal<'a> {
     #[inline]
     fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
-        request.json(&self.body)?;
+        request.json(&self.body);
         Ok(request)
     }
 }

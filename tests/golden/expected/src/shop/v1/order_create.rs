@@ -98,7 +98,7 @@ impl<'a> OrderCreate<'a> {
         if let Some(v) = &self.id_kind {
             request.query("id_kind", v);
         }
-        request.json(&self.order)?;
+        request.json(&self.order);
         Ok(request)
     }
 }

@@ -128,7 +128,7 @@ impl<'a> OrderPatch<'a> {
         if let Some(v) = &self.note {
             request.query("note", v);
         }
-        request.json(&self.body)?;
+        request.json(&self.body);
         Ok(request)
     }
 }

@@ -355,11 +355,17 @@ impl feishu_runtime::json::FromJson for Order {
                 ("total", &mut slot_total),
                 (
                     "placed_at",
-                    &mut feishu_runtime::json::Int64String(&mut slot_placed_at),
+                    &mut feishu_runtime::json::ReadWith(
+                        &mut slot_placed_at,
+                        feishu_runtime::json::int64_string,
+                    ),
                 ),
                 (
                     "closed_at",
-                    &mut feishu_runtime::json::Int64String(&mut slot_closed_at),
+                    &mut feishu_runtime::json::ReadWith(
+                        &mut slot_closed_at,
+                        feishu_runtime::json::int64_string,
+                    ),
                 ),
                 ("colours", &mut slot_colours),
                 ("tags", &mut slot_tags),
