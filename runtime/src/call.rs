@@ -28,10 +28,11 @@ pub struct Call<'a, T, C> {
 }
 
 impl<'a, T, C> Call<'a, T, C> {
-    /// Sends `request` through `client`, or fails with the rule it breaks.
-    pub fn new(client: &'a Client, request: Result<Request, Invalid>) -> Self {
+    /// Sends `request` through `client` if `checked` (the request's validation) is
+    /// `Ok`; otherwise fails with the rule it breaks and sends nothing.
+    pub fn new(client: &'a Client, request: Request, checked: Result<(), Invalid>) -> Self {
         Self {
-            inner: start(client, request),
+            inner: start(client, request, checked),
             out: PhantomData,
         }
     }
@@ -40,10 +41,11 @@ impl<'a, T, C> Call<'a, T, C> {
 // Not generic, so it is compiled once, here.
 fn start(
     client: &Client,
-    request: Result<Request, Invalid>,
+    request: Request,
+    checked: Result<(), Invalid>,
 ) -> BoxFuture<'_, Result<RawResponse, Error>> {
-    match request {
-        Ok(request) => Box::pin(client.execute(request)),
+    match checked {
+        Ok(()) => Box::pin(client.execute(request)),
         Err(invalid) => Box::pin(std::future::ready(Err(Error::Invalid(invalid)))),
     }
 }

@@ -136,7 +136,7 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-/// Where [`read_fields`] puts one field's value. `Option<T>` is the slot of any
+/// Where a [`Reader`] puts one field's value. `Option<T>` is the slot of any
 /// [`FromJson`] type; [`ReadWith`] reads with another function.
 pub trait Slot {
     /// Reads `value` (never `null`) into the slot.
@@ -162,32 +162,75 @@ impl<T> Slot for ReadWith<'_, T> {
     }
 }
 
-/// Reads the object `value` into the slots by field name. Absent and `null` fields
-/// leave their slot empty; fields nobody asks for are ignored, as the platform adds
-/// fields over time.
+/// Reads one object's fields into slots, for a generated `from_json`. Absent and
+/// `null` fields leave their slot empty; fields nobody asks for are ignored, as the
+/// platform adds fields over time.
 ///
-/// Generated `from_json` bodies call this and [`required`] and nothing generic, so a
-/// struct costs one small function whatever its field types.
-pub fn read_fields(
-    value: Value,
-    slots: &mut [(&'static str, &mut dyn Slot)],
-) -> Result<(), JsonError> {
-    let mut map = match value {
-        Value::Object(map) => map,
-        other => return Err(JsonError::expected("an object", &other)),
-    };
-    for (key, slot) in slots.iter_mut() {
-        match map.remove(*key) {
-            None | Some(Value::Null) => {}
-            Some(value) => slot.fill(value).map_err(|e| e.at(key))?,
-        }
-    }
-    Ok(())
+/// The first problem is kept and later reads do nothing, so a generated body is one
+/// plain call per field with no branch or `?` of its own: the compiler's cost per
+/// function grows with its control flow, and a crate has thousands of these bodies.
+#[derive(Debug)]
+pub struct Reader {
+    map: Map<String, Value>,
+    problem: Option<JsonError>,
 }
 
-/// The value of a required field, or the error naming it.
-pub fn required<T>(slot: Option<T>, key: &'static str) -> Result<T, JsonError> {
-    slot.ok_or_else(|| JsonError::missing(key))
+impl Reader {
+    /// A reader of `value`; anything but an object is the first problem.
+    pub fn new(value: Value) -> Self {
+        match value {
+            Value::Object(map) => Self { map, problem: None },
+            other => Self {
+                map: Map::new(),
+                problem: Some(JsonError::expected("an object", &other)),
+            },
+        }
+    }
+
+    /// Reads the field `key` into `slot`.
+    pub fn read(&mut self, key: &'static str, slot: &mut dyn Slot) {
+        if self.problem.is_some() {
+            return;
+        }
+        match self.map.remove(key) {
+            None | Some(Value::Null) => {}
+            Some(value) => {
+                if let Err(e) = slot.fill(value) {
+                    self.problem = Some(e.at(key));
+                }
+            }
+        }
+    }
+
+    /// The value of the required field `key` read into `slot`, or the first problem so
+    /// far, or the error naming the missing field.
+    pub fn required<T>(&mut self, slot: Option<T>, key: &'static str) -> Result<T, JsonError> {
+        match (self.problem.take(), slot) {
+            (Some(problem), _) => Err(problem),
+            (None, Some(value)) => Ok(value),
+            (None, None) => Err(JsonError::missing(key)),
+        }
+    }
+
+    /// `value`, the struct the fields were read into, unless a read failed.
+    pub fn finish<T>(self, value: T) -> Result<T, JsonError> {
+        match self.problem {
+            Some(problem) => Err(problem),
+            None => Ok(value),
+        }
+    }
+}
+
+/// An optional field's value: `Option<T>` of any [`ToJson`] type.
+pub trait OptionalJson {
+    /// The JSON form of the value, if there is one.
+    fn to_json_opt(&self) -> Option<Value>;
+}
+
+impl<T: ToJson> OptionalJson for Option<T> {
+    fn to_json_opt(&self) -> Option<Value> {
+        self.as_ref().map(ToJson::to_json)
+    }
 }
 
 /// Builds a JSON object field by field; `&dyn ToJson` keeps this one function for
@@ -208,6 +251,15 @@ impl Object {
         self.map.insert(key.to_owned(), value.to_json());
     }
 
+    /// Sets `key` to the JSON form of `value` if it is present; an absent optional
+    /// field is left out, not sent as `null`. One call, so a generated body has no
+    /// branch per field.
+    pub fn opt(&mut self, key: &str, value: &dyn OptionalJson) {
+        if let Some(value) = value.to_json_opt() {
+            self.map.insert(key.to_owned(), value);
+        }
+    }
+
     /// The finished object.
     pub fn finish(self) -> Value {
         Value::Object(self.map)
@@ -222,6 +274,12 @@ pub fn int64_string(value: Value) -> Result<String, JsonError> {
         Value::Number(n) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
         other => Err(JsonError::expected("an integer or a string", &other)),
     }
+}
+
+/// A string enum from its wire value: one function for every enum, instead of a
+/// closure in each enum's `FromJson`.
+pub fn string_enum<T>(value: Value, from_wire: fn(&str) -> T) -> Result<T, JsonError> {
+    String::from_json(value).map(|s| from_wire(&s))
 }
 
 /// An array of [`int64_string`] values.
@@ -344,7 +402,7 @@ macro_rules! string_enum_conversions {
             fn from_json(
                 value: $crate::serde_json::Value,
             ) -> Result<Self, $crate::json::JsonError> {
-                <String as $crate::json::FromJson>::from_json(value).map(|s| Self::from_wire(&s))
+                $crate::json::string_enum(value, Self::from_wire)
             }
         }
     };
@@ -492,37 +550,63 @@ mod tests {
 
     #[test]
     fn fields_read_required_optional_and_null() {
-        let mut a: Option<String> = None;
-        let mut b: Option<String> = None;
-        let mut c: Option<i32> = None;
-        let mut d: Option<bool> = None;
-        let mut t: Option<String> = None;
-        let mut ts: Option<Vec<String>> = None;
-        read_fields(
+        let mut r = Reader::new(
             json!({"a": "x", "b": null, "c": 3, "t": 5, "ts": ["1", 2], "extra": true}),
-            &mut [
-                ("a", &mut a),
-                ("b", &mut b),
-                ("c", &mut c),
-                ("d", &mut d),
-                ("t", &mut ReadWith(&mut t, int64_string)),
-                ("ts", &mut ReadWith(&mut ts, int64_strings)),
-            ],
-        )
-        .unwrap();
-        assert_eq!(required(a, "a").unwrap(), "x");
+        );
+        let mut a: Option<String> = None;
+        r.read("a", &mut a);
+        let a = r.required(a, "a").unwrap();
+        let (mut b, mut c, mut d) = (None::<String>, None::<i32>, None::<bool>);
+        let (mut t, mut ts) = (None::<String>, None::<Vec<String>>);
+        r.read("b", &mut b);
+        r.read("c", &mut c);
+        r.read("d", &mut d);
+        r.read("t", &mut ReadWith(&mut t, int64_string));
+        r.read("ts", &mut ReadWith(&mut ts, int64_strings));
+        assert_eq!(r.finish(a).unwrap(), "x");
         assert_eq!((b, c, d), (None, Some(3), None));
         assert_eq!(t.as_deref(), Some("5"));
         assert_eq!(ts.unwrap(), ["1", "2"]);
+
+        let mut r = Reader::new(json!({}));
         assert_eq!(
-            required(Option::<bool>::None, "d").unwrap_err().to_string(),
+            r.required(Option::<bool>::None, "d")
+                .unwrap_err()
+                .to_string(),
             "missing field `d`"
         );
-        let mut n: Option<i32> = None;
-        let e = read_fields(json!({"n": "7"}), &mut [("n", &mut n)]).unwrap_err();
+    }
+
+    #[test]
+    fn the_first_problem_is_kept() {
+        let mut r = Reader::new(json!({"n": "7", "m": "8", "k": 1}));
+        let (mut n, mut m, mut k) = (None::<i32>, None::<i32>, None::<i32>);
+        r.read("n", &mut n);
+        r.read("m", &mut m);
+        r.read("k", &mut k);
+        assert_eq!(k, None, "reads after a problem do nothing");
+        let e = r.finish(()).unwrap_err();
         assert_eq!(e.to_string(), "at `n`: expected an integer, found a string");
-        let e = read_fields(json!([]), &mut []).unwrap_err();
+
+        // A problem before a required field wins over its absence.
+        let mut r = Reader::new(json!({"n": "7"}));
+        r.read("n", &mut n);
+        let e = r.required(None::<String>, "id").unwrap_err();
+        assert_eq!(e.path(), "n");
+
+        let mut r = Reader::new(json!([]));
+        let e = r.required(Some(1), "id").unwrap_err();
         assert_eq!(e.to_string(), "expected an object, found an array");
+        assert!(Reader::new(json!(1)).finish(()).is_err());
+    }
+
+    #[test]
+    fn absent_optional_fields_are_left_out() {
+        let mut o = Object::new();
+        o.field("a", &1i64);
+        o.opt("b", &None::<String>);
+        o.opt("c", &Some(String::from("x")));
+        assert_eq!(o.finish(), json!({"a": 1, "c": "x"}));
     }
 
     #[test]

@@ -32,11 +32,11 @@ pub use error::{
 };
 pub use futures_util::Stream;
 pub use paginate::{Page, paginate};
-pub use request::{Request, RequestOptions};
+pub use request::{OptionalParam, Request, RequestOptions};
 pub use reqwest;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use serde;
 pub use serde_json;
 pub use spec::{EndpointSpec, Envelope, HostFamily, Method, TokenKind};
-pub use validate::{Invalid, Validate, check_each, check_length, check_range};
+pub use validate::{Checks, Invalid, Number, Text, Validate};

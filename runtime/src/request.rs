@@ -113,6 +113,14 @@ impl Request {
         let _ = write!(QueryValue(&mut self.query), "{value}");
     }
 
+    /// Appends the optional query parameter `name` if it is present: one call, so a
+    /// generated body has no branch per parameter.
+    pub fn query_opt(&mut self, name: &str, value: &dyn OptionalParam) {
+        if let Some(value) = value.param() {
+            self.query(name, value);
+        }
+    }
+
     /// Sets the JSON body. Writing a `Value` out cannot fail, so neither can this.
     pub fn json(&mut self, body: &dyn ToJson) {
         self.body = Some(body.to_json().to_string().into_bytes().into());
@@ -148,5 +156,17 @@ impl std::fmt::Write for QueryValue<'_> {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
         self.0.extend(utf8_percent_encode(s, QUERY));
         Ok(())
+    }
+}
+
+/// An optional query parameter: `Option<T>` of any `Display` type.
+pub trait OptionalParam {
+    /// The value, if present.
+    fn param(&self) -> Option<&dyn std::fmt::Display>;
+}
+
+impl<T: std::fmt::Display> OptionalParam for Option<T> {
+    fn param(&self) -> Option<&dyn std::fmt::Display> {
+        self.as_ref().map(|v| v as &dyn std::fmt::Display)
     }
 }

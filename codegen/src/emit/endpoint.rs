@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 
 use super::docs::{doc, doc1, endpoint_doc};
 use super::names::{allow_many, arg_ty, field_ty, ident, init_from_arg, ty};
-use super::rules::checks;
+use super::rules::validate_body;
 use super::types::{emit_struct, setter};
 use crate::ir::{Body, Endpoint, ErrorCode, FieldIr, Location, Ty};
 use crate::model::{Envelope, Host, Method, TokenKind};
@@ -122,22 +122,28 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
     });
 
     let validate = ep.validates.then(|| {
-        let mut body = checks(&slots(ep));
-        if let Body::Whole { arg, ty: t } = &ep.body
-            && crate::lower::ty_validates(t)
-        {
-            let a = ident(arg);
-            body.extend(quote!(feishu_runtime::Validate::validate(&self.#a)?;));
-        }
+        let whole = match &ep.body {
+            Body::Whole { arg, ty: t } if crate::lower::ty_validates(t) => {
+                let a = ident(arg);
+                Some(quote!(self.#a))
+            }
+            _ => None,
+        };
+        let body = validate_body(&slots(ep), whole);
         quote! {
             /// Checks the schema's validation rules; [`send`](Self::send) does this first.
             #[inline] pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
                 #body
-                Ok(())
             }
         }
     });
-    let call_validate = ep.validates.then(|| quote!(self.validate()?;));
+    // `send` builds the request even when a rule fails (the runtime then sends nothing):
+    // that costs nothing that matters and keeps the body one straight line of calls.
+    let (check, checked) = if ep.validates {
+        (quote!(let checked = self.validate();), quote!(checked))
+    } else {
+        (quote!(), quote!(Ok(())))
+    };
     let send_doc = doc(&if ep.validates {
         vec![
             "Sends the request when the returned future is awaited. The rules of".into(),
@@ -167,7 +173,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
                     _ => quote!(request.path_param(&self.#i.to_string());),
                 },
                 _ if f.required => quote!(request.query(#wire, &self.#i);),
-                _ => quote!(if let Some(v) = &self.#i { request.query(#wire, v); }),
+                _ => quote!(request.query_opt(#wire, &self.#i);),
             }
         });
     let set_body = match &ep.body {
@@ -248,15 +254,11 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
 
             #send_doc
             #[inline] pub fn send(self) -> feishu_runtime::Call<'a, #ret, #err> {
-                feishu_runtime::Call::new(self.client, self.into_request())
-            }
-
-            #[inline] fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
-                #call_validate
+                #check
                 #request_binding = feishu_runtime::Request::new(&Self::SPEC, self.options);
                 #(#fill)*
                 #set_body
-                Ok(request)
+                feishu_runtime::Call::new(self.client, request, #checked)
             }
 
             #stream

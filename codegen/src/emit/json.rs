@@ -11,7 +11,7 @@ use crate::ir::{FieldIr, Struct, Ty};
 use crate::model::Wire;
 use crate::naming::bare;
 
-/// `ToJson` and `Serialize`: every present field under its wire name.
+/// `ToJson` and `Serialize`: every present field under its wire name, one call each.
 pub fn struct_to_json(s: &Struct) -> TokenStream {
     let name = ident(&s.ident);
     let fields = s.fields.iter().map(|f| {
@@ -20,7 +20,7 @@ pub fn struct_to_json(s: &Struct) -> TokenStream {
         if f.required {
             quote!(o.field(#wire, &self.#i);)
         } else {
-            quote!(if let Some(v) = &self.#i { o.field(#wire, v); })
+            quote!(o.opt(#wire, &self.#i);)
         }
     });
     let binding = if s.fields.is_empty() {
@@ -41,48 +41,66 @@ pub fn struct_to_json(s: &Struct) -> TokenStream {
     }
 }
 
-/// `FromJson` and `Deserialize`: each field by wire name into a slot; unknown fields
-/// are ignored.
+/// `FromJson` and `Deserialize`: each field by wire name, one call each; unknown fields
+/// are ignored. Required fields are read into locals first (the struct needs their
+/// values to exist), optional ones straight into the struct.
 pub fn struct_from_json(s: &Struct) -> TokenStream {
     let name = ident(&s.ident);
     // Locals get a prefix so that no field name can shadow the parameter.
-    let slot = |f: &FieldIr| format_ident!("slot_{}", bare(&f.ident));
-    let decls = s.fields.iter().map(|f| {
-        let i = slot(f);
-        let t = ty(&f.ty);
-        quote!(let mut #i: Option<#t> = None;)
-    });
-    let slots = s.fields.iter().map(|f| {
-        let i = slot(f);
+    let local = |f: &FieldIr| format_ident!("slot_{}", bare(&f.ident));
+    let read = |f: &FieldIr, place: TokenStream| {
         let wire = &f.wire;
         // Integers carried as strings take either shape; everything else reads strictly.
         match &f.ty {
             Ty::Int64String => {
-                quote!((#wire, &mut feishu_runtime::json::ReadWith(&mut #i, feishu_runtime::json::int64_string)))
+                quote!(r.read(#wire, &mut feishu_runtime::json::ReadWith(&mut #place, feishu_runtime::json::int64_string));)
             }
             Ty::Array(inner) if **inner == Ty::Int64String => {
-                quote!((#wire, &mut feishu_runtime::json::ReadWith(&mut #i, feishu_runtime::json::int64_strings)))
+                quote!(r.read(#wire, &mut feishu_runtime::json::ReadWith(&mut #place, feishu_runtime::json::int64_strings));)
             }
-            _ => quote!((#wire, &mut #i)),
+            _ => quote!(r.read(#wire, &mut #place);),
         }
+    };
+    let required: Vec<&FieldIr> = s.fields.iter().filter(|f| f.required).collect();
+    let decls = required.iter().map(|f| {
+        let l = local(f);
+        let t = ty(&f.ty);
+        let read = read(f, quote!(#l));
+        quote!(let mut #l: Option<#t> = None; #read)
     });
     let inits = s.fields.iter().map(|f| {
         let i = ident(&f.ident);
-        let local = slot(f);
         let wire = &f.wire;
         if f.required {
-            quote!(#i: feishu_runtime::json::required(#local, #wire)?,)
+            let l = local(f);
+            quote!(#i: r.required(#l, #wire)?,)
         } else {
-            quote!(#i: #local,)
+            quote!(#i: None,)
         }
     });
+    let optional = s.fields.iter().filter(|f| !f.required).map(|f| {
+        let i = ident(&f.ident);
+        read(f, quote!(out.#i))
+    });
+    let binding = if required.len() == s.fields.len() {
+        quote!(let out)
+    } else {
+        quote!(let mut out)
+    };
+    let reader = if s.fields.is_empty() {
+        quote!(let r)
+    } else {
+        quote!(let mut r)
+    };
     let deserialize = deserialize_via_json(&name);
     quote! {
         impl feishu_runtime::json::FromJson for #name {
             #[inline] fn from_json(value: feishu_runtime::serde_json::Value) -> Result<Self, feishu_runtime::json::JsonError> {
+                #reader = feishu_runtime::json::Reader::new(value);
                 #(#decls)*
-                feishu_runtime::json::read_fields(value, &mut [#(#slots),*])?;
-                Ok(Self { #(#inits)* })
+                #binding = Self { #(#inits)* };
+                #(#optional)*
+                r.finish(out)
             }
         }
         #deserialize

@@ -9,27 +9,24 @@ use crate::ir::{FieldIr, NamedKind, Ty};
 use crate::lower::ty_validates;
 use crate::model::Wire;
 
-/// Checks for `fields`, each read through its access expression (`self.x`,
-/// `self.body.x`). `required_when` looks its sibling up among the same fields.
-pub fn checks(fields: &[(&FieldIr, TokenStream)]) -> TokenStream {
-    fields
+/// The body of a `validate` function: the rules of `fields`, each read through its
+/// access expression (`self.x`, `self.body.x`), then those of `whole`, the value that is
+/// the entire body. `required_when` looks its sibling up among the same fields. Each
+/// rule is one call on the runtime's `Checks`, which keeps the first broken one.
+pub fn validate_body(
+    fields: &[(&FieldIr, TokenStream)],
+    whole: Option<TokenStream>,
+) -> TokenStream {
+    let rules: TokenStream = fields
         .iter()
         .map(|(f, access)| field_checks(f, access, fields))
-        .collect()
-}
-
-fn opt(f: &FieldIr, access: &TokenStream, body: TokenStream, by_ref: bool) -> TokenStream {
-    if f.required {
-        let take = if by_ref {
-            quote!(&#access)
-        } else {
-            quote!(#access)
-        };
-        quote!({ let v = #take; #body })
-    } else if by_ref {
-        quote!(if let Some(v) = &#access { #body })
-    } else {
-        quote!(if let Some(v) = #access { #body })
+        .collect();
+    let whole = whole.map(|value| quote!(c.whole(&#value);));
+    quote! {
+        let mut c = feishu_runtime::Checks::new();
+        #rules
+        #whole
+        c.finish()
     }
 }
 
@@ -42,60 +39,25 @@ fn field_checks(
     let mut out = TokenStream::new();
     if let Some((min, max)) = f.rules.range {
         let (min, max) = (bound(min), bound(max));
-        // i32 widens losslessly; i64 is already the checked type.
-        let widen = if f.ty == Ty::I64 {
-            quote!(v)
-        } else {
-            quote!(i64::from(v))
-        };
-        out.extend(opt(
-            f,
-            access,
-            quote!(feishu_runtime::check_range(#wire, #widen, #min, #max)?;),
-            false,
-        ));
+        out.extend(quote!(c.range(#wire, &#access, #min, #max);));
     }
     if let Some((min, max)) = f.rules.length {
         let (min, max) = (bound(min), bound(max));
-        out.extend(opt(
-            f,
-            access,
-            quote!(feishu_runtime::check_length(#wire, v, #min, #max)?;),
-            true,
-        ));
+        out.extend(quote!(c.length(#wire, &#access, #min, #max);));
     }
-    match &f.ty {
-        Ty::Array(inner) if ty_validates(inner) => {
-            out.extend(opt(
-                f,
-                access,
-                quote!(feishu_runtime::check_each(#wire, v)?;),
-                true,
-            ));
-        }
-        t if ty_validates(t) => {
-            out.extend(opt(
-                f,
-                access,
-                quote!(feishu_runtime::Validate::validate(v).map_err(|e| e.within(#wire))?;),
-                true,
-            ));
-        }
-        _ => {}
+    // Optional values and lists validate through the runtime's impls for them.
+    if ty_validates(&f.ty) {
+        out.extend(quote!(c.nested(#wire, &#access);));
     }
     if let Some(rw) = &f.rules.required_when
         && let Some((other, other_access)) = siblings.iter().find(|(s, _)| s.ident == rw.field)
     {
-        {
-            let cond = equals(other, other_access, &rw.equals);
-            let other_wire = &rw.wire_field;
-            let shown = plain(&rw.equals);
-            out.extend(quote! {
-                if #cond && #access.is_none() {
-                    return Err(feishu_runtime::Invalid::required_when(#wire, #other_wire, #shown));
-                }
-            });
-        }
+        let cond = equals(other, other_access, &rw.equals);
+        let other_wire = &rw.wire_field;
+        let shown = plain(&rw.equals);
+        out.extend(quote! {
+            c.required_when(#wire, #cond && #access.is_none(), #other_wire, #shown);
+        });
     }
     out
 }

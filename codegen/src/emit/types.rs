@@ -7,7 +7,7 @@ use quote::quote;
 use super::docs::{doc, doc1};
 use super::json::{enum_json, struct_from_json, struct_to_json};
 use super::names::{allow_many, arg_ty, field_ty, ident, init_from_arg};
-use super::rules::checks;
+use super::rules::validate_body;
 use crate::ir::{Direction, Enum, FieldIr, Struct, Ty};
 use crate::model::Wire;
 use crate::naming::bare;
@@ -18,11 +18,17 @@ pub fn emit_struct(s: &Struct) -> TokenStream {
     let docs = doc(&s.doc);
     let sends = s.direction != Direction::Response;
     let receives = s.direction != Direction::Request;
-    let mut derives = vec![quote!(Clone), quote!(PartialEq)];
+    // A body struct lives inside its builder: callers can neither build one nor get one
+    // out, so it only needs what the builder derives (each derive costs compile time).
+    let body = s.direction == Direction::Request;
+    let mut derives = vec![quote!(Clone)];
+    if !body {
+        derives.push(quote!(PartialEq));
+    }
     if !s.has_secret() {
         derives.push(quote!(Debug));
     }
-    if !s.has_required() && sends {
+    if !s.has_required() && s.direction == Direction::Both {
         derives.push(quote!(Default));
     }
     let to_json = sends.then(|| struct_to_json(s));
@@ -40,12 +46,11 @@ pub fn emit_struct(s: &Struct) -> TokenStream {
                 (f, quote!(self.#i))
             })
             .collect();
-        let body = checks(&access);
+        let body = validate_body(&access, None);
         quote! {
             impl feishu_runtime::Validate for #name {
                 #[inline] fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
                     #body
-                    Ok(())
                 }
             }
         }

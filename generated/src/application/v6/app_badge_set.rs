@@ -117,33 +117,24 @@ impl<'a> AppBadgeSet<'a> {
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
     #[inline]
     pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
-        if let Some(v) = &self.body.pc {
-            feishu_runtime::Validate::validate(v).map_err(|e| e.within("pc"))?;
-        }
-        if let Some(v) = &self.body.mobile {
-            feishu_runtime::Validate::validate(v).map_err(|e| e.within("mobile"))?;
-        }
-        Ok(())
+        let mut c = feishu_runtime::Checks::new();
+        c.nested("pc", &self.body.pc);
+        c.nested("mobile", &self.body.mobile);
+        c.finish()
     }
     /// Sends the request when the returned future is awaited. The rules of
     /// [`validate`](Self::validate) are checked first; nothing is sent if one fails.
     #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), AppBadgeSetError> {
-        feishu_runtime::Call::new(self.client, self.into_request())
-    }
-    #[inline]
-    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
-        self.validate()?;
+        let checked = self.validate();
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
-        if let Some(v) = &self.user_id_type {
-            request.query("user_id_type", v);
-        }
+        request.query_opt("user_id_type", &self.user_id_type);
         request.json(&self.body);
-        Ok(request)
+        feishu_runtime::Call::new(self.client, request, checked)
     }
 }
 /// The JSON body of [`AppBadgeSet`].
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AppBadgeSetBody {
     /// 用户ID
@@ -169,15 +160,9 @@ impl feishu_runtime::json::ToJson for AppBadgeSetBody {
         let mut o = feishu_runtime::json::Object::new();
         o.field("user_id", &self.user_id);
         o.field("version", &self.version);
-        if let Some(v) = &self.extra {
-            o.field("extra", v);
-        }
-        if let Some(v) = &self.pc {
-            o.field("pc", v);
-        }
-        if let Some(v) = &self.mobile {
-            o.field("mobile", v);
-        }
+        o.opt("extra", &self.extra);
+        o.opt("pc", &self.pc);
+        o.opt("mobile", &self.mobile);
         o.finish()
     }
 }

@@ -112,38 +112,33 @@ impl<'a> ApplicationAppVersionPatch<'a> {
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
     #[inline]
     pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
-        if matches!(& self.body.status, Some(v) if v.value() == 2i64)
-            && self.reject_reason.is_none()
-        {
-            return Err(
-                feishu_runtime::Invalid::required_when("reject_reason", "status", "2"),
-            );
-        }
-        Ok(())
+        let mut c = feishu_runtime::Checks::new();
+        c.required_when(
+            "reject_reason",
+            matches!(& self.body.status, Some(v) if v.value() == 2i64)
+                && self.reject_reason.is_none(),
+            "status",
+            "2",
+        );
+        c.finish()
     }
     /// Sends the request when the returned future is awaited. The rules of
     /// [`validate`](Self::validate) are checked first; nothing is sent if one fails.
     #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), ApplicationAppVersionPatchError> {
-        feishu_runtime::Call::new(self.client, self.into_request())
-    }
-    #[inline]
-    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
-        self.validate()?;
+        let checked = self.validate();
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.path_param(&self.app_id);
         request.path_param(&self.version_id);
         request.query("user_id_type", &self.user_id_type);
         request.query("operator_id", &self.operator_id);
-        if let Some(v) = &self.reject_reason {
-            request.query("reject_reason", v);
-        }
+        request.query_opt("reject_reason", &self.reject_reason);
         request.json(&self.body);
-        Ok(request)
+        feishu_runtime::Call::new(self.client, request, checked)
     }
 }
 /// The JSON body of [`ApplicationAppVersionPatch`].
-#[derive(Clone, PartialEq, Debug, Default)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ApplicationAppVersionPatchBody {
     /// 版本状态
@@ -155,9 +150,7 @@ impl feishu_runtime::json::ToJson for ApplicationAppVersionPatchBody {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
-        if let Some(v) = &self.status {
-            o.field("status", v);
-        }
+        o.opt("status", &self.status);
         o.finish()
     }
 }

@@ -147,34 +147,16 @@ impl<'a> ApplicationFeedbackList<'a> {
         ApplicationFeedbackListResponse,
         ApplicationFeedbackListError,
     > {
-        feishu_runtime::Call::new(self.client, self.into_request())
-    }
-    #[inline]
-    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.path_param(&self.app_id);
-        if let Some(v) = &self.from_date {
-            request.query("from_date", v);
-        }
-        if let Some(v) = &self.to_date {
-            request.query("to_date", v);
-        }
-        if let Some(v) = &self.feedback_type {
-            request.query("feedback_type", v);
-        }
-        if let Some(v) = &self.status {
-            request.query("status", v);
-        }
-        if let Some(v) = &self.user_id_type {
-            request.query("user_id_type", v);
-        }
-        if let Some(v) = &self.page_token {
-            request.query("page_token", v);
-        }
-        if let Some(v) = &self.page_size {
-            request.query("page_size", v);
-        }
-        Ok(request)
+        request.query_opt("from_date", &self.from_date);
+        request.query_opt("to_date", &self.to_date);
+        request.query_opt("feedback_type", &self.feedback_type);
+        request.query_opt("status", &self.status);
+        request.query_opt("user_id_type", &self.user_id_type);
+        request.query_opt("page_token", &self.page_token);
+        request.query_opt("page_size", &self.page_size);
+        feishu_runtime::Call::new(self.client, request, Ok(()))
     }
     /// Every item of every page, following `page_token` until `has_more` is false.
     #[inline]
@@ -216,24 +198,16 @@ impl feishu_runtime::json::FromJson for ApplicationFeedbackListResponse {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut slot_feedback_list: Option<
-            Vec<crate::application::v6::ApplicationFeedback>,
-        > = None;
-        let mut slot_has_more: Option<bool> = None;
-        let mut slot_page_token: Option<String> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [
-                ("feedback_list", &mut slot_feedback_list),
-                ("has_more", &mut slot_has_more),
-                ("page_token", &mut slot_page_token),
-            ],
-        )?;
-        Ok(Self {
-            feedback_list: slot_feedback_list,
-            has_more: slot_has_more,
-            page_token: slot_page_token,
-        })
+        let mut r = feishu_runtime::json::Reader::new(value);
+        let mut out = Self {
+            feedback_list: None,
+            has_more: None,
+            page_token: None,
+        };
+        r.read("feedback_list", &mut out.feedback_list);
+        r.read("has_more", &mut out.has_more);
+        r.read("page_token", &mut out.page_token);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]

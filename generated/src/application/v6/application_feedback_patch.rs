@@ -96,19 +96,13 @@ impl<'a> ApplicationFeedbackPatch<'a> {
     /// Sends the request when the returned future is awaited.
     #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), ApplicationFeedbackPatchError> {
-        feishu_runtime::Call::new(self.client, self.into_request())
-    }
-    #[inline]
-    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.path_param(&self.app_id);
         request.path_param(&self.feedback_id);
-        if let Some(v) = &self.user_id_type {
-            request.query("user_id_type", v);
-        }
+        request.query_opt("user_id_type", &self.user_id_type);
         request.query("status", &self.status);
         request.query("operator_id", &self.operator_id);
-        Ok(request)
+        feishu_runtime::Call::new(self.client, request, Ok(()))
     }
 }
 /// Error codes of [`ApplicationFeedbackPatch`]: the documented ones, then those any endpoint can return.

@@ -425,54 +425,22 @@ impl feishu_runtime::json::ToJson for ApplicationFeedback {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
-        if let Some(v) = &self.feedback_id {
-            o.field("feedback_id", v);
-        }
-        if let Some(v) = &self.app_id {
-            o.field("app_id", v);
-        }
-        if let Some(v) = &self.feedback_time {
-            o.field("feedback_time", v);
-        }
-        if let Some(v) = &self.tenant_name {
-            o.field("tenant_name", v);
-        }
-        if let Some(v) = &self.feedback_type {
-            o.field("feedback_type", v);
-        }
-        if let Some(v) = &self.status {
-            o.field("status", v);
-        }
-        if let Some(v) = &self.fault_type {
-            o.field("fault_type", v);
-        }
-        if let Some(v) = &self.fault_time {
-            o.field("fault_time", v);
-        }
-        if let Some(v) = &self.source {
-            o.field("source", v);
-        }
-        if let Some(v) = &self.contact {
-            o.field("contact", v);
-        }
-        if let Some(v) = &self.update_time {
-            o.field("update_time", v);
-        }
-        if let Some(v) = &self.description {
-            o.field("description", v);
-        }
-        if let Some(v) = &self.user_id {
-            o.field("user_id", v);
-        }
-        if let Some(v) = &self.operator_id {
-            o.field("operator_id", v);
-        }
-        if let Some(v) = &self.images {
-            o.field("images", v);
-        }
-        if let Some(v) = &self.feedback_path {
-            o.field("feedback_path", v);
-        }
+        o.opt("feedback_id", &self.feedback_id);
+        o.opt("app_id", &self.app_id);
+        o.opt("feedback_time", &self.feedback_time);
+        o.opt("tenant_name", &self.tenant_name);
+        o.opt("feedback_type", &self.feedback_type);
+        o.opt("status", &self.status);
+        o.opt("fault_type", &self.fault_type);
+        o.opt("fault_time", &self.fault_time);
+        o.opt("source", &self.source);
+        o.opt("contact", &self.contact);
+        o.opt("update_time", &self.update_time);
+        o.opt("description", &self.description);
+        o.opt("user_id", &self.user_id);
+        o.opt("operator_id", &self.operator_id);
+        o.opt("images", &self.images);
+        o.opt("feedback_path", &self.feedback_path);
         o.finish()
     }
 }
@@ -483,61 +451,42 @@ impl feishu_runtime::json::FromJson for ApplicationFeedback {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut slot_feedback_id: Option<String> = None;
-        let mut slot_app_id: Option<String> = None;
-        let mut slot_feedback_time: Option<String> = None;
-        let mut slot_tenant_name: Option<String> = None;
-        let mut slot_feedback_type: Option<crate::application::v6::FeedbackType> = None;
-        let mut slot_status: Option<crate::application::v6::FeedbackStatus> = None;
-        let mut slot_fault_type: Option<Vec<crate::application::v6::FaultType>> = None;
-        let mut slot_fault_time: Option<String> = None;
-        let mut slot_source: Option<crate::application::v6::FeedbackSource> = None;
-        let mut slot_contact: Option<String> = None;
-        let mut slot_update_time: Option<String> = None;
-        let mut slot_description: Option<String> = None;
-        let mut slot_user_id: Option<String> = None;
-        let mut slot_operator_id: Option<String> = None;
-        let mut slot_images: Option<Vec<String>> = None;
-        let mut slot_feedback_path: Option<String> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [
-                ("feedback_id", &mut slot_feedback_id),
-                ("app_id", &mut slot_app_id),
-                ("feedback_time", &mut slot_feedback_time),
-                ("tenant_name", &mut slot_tenant_name),
-                ("feedback_type", &mut slot_feedback_type),
-                ("status", &mut slot_status),
-                ("fault_type", &mut slot_fault_type),
-                ("fault_time", &mut slot_fault_time),
-                ("source", &mut slot_source),
-                ("contact", &mut slot_contact),
-                ("update_time", &mut slot_update_time),
-                ("description", &mut slot_description),
-                ("user_id", &mut slot_user_id),
-                ("operator_id", &mut slot_operator_id),
-                ("images", &mut slot_images),
-                ("feedback_path", &mut slot_feedback_path),
-            ],
-        )?;
-        Ok(Self {
-            feedback_id: slot_feedback_id,
-            app_id: slot_app_id,
-            feedback_time: slot_feedback_time,
-            tenant_name: slot_tenant_name,
-            feedback_type: slot_feedback_type,
-            status: slot_status,
-            fault_type: slot_fault_type,
-            fault_time: slot_fault_time,
-            source: slot_source,
-            contact: slot_contact,
-            update_time: slot_update_time,
-            description: slot_description,
-            user_id: slot_user_id,
-            operator_id: slot_operator_id,
-            images: slot_images,
-            feedback_path: slot_feedback_path,
-        })
+        let mut r = feishu_runtime::json::Reader::new(value);
+        let mut out = Self {
+            feedback_id: None,
+            app_id: None,
+            feedback_time: None,
+            tenant_name: None,
+            feedback_type: None,
+            status: None,
+            fault_type: None,
+            fault_time: None,
+            source: None,
+            contact: None,
+            update_time: None,
+            description: None,
+            user_id: None,
+            operator_id: None,
+            images: None,
+            feedback_path: None,
+        };
+        r.read("feedback_id", &mut out.feedback_id);
+        r.read("app_id", &mut out.app_id);
+        r.read("feedback_time", &mut out.feedback_time);
+        r.read("tenant_name", &mut out.tenant_name);
+        r.read("feedback_type", &mut out.feedback_type);
+        r.read("status", &mut out.status);
+        r.read("fault_type", &mut out.fault_type);
+        r.read("fault_time", &mut out.fault_time);
+        r.read("source", &mut out.source);
+        r.read("contact", &mut out.contact);
+        r.read("update_time", &mut out.update_time);
+        r.read("description", &mut out.description);
+        r.read("user_id", &mut out.user_id);
+        r.read("operator_id", &mut out.operator_id);
+        r.read("images", &mut out.images);
+        r.read("feedback_path", &mut out.feedback_path);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]
@@ -580,35 +529,18 @@ impl ClientBadgeNum {
 impl feishu_runtime::Validate for ClientBadgeNum {
     #[inline]
     fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
-        if let Some(v) = self.web_app {
-            feishu_runtime::check_range(
-                "web_app",
-                i64::from(v),
-                Some(0i64),
-                Some(2147483647i64),
-            )?;
-        }
-        if let Some(v) = self.gadget {
-            feishu_runtime::check_range(
-                "gadget",
-                i64::from(v),
-                Some(0i64),
-                Some(2147483647i64),
-            )?;
-        }
-        Ok(())
+        let mut c = feishu_runtime::Checks::new();
+        c.range("web_app", &self.web_app, Some(0i64), Some(2147483647i64));
+        c.range("gadget", &self.gadget, Some(0i64), Some(2147483647i64));
+        c.finish()
     }
 }
 impl feishu_runtime::json::ToJson for ClientBadgeNum {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
-        if let Some(v) = &self.web_app {
-            o.field("web_app", v);
-        }
-        if let Some(v) = &self.gadget {
-            o.field("gadget", v);
-        }
+        o.opt("web_app", &self.web_app);
+        o.opt("gadget", &self.gadget);
         o.finish()
     }
 }
@@ -619,16 +551,14 @@ impl feishu_runtime::json::FromJson for ClientBadgeNum {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut slot_web_app: Option<i32> = None;
-        let mut slot_gadget: Option<i32> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [("web_app", &mut slot_web_app), ("gadget", &mut slot_gadget)],
-        )?;
-        Ok(Self {
-            web_app: slot_web_app,
-            gadget: slot_gadget,
-        })
+        let mut r = feishu_runtime::json::Reader::new(value);
+        let mut out = Self {
+            web_app: None,
+            gadget: None,
+        };
+        r.read("web_app", &mut out.web_app);
+        r.read("gadget", &mut out.gadget);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]

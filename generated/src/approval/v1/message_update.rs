@@ -77,17 +77,13 @@ impl<'a> MessageUpdate<'a> {
     pub fn send(
         self,
     ) -> feishu_runtime::Call<'a, MessageUpdateResponse, MessageUpdateError> {
-        feishu_runtime::Call::new(self.client, self.into_request())
-    }
-    #[inline]
-    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body);
-        Ok(request)
+        feishu_runtime::Call::new(self.client, request, Ok(()))
     }
 }
 /// The JSON body of [`MessageUpdate`].
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct MessageUpdateBody {
     /// 发送审批 bot 消息时，回显结果中得到的 message_id
@@ -124,14 +120,10 @@ impl feishu_runtime::json::FromJson for MessageUpdateResponse {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut slot_message_id: Option<String> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [("message_id", &mut slot_message_id)],
-        )?;
-        Ok(Self {
-            message_id: slot_message_id,
-        })
+        let mut r = feishu_runtime::json::Reader::new(value);
+        let mut out = Self { message_id: None };
+        r.read("message_id", &mut out.message_id);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]

@@ -77,13 +77,9 @@ impl<'a> ExternalInstanceCreate<'a> {
         ExternalInstanceCreateResponse,
         ExternalInstanceCreateError,
     > {
-        feishu_runtime::Call::new(self.client, self.into_request())
-    }
-    #[inline]
-    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.external_instance);
-        Ok(request)
+        feishu_runtime::Call::new(self.client, request, Ok(()))
     }
 }
 /// What [`ExternalInstanceCreate`] returns.
@@ -98,9 +94,10 @@ impl feishu_runtime::json::FromJson for ExternalInstanceCreateResponse {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut slot_data: Option<crate::approval::v4::ExternalInstance> = None;
-        feishu_runtime::json::read_fields(value, &mut [("data", &mut slot_data)])?;
-        Ok(Self { data: slot_data })
+        let mut r = feishu_runtime::json::Reader::new(value);
+        let mut out = Self { data: None };
+        r.read("data", &mut out.data);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]

@@ -459,18 +459,10 @@ impl feishu_runtime::json::ToJson for ActionConfig {
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("action_type", &self.action_type);
-        if let Some(v) = &self.action_name {
-            o.field("action_name", v);
-        }
-        if let Some(v) = &self.is_need_reason {
-            o.field("is_need_reason", v);
-        }
-        if let Some(v) = &self.is_reason_required {
-            o.field("is_reason_required", v);
-        }
-        if let Some(v) = &self.is_need_attachment {
-            o.field("is_need_attachment", v);
-        }
+        o.opt("action_name", &self.action_name);
+        o.opt("is_need_reason", &self.is_need_reason);
+        o.opt("is_reason_required", &self.is_reason_required);
+        o.opt("is_need_attachment", &self.is_need_attachment);
         o.finish()
     }
 }
@@ -481,31 +473,21 @@ impl feishu_runtime::json::FromJson for ActionConfig {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut r = feishu_runtime::json::Reader::new(value);
         let mut slot_action_type: Option<String> = None;
-        let mut slot_action_name: Option<String> = None;
-        let mut slot_is_need_reason: Option<bool> = None;
-        let mut slot_is_reason_required: Option<bool> = None;
-        let mut slot_is_need_attachment: Option<bool> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [
-                ("action_type", &mut slot_action_type),
-                ("action_name", &mut slot_action_name),
-                ("is_need_reason", &mut slot_is_need_reason),
-                ("is_reason_required", &mut slot_is_reason_required),
-                ("is_need_attachment", &mut slot_is_need_attachment),
-            ],
-        )?;
-        Ok(Self {
-            action_type: feishu_runtime::json::required(
-                slot_action_type,
-                "action_type",
-            )?,
-            action_name: slot_action_name,
-            is_need_reason: slot_is_need_reason,
-            is_reason_required: slot_is_reason_required,
-            is_need_attachment: slot_is_need_attachment,
-        })
+        r.read("action_type", &mut slot_action_type);
+        let mut out = Self {
+            action_type: r.required(slot_action_type, "action_type")?,
+            action_name: None,
+            is_need_reason: None,
+            is_reason_required: None,
+            is_need_attachment: None,
+        };
+        r.read("action_name", &mut out.action_name);
+        r.read("is_need_reason", &mut out.is_need_reason);
+        r.read("is_reason_required", &mut out.is_reason_required);
+        r.read("is_need_attachment", &mut out.is_need_attachment);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]
@@ -769,63 +751,29 @@ impl feishu_runtime::json::ToJson for ExternalInstance {
         let mut o = feishu_runtime::json::Object::new();
         o.field("approval_code", &self.approval_code);
         o.field("status", &self.status);
-        if let Some(v) = &self.extra {
-            o.field("extra", v);
-        }
+        o.opt("extra", &self.extra);
         o.field("instance_id", &self.instance_id);
         o.field("links", &self.links);
-        if let Some(v) = &self.title {
-            o.field("title", v);
-        }
-        if let Some(v) = &self.form {
-            o.field("form", v);
-        }
-        if let Some(v) = &self.user_id {
-            o.field("user_id", v);
-        }
-        if let Some(v) = &self.user_name {
-            o.field("user_name", v);
-        }
-        if let Some(v) = &self.open_id {
-            o.field("open_id", v);
-        }
-        if let Some(v) = &self.department_id {
-            o.field("department_id", v);
-        }
-        if let Some(v) = &self.department_name {
-            o.field("department_name", v);
-        }
+        o.opt("title", &self.title);
+        o.opt("form", &self.form);
+        o.opt("user_id", &self.user_id);
+        o.opt("user_name", &self.user_name);
+        o.opt("open_id", &self.open_id);
+        o.opt("department_id", &self.department_id);
+        o.opt("department_name", &self.department_name);
         o.field("start_time", &self.start_time);
         o.field("end_time", &self.end_time);
         o.field("update_time", &self.update_time);
-        if let Some(v) = &self.display_method {
-            o.field("display_method", v);
-        }
-        if let Some(v) = &self.update_mode {
-            o.field("update_mode", v);
-        }
-        if let Some(v) = &self.task_list {
-            o.field("task_list", v);
-        }
-        if let Some(v) = &self.cc_list {
-            o.field("cc_list", v);
-        }
+        o.opt("display_method", &self.display_method);
+        o.opt("update_mode", &self.update_mode);
+        o.opt("task_list", &self.task_list);
+        o.opt("cc_list", &self.cc_list);
         o.field("i18n_resources", &self.i18n_resources);
-        if let Some(v) = &self.trusteeship_url_token {
-            o.field("trusteeship_url_token", v);
-        }
-        if let Some(v) = &self.trusteeship_user_id_type {
-            o.field("trusteeship_user_id_type", v);
-        }
-        if let Some(v) = &self.trusteeship_urls {
-            o.field("trusteeship_urls", v);
-        }
-        if let Some(v) = &self.trusteeship_cache_config {
-            o.field("trusteeship_cache_config", v);
-        }
-        if let Some(v) = &self.resource_region {
-            o.field("resource_region", v);
-        }
+        o.opt("trusteeship_url_token", &self.trusteeship_url_token);
+        o.opt("trusteeship_user_id_type", &self.trusteeship_user_id_type);
+        o.opt("trusteeship_urls", &self.trusteeship_urls);
+        o.opt("trusteeship_cache_config", &self.trusteeship_cache_config);
+        o.opt("resource_region", &self.resource_region);
         o.finish()
     }
 }
@@ -836,120 +784,86 @@ impl feishu_runtime::json::FromJson for ExternalInstance {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut r = feishu_runtime::json::Reader::new(value);
         let mut slot_approval_code: Option<String> = None;
+        r.read("approval_code", &mut slot_approval_code);
         let mut slot_status: Option<crate::approval::v4::ExternalInstanceStatus> = None;
-        let mut slot_extra: Option<String> = None;
+        r.read("status", &mut slot_status);
         let mut slot_instance_id: Option<String> = None;
+        r.read("instance_id", &mut slot_instance_id);
         let mut slot_links: Option<crate::approval::v4::ExternalInstanceLink> = None;
-        let mut slot_title: Option<String> = None;
-        let mut slot_form: Option<Vec<crate::approval::v4::ExternalInstanceForm>> = None;
-        let mut slot_user_id: Option<String> = None;
-        let mut slot_user_name: Option<String> = None;
-        let mut slot_open_id: Option<String> = None;
-        let mut slot_department_id: Option<String> = None;
-        let mut slot_department_name: Option<String> = None;
+        r.read("links", &mut slot_links);
         let mut slot_start_time: Option<String> = None;
+        r.read(
+            "start_time",
+            &mut feishu_runtime::json::ReadWith(
+                &mut slot_start_time,
+                feishu_runtime::json::int64_string,
+            ),
+        );
         let mut slot_end_time: Option<String> = None;
+        r.read(
+            "end_time",
+            &mut feishu_runtime::json::ReadWith(
+                &mut slot_end_time,
+                feishu_runtime::json::int64_string,
+            ),
+        );
         let mut slot_update_time: Option<String> = None;
-        let mut slot_display_method: Option<crate::approval::v4::DisplayMethod> = None;
-        let mut slot_update_mode: Option<crate::approval::v4::UpdateMode> = None;
-        let mut slot_task_list: Option<Vec<crate::approval::v4::ExternalInstanceTask>> = None;
-        let mut slot_cc_list: Option<Vec<crate::approval::v4::ExternalInstanceCc>> = None;
+        r.read(
+            "update_time",
+            &mut feishu_runtime::json::ReadWith(
+                &mut slot_update_time,
+                feishu_runtime::json::int64_string,
+            ),
+        );
         let mut slot_i18n_resources: Option<Vec<crate::approval::v4::I18nResource>> = None;
-        let mut slot_trusteeship_url_token: Option<String> = None;
-        let mut slot_trusteeship_user_id_type: Option<String> = None;
-        let mut slot_trusteeship_urls: Option<crate::approval::v4::TrusteeshipUrls> = None;
-        let mut slot_trusteeship_cache_config: Option<
-            crate::approval::v4::TrusteeshipCacheConfig,
-        > = None;
-        let mut slot_resource_region: Option<String> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [
-                ("approval_code", &mut slot_approval_code),
-                ("status", &mut slot_status),
-                ("extra", &mut slot_extra),
-                ("instance_id", &mut slot_instance_id),
-                ("links", &mut slot_links),
-                ("title", &mut slot_title),
-                ("form", &mut slot_form),
-                ("user_id", &mut slot_user_id),
-                ("user_name", &mut slot_user_name),
-                ("open_id", &mut slot_open_id),
-                ("department_id", &mut slot_department_id),
-                ("department_name", &mut slot_department_name),
-                (
-                    "start_time",
-                    &mut feishu_runtime::json::ReadWith(
-                        &mut slot_start_time,
-                        feishu_runtime::json::int64_string,
-                    ),
-                ),
-                (
-                    "end_time",
-                    &mut feishu_runtime::json::ReadWith(
-                        &mut slot_end_time,
-                        feishu_runtime::json::int64_string,
-                    ),
-                ),
-                (
-                    "update_time",
-                    &mut feishu_runtime::json::ReadWith(
-                        &mut slot_update_time,
-                        feishu_runtime::json::int64_string,
-                    ),
-                ),
-                ("display_method", &mut slot_display_method),
-                ("update_mode", &mut slot_update_mode),
-                ("task_list", &mut slot_task_list),
-                ("cc_list", &mut slot_cc_list),
-                ("i18n_resources", &mut slot_i18n_resources),
-                ("trusteeship_url_token", &mut slot_trusteeship_url_token),
-                ("trusteeship_user_id_type", &mut slot_trusteeship_user_id_type),
-                ("trusteeship_urls", &mut slot_trusteeship_urls),
-                ("trusteeship_cache_config", &mut slot_trusteeship_cache_config),
-                ("resource_region", &mut slot_resource_region),
-            ],
-        )?;
-        Ok(Self {
-            approval_code: feishu_runtime::json::required(
-                slot_approval_code,
-                "approval_code",
-            )?,
-            status: feishu_runtime::json::required(slot_status, "status")?,
-            extra: slot_extra,
-            instance_id: feishu_runtime::json::required(
-                slot_instance_id,
-                "instance_id",
-            )?,
-            links: feishu_runtime::json::required(slot_links, "links")?,
-            title: slot_title,
-            form: slot_form,
-            user_id: slot_user_id,
-            user_name: slot_user_name,
-            open_id: slot_open_id,
-            department_id: slot_department_id,
-            department_name: slot_department_name,
-            start_time: feishu_runtime::json::required(slot_start_time, "start_time")?,
-            end_time: feishu_runtime::json::required(slot_end_time, "end_time")?,
-            update_time: feishu_runtime::json::required(
-                slot_update_time,
-                "update_time",
-            )?,
-            display_method: slot_display_method,
-            update_mode: slot_update_mode,
-            task_list: slot_task_list,
-            cc_list: slot_cc_list,
-            i18n_resources: feishu_runtime::json::required(
-                slot_i18n_resources,
-                "i18n_resources",
-            )?,
-            trusteeship_url_token: slot_trusteeship_url_token,
-            trusteeship_user_id_type: slot_trusteeship_user_id_type,
-            trusteeship_urls: slot_trusteeship_urls,
-            trusteeship_cache_config: slot_trusteeship_cache_config,
-            resource_region: slot_resource_region,
-        })
+        r.read("i18n_resources", &mut slot_i18n_resources);
+        let mut out = Self {
+            approval_code: r.required(slot_approval_code, "approval_code")?,
+            status: r.required(slot_status, "status")?,
+            extra: None,
+            instance_id: r.required(slot_instance_id, "instance_id")?,
+            links: r.required(slot_links, "links")?,
+            title: None,
+            form: None,
+            user_id: None,
+            user_name: None,
+            open_id: None,
+            department_id: None,
+            department_name: None,
+            start_time: r.required(slot_start_time, "start_time")?,
+            end_time: r.required(slot_end_time, "end_time")?,
+            update_time: r.required(slot_update_time, "update_time")?,
+            display_method: None,
+            update_mode: None,
+            task_list: None,
+            cc_list: None,
+            i18n_resources: r.required(slot_i18n_resources, "i18n_resources")?,
+            trusteeship_url_token: None,
+            trusteeship_user_id_type: None,
+            trusteeship_urls: None,
+            trusteeship_cache_config: None,
+            resource_region: None,
+        };
+        r.read("extra", &mut out.extra);
+        r.read("title", &mut out.title);
+        r.read("form", &mut out.form);
+        r.read("user_id", &mut out.user_id);
+        r.read("user_name", &mut out.user_name);
+        r.read("open_id", &mut out.open_id);
+        r.read("department_id", &mut out.department_id);
+        r.read("department_name", &mut out.department_name);
+        r.read("display_method", &mut out.display_method);
+        r.read("update_mode", &mut out.update_mode);
+        r.read("task_list", &mut out.task_list);
+        r.read("cc_list", &mut out.cc_list);
+        r.read("trusteeship_url_token", &mut out.trusteeship_url_token);
+        r.read("trusteeship_user_id_type", &mut out.trusteeship_user_id_type);
+        r.read("trusteeship_urls", &mut out.trusteeship_urls);
+        r.read("trusteeship_cache_config", &mut out.trusteeship_cache_config);
+        r.read("resource_region", &mut out.resource_region);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]
@@ -1056,25 +970,15 @@ impl feishu_runtime::json::ToJson for ExternalInstanceCc {
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("cc_id", &self.cc_id);
-        if let Some(v) = &self.user_id {
-            o.field("user_id", v);
-        }
-        if let Some(v) = &self.open_id {
-            o.field("open_id", v);
-        }
+        o.opt("user_id", &self.user_id);
+        o.opt("open_id", &self.open_id);
         o.field("links", &self.links);
         o.field("read_status", &self.read_status);
-        if let Some(v) = &self.extra {
-            o.field("extra", v);
-        }
-        if let Some(v) = &self.title {
-            o.field("title", v);
-        }
+        o.opt("extra", &self.extra);
+        o.opt("title", &self.title);
         o.field("create_time", &self.create_time);
         o.field("update_time", &self.update_time);
-        if let Some(v) = &self.display_method {
-            o.field("display_method", v);
-        }
+        o.opt("display_method", &self.display_method);
         o.finish()
     }
 }
@@ -1085,64 +989,47 @@ impl feishu_runtime::json::FromJson for ExternalInstanceCc {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut r = feishu_runtime::json::Reader::new(value);
         let mut slot_cc_id: Option<String> = None;
-        let mut slot_user_id: Option<String> = None;
-        let mut slot_open_id: Option<String> = None;
+        r.read("cc_id", &mut slot_cc_id);
         let mut slot_links: Option<crate::approval::v4::ExternalInstanceLink> = None;
+        r.read("links", &mut slot_links);
         let mut slot_read_status: Option<crate::approval::v4::CcReadStatus> = None;
-        let mut slot_extra: Option<String> = None;
-        let mut slot_title: Option<String> = None;
+        r.read("read_status", &mut slot_read_status);
         let mut slot_create_time: Option<String> = None;
+        r.read(
+            "create_time",
+            &mut feishu_runtime::json::ReadWith(
+                &mut slot_create_time,
+                feishu_runtime::json::int64_string,
+            ),
+        );
         let mut slot_update_time: Option<String> = None;
-        let mut slot_display_method: Option<crate::approval::v4::DisplayMethod> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [
-                ("cc_id", &mut slot_cc_id),
-                ("user_id", &mut slot_user_id),
-                ("open_id", &mut slot_open_id),
-                ("links", &mut slot_links),
-                ("read_status", &mut slot_read_status),
-                ("extra", &mut slot_extra),
-                ("title", &mut slot_title),
-                (
-                    "create_time",
-                    &mut feishu_runtime::json::ReadWith(
-                        &mut slot_create_time,
-                        feishu_runtime::json::int64_string,
-                    ),
-                ),
-                (
-                    "update_time",
-                    &mut feishu_runtime::json::ReadWith(
-                        &mut slot_update_time,
-                        feishu_runtime::json::int64_string,
-                    ),
-                ),
-                ("display_method", &mut slot_display_method),
-            ],
-        )?;
-        Ok(Self {
-            cc_id: feishu_runtime::json::required(slot_cc_id, "cc_id")?,
-            user_id: slot_user_id,
-            open_id: slot_open_id,
-            links: feishu_runtime::json::required(slot_links, "links")?,
-            read_status: feishu_runtime::json::required(
-                slot_read_status,
-                "read_status",
-            )?,
-            extra: slot_extra,
-            title: slot_title,
-            create_time: feishu_runtime::json::required(
-                slot_create_time,
-                "create_time",
-            )?,
-            update_time: feishu_runtime::json::required(
-                slot_update_time,
-                "update_time",
-            )?,
-            display_method: slot_display_method,
-        })
+        r.read(
+            "update_time",
+            &mut feishu_runtime::json::ReadWith(
+                &mut slot_update_time,
+                feishu_runtime::json::int64_string,
+            ),
+        );
+        let mut out = Self {
+            cc_id: r.required(slot_cc_id, "cc_id")?,
+            user_id: None,
+            open_id: None,
+            links: r.required(slot_links, "links")?,
+            read_status: r.required(slot_read_status, "read_status")?,
+            extra: None,
+            title: None,
+            create_time: r.required(slot_create_time, "create_time")?,
+            update_time: r.required(slot_update_time, "update_time")?,
+            display_method: None,
+        };
+        r.read("user_id", &mut out.user_id);
+        r.read("open_id", &mut out.open_id);
+        r.read("extra", &mut out.extra);
+        r.read("title", &mut out.title);
+        r.read("display_method", &mut out.display_method);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]
@@ -1183,12 +1070,8 @@ impl feishu_runtime::json::ToJson for ExternalInstanceForm {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
-        if let Some(v) = &self.name {
-            o.field("name", v);
-        }
-        if let Some(v) = &self.value {
-            o.field("value", v);
-        }
+        o.opt("name", &self.name);
+        o.opt("value", &self.value);
         o.finish()
     }
 }
@@ -1199,16 +1082,11 @@ impl feishu_runtime::json::FromJson for ExternalInstanceForm {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut slot_name: Option<String> = None;
-        let mut slot_value: Option<String> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [("name", &mut slot_name), ("value", &mut slot_value)],
-        )?;
-        Ok(Self {
-            name: slot_name,
-            value: slot_value,
-        })
+        let mut r = feishu_runtime::json::Reader::new(value);
+        let mut out = Self { name: None, value: None };
+        r.read("name", &mut out.name);
+        r.read("value", &mut out.value);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]
@@ -1247,9 +1125,7 @@ impl feishu_runtime::json::ToJson for ExternalInstanceLink {
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("pc_link", &self.pc_link);
-        if let Some(v) = &self.mobile_link {
-            o.field("mobile_link", v);
-        }
+        o.opt("mobile_link", &self.mobile_link);
         o.finish()
     }
 }
@@ -1260,16 +1136,15 @@ impl feishu_runtime::json::FromJson for ExternalInstanceLink {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut r = feishu_runtime::json::Reader::new(value);
         let mut slot_pc_link: Option<String> = None;
-        let mut slot_mobile_link: Option<String> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [("pc_link", &mut slot_pc_link), ("mobile_link", &mut slot_mobile_link)],
-        )?;
-        Ok(Self {
-            pc_link: feishu_runtime::json::required(slot_pc_link, "pc_link")?,
-            mobile_link: slot_mobile_link,
-        })
+        r.read("pc_link", &mut slot_pc_link);
+        let mut out = Self {
+            pc_link: r.required(slot_pc_link, "pc_link")?,
+            mobile_link: None,
+        };
+        r.read("mobile_link", &mut out.mobile_link);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]
@@ -1457,46 +1332,22 @@ impl feishu_runtime::json::ToJson for ExternalInstanceTask {
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("task_id", &self.task_id);
-        if let Some(v) = &self.user_id {
-            o.field("user_id", v);
-        }
-        if let Some(v) = &self.open_id {
-            o.field("open_id", v);
-        }
-        if let Some(v) = &self.title {
-            o.field("title", v);
-        }
+        o.opt("user_id", &self.user_id);
+        o.opt("open_id", &self.open_id);
+        o.opt("title", &self.title);
         o.field("links", &self.links);
         o.field("status", &self.status);
-        if let Some(v) = &self.extra {
-            o.field("extra", v);
-        }
+        o.opt("extra", &self.extra);
         o.field("create_time", &self.create_time);
         o.field("end_time", &self.end_time);
-        if let Some(v) = &self.update_time {
-            o.field("update_time", v);
-        }
-        if let Some(v) = &self.action_context {
-            o.field("action_context", v);
-        }
-        if let Some(v) = &self.action_configs {
-            o.field("action_configs", v);
-        }
-        if let Some(v) = &self.display_method {
-            o.field("display_method", v);
-        }
-        if let Some(v) = &self.exclude_statistics {
-            o.field("exclude_statistics", v);
-        }
-        if let Some(v) = &self.node_id {
-            o.field("node_id", v);
-        }
-        if let Some(v) = &self.node_name {
-            o.field("node_name", v);
-        }
-        if let Some(v) = &self.generate_type {
-            o.field("generate_type", v);
-        }
+        o.opt("update_time", &self.update_time);
+        o.opt("action_context", &self.action_context);
+        o.opt("action_configs", &self.action_configs);
+        o.opt("display_method", &self.display_method);
+        o.opt("exclude_statistics", &self.exclude_statistics);
+        o.opt("node_id", &self.node_id);
+        o.opt("node_name", &self.node_name);
+        o.opt("generate_type", &self.generate_type);
         o.finish()
     }
 }
@@ -1507,85 +1358,67 @@ impl feishu_runtime::json::FromJson for ExternalInstanceTask {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut r = feishu_runtime::json::Reader::new(value);
         let mut slot_task_id: Option<String> = None;
-        let mut slot_user_id: Option<String> = None;
-        let mut slot_open_id: Option<String> = None;
-        let mut slot_title: Option<String> = None;
+        r.read("task_id", &mut slot_task_id);
         let mut slot_links: Option<crate::approval::v4::ExternalInstanceLink> = None;
+        r.read("links", &mut slot_links);
         let mut slot_status: Option<crate::approval::v4::ExternalTaskStatus> = None;
-        let mut slot_extra: Option<String> = None;
+        r.read("status", &mut slot_status);
         let mut slot_create_time: Option<String> = None;
+        r.read(
+            "create_time",
+            &mut feishu_runtime::json::ReadWith(
+                &mut slot_create_time,
+                feishu_runtime::json::int64_string,
+            ),
+        );
         let mut slot_end_time: Option<String> = None;
-        let mut slot_update_time: Option<String> = None;
-        let mut slot_action_context: Option<String> = None;
-        let mut slot_action_configs: Option<Vec<crate::approval::v4::ActionConfig>> = None;
-        let mut slot_display_method: Option<crate::approval::v4::DisplayMethod> = None;
-        let mut slot_exclude_statistics: Option<bool> = None;
-        let mut slot_node_id: Option<String> = None;
-        let mut slot_node_name: Option<String> = None;
-        let mut slot_generate_type: Option<crate::approval::v4::TaskGenerateType> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [
-                ("task_id", &mut slot_task_id),
-                ("user_id", &mut slot_user_id),
-                ("open_id", &mut slot_open_id),
-                ("title", &mut slot_title),
-                ("links", &mut slot_links),
-                ("status", &mut slot_status),
-                ("extra", &mut slot_extra),
-                (
-                    "create_time",
-                    &mut feishu_runtime::json::ReadWith(
-                        &mut slot_create_time,
-                        feishu_runtime::json::int64_string,
-                    ),
-                ),
-                (
-                    "end_time",
-                    &mut feishu_runtime::json::ReadWith(
-                        &mut slot_end_time,
-                        feishu_runtime::json::int64_string,
-                    ),
-                ),
-                (
-                    "update_time",
-                    &mut feishu_runtime::json::ReadWith(
-                        &mut slot_update_time,
-                        feishu_runtime::json::int64_string,
-                    ),
-                ),
-                ("action_context", &mut slot_action_context),
-                ("action_configs", &mut slot_action_configs),
-                ("display_method", &mut slot_display_method),
-                ("exclude_statistics", &mut slot_exclude_statistics),
-                ("node_id", &mut slot_node_id),
-                ("node_name", &mut slot_node_name),
-                ("generate_type", &mut slot_generate_type),
-            ],
-        )?;
-        Ok(Self {
-            task_id: feishu_runtime::json::required(slot_task_id, "task_id")?,
-            user_id: slot_user_id,
-            open_id: slot_open_id,
-            title: slot_title,
-            links: feishu_runtime::json::required(slot_links, "links")?,
-            status: feishu_runtime::json::required(slot_status, "status")?,
-            extra: slot_extra,
-            create_time: feishu_runtime::json::required(
-                slot_create_time,
-                "create_time",
-            )?,
-            end_time: feishu_runtime::json::required(slot_end_time, "end_time")?,
-            update_time: slot_update_time,
-            action_context: slot_action_context,
-            action_configs: slot_action_configs,
-            display_method: slot_display_method,
-            exclude_statistics: slot_exclude_statistics,
-            node_id: slot_node_id,
-            node_name: slot_node_name,
-            generate_type: slot_generate_type,
-        })
+        r.read(
+            "end_time",
+            &mut feishu_runtime::json::ReadWith(
+                &mut slot_end_time,
+                feishu_runtime::json::int64_string,
+            ),
+        );
+        let mut out = Self {
+            task_id: r.required(slot_task_id, "task_id")?,
+            user_id: None,
+            open_id: None,
+            title: None,
+            links: r.required(slot_links, "links")?,
+            status: r.required(slot_status, "status")?,
+            extra: None,
+            create_time: r.required(slot_create_time, "create_time")?,
+            end_time: r.required(slot_end_time, "end_time")?,
+            update_time: None,
+            action_context: None,
+            action_configs: None,
+            display_method: None,
+            exclude_statistics: None,
+            node_id: None,
+            node_name: None,
+            generate_type: None,
+        };
+        r.read("user_id", &mut out.user_id);
+        r.read("open_id", &mut out.open_id);
+        r.read("title", &mut out.title);
+        r.read("extra", &mut out.extra);
+        r.read(
+            "update_time",
+            &mut feishu_runtime::json::ReadWith(
+                &mut out.update_time,
+                feishu_runtime::json::int64_string,
+            ),
+        );
+        r.read("action_context", &mut out.action_context);
+        r.read("action_configs", &mut out.action_configs);
+        r.read("display_method", &mut out.display_method);
+        r.read("exclude_statistics", &mut out.exclude_statistics);
+        r.read("node_id", &mut out.node_id);
+        r.read("node_name", &mut out.node_name);
+        r.read("generate_type", &mut out.generate_type);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]
@@ -1633,22 +1466,19 @@ impl feishu_runtime::json::FromJson for I18nResource {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut r = feishu_runtime::json::Reader::new(value);
         let mut slot_locale: Option<crate::approval::v4::I18nLocale> = None;
+        r.read("locale", &mut slot_locale);
         let mut slot_texts: Option<Vec<crate::approval::v4::I18nResourceText>> = None;
+        r.read("texts", &mut slot_texts);
         let mut slot_is_default: Option<bool> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [
-                ("locale", &mut slot_locale),
-                ("texts", &mut slot_texts),
-                ("is_default", &mut slot_is_default),
-            ],
-        )?;
-        Ok(Self {
-            locale: feishu_runtime::json::required(slot_locale, "locale")?,
-            texts: feishu_runtime::json::required(slot_texts, "texts")?,
-            is_default: feishu_runtime::json::required(slot_is_default, "is_default")?,
-        })
+        r.read("is_default", &mut slot_is_default);
+        let out = Self {
+            locale: r.required(slot_locale, "locale")?,
+            texts: r.required(slot_texts, "texts")?,
+            is_default: r.required(slot_is_default, "is_default")?,
+        };
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]
@@ -1692,16 +1522,16 @@ impl feishu_runtime::json::FromJson for I18nResourceText {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut r = feishu_runtime::json::Reader::new(value);
         let mut slot_key: Option<String> = None;
+        r.read("key", &mut slot_key);
         let mut slot_value: Option<String> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [("key", &mut slot_key), ("value", &mut slot_value)],
-        )?;
-        Ok(Self {
-            key: feishu_runtime::json::required(slot_key, "key")?,
-            value: feishu_runtime::json::required(slot_value, "value")?,
-        })
+        r.read("value", &mut slot_value);
+        let out = Self {
+            key: r.required(slot_key, "key")?,
+            value: r.required(slot_value, "value")?,
+        };
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]
@@ -1756,15 +1586,9 @@ impl feishu_runtime::json::ToJson for TrusteeshipCacheConfig {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
-        if let Some(v) = &self.form_policy {
-            o.field("form_policy", v);
-        }
-        if let Some(v) = &self.form_vary_with_locale {
-            o.field("form_vary_with_locale", v);
-        }
-        if let Some(v) = &self.form_version {
-            o.field("form_version", v);
-        }
+        o.opt("form_policy", &self.form_policy);
+        o.opt("form_vary_with_locale", &self.form_vary_with_locale);
+        o.opt("form_version", &self.form_version);
         o.finish()
     }
 }
@@ -1775,22 +1599,16 @@ impl feishu_runtime::json::FromJson for TrusteeshipCacheConfig {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut slot_form_policy: Option<crate::approval::v4::FormPolicy> = None;
-        let mut slot_form_vary_with_locale: Option<bool> = None;
-        let mut slot_form_version: Option<String> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [
-                ("form_policy", &mut slot_form_policy),
-                ("form_vary_with_locale", &mut slot_form_vary_with_locale),
-                ("form_version", &mut slot_form_version),
-            ],
-        )?;
-        Ok(Self {
-            form_policy: slot_form_policy,
-            form_vary_with_locale: slot_form_vary_with_locale,
-            form_version: slot_form_version,
-        })
+        let mut r = feishu_runtime::json::Reader::new(value);
+        let mut out = Self {
+            form_policy: None,
+            form_vary_with_locale: None,
+            form_version: None,
+        };
+        r.read("form_policy", &mut out.form_policy);
+        r.read("form_vary_with_locale", &mut out.form_vary_with_locale);
+        r.read("form_version", &mut out.form_version);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]
@@ -1867,21 +1685,11 @@ impl feishu_runtime::json::ToJson for TrusteeshipUrls {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
-        if let Some(v) = &self.form_detail_url {
-            o.field("form_detail_url", v);
-        }
-        if let Some(v) = &self.action_definition_url {
-            o.field("action_definition_url", v);
-        }
-        if let Some(v) = &self.approval_node_url {
-            o.field("approval_node_url", v);
-        }
-        if let Some(v) = &self.action_callback_url {
-            o.field("action_callback_url", v);
-        }
-        if let Some(v) = &self.pull_business_data_url {
-            o.field("pull_business_data_url", v);
-        }
+        o.opt("form_detail_url", &self.form_detail_url);
+        o.opt("action_definition_url", &self.action_definition_url);
+        o.opt("approval_node_url", &self.approval_node_url);
+        o.opt("action_callback_url", &self.action_callback_url);
+        o.opt("pull_business_data_url", &self.pull_business_data_url);
         o.finish()
     }
 }
@@ -1892,28 +1700,20 @@ impl feishu_runtime::json::FromJson for TrusteeshipUrls {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut slot_form_detail_url: Option<String> = None;
-        let mut slot_action_definition_url: Option<String> = None;
-        let mut slot_approval_node_url: Option<String> = None;
-        let mut slot_action_callback_url: Option<String> = None;
-        let mut slot_pull_business_data_url: Option<String> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [
-                ("form_detail_url", &mut slot_form_detail_url),
-                ("action_definition_url", &mut slot_action_definition_url),
-                ("approval_node_url", &mut slot_approval_node_url),
-                ("action_callback_url", &mut slot_action_callback_url),
-                ("pull_business_data_url", &mut slot_pull_business_data_url),
-            ],
-        )?;
-        Ok(Self {
-            form_detail_url: slot_form_detail_url,
-            action_definition_url: slot_action_definition_url,
-            approval_node_url: slot_approval_node_url,
-            action_callback_url: slot_action_callback_url,
-            pull_business_data_url: slot_pull_business_data_url,
-        })
+        let mut r = feishu_runtime::json::Reader::new(value);
+        let mut out = Self {
+            form_detail_url: None,
+            action_definition_url: None,
+            approval_node_url: None,
+            action_callback_url: None,
+            pull_business_data_url: None,
+        };
+        r.read("form_detail_url", &mut out.form_detail_url);
+        r.read("action_definition_url", &mut out.action_definition_url);
+        r.read("approval_node_url", &mut out.approval_node_url);
+        r.read("action_callback_url", &mut out.action_callback_url);
+        r.read("pull_business_data_url", &mut out.pull_business_data_url);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]

@@ -80,17 +80,13 @@ impl<'a> AppAccessTokenInternal<'a> {
         AppAccessTokenInternalResponse,
         AppAccessTokenInternalError,
     > {
-        feishu_runtime::Call::new(self.client, self.into_request())
-    }
-    #[inline]
-    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body);
-        Ok(request)
+        feishu_runtime::Call::new(self.client, request, Ok(()))
     }
 }
 /// The JSON body of [`AppAccessTokenInternal`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AppAccessTokenInternalBody {
     /// 应用唯一标识
@@ -149,19 +145,14 @@ impl feishu_runtime::json::FromJson for AppAccessTokenInternalResponse {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut slot_app_access_token: Option<String> = None;
-        let mut slot_expire: Option<i64> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [
-                ("app_access_token", &mut slot_app_access_token),
-                ("expire", &mut slot_expire),
-            ],
-        )?;
-        Ok(Self {
-            app_access_token: slot_app_access_token,
-            expire: slot_expire,
-        })
+        let mut r = feishu_runtime::json::Reader::new(value);
+        let mut out = Self {
+            app_access_token: None,
+            expire: None,
+        };
+        r.read("app_access_token", &mut out.app_access_token);
+        r.read("expire", &mut out.expire);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]

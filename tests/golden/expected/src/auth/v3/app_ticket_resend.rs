@@ -68,17 +68,13 @@ impl<'a> AppTicketResend<'a> {
     /// Sends the request when the returned future is awaited.
     #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), AppTicketResendError> {
-        feishu_runtime::Call::new(self.client, self.into_request())
-    }
-    #[inline]
-    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body);
-        Ok(request)
+        feishu_runtime::Call::new(self.client, request, Ok(()))
     }
 }
 /// The JSON body of [`AppTicketResend`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AppTicketResendBody {
     /// The `app_id` field.

@@ -74,17 +74,13 @@ impl<'a> TenantTokenInternal<'a> {
         TenantTokenInternalResponse,
         TenantTokenInternalError,
     > {
-        feishu_runtime::Call::new(self.client, self.into_request())
-    }
-    #[inline]
-    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.json(&self.body);
-        Ok(request)
+        feishu_runtime::Call::new(self.client, request, Ok(()))
     }
 }
 /// The JSON body of [`TenantTokenInternal`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TenantTokenInternalBody {
     /// The `app_id` field.
@@ -135,19 +131,14 @@ impl feishu_runtime::json::FromJson for TenantTokenInternalResponse {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut slot_tenant_access_token: Option<String> = None;
-        let mut slot_expire: Option<i64> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [
-                ("tenant_access_token", &mut slot_tenant_access_token),
-                ("expire", &mut slot_expire),
-            ],
-        )?;
-        Ok(Self {
-            tenant_access_token: slot_tenant_access_token,
-            expire: slot_expire,
-        })
+        let mut r = feishu_runtime::json::Reader::new(value);
+        let mut out = Self {
+            tenant_access_token: None,
+            expire: None,
+        };
+        r.read("tenant_access_token", &mut out.tenant_access_token);
+        r.read("expire", &mut out.expire);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]

@@ -79,8 +79,9 @@ impl<'a> OrderCreate<'a> {
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
     #[inline]
     pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
-        feishu_runtime::Validate::validate(&self.order)?;
-        Ok(())
+        let mut c = feishu_runtime::Checks::new();
+        c.whole(&self.order);
+        c.finish()
     }
     /// Sends the request when the returned future is awaited. The rules of
     /// [`validate`](Self::validate) are checked first; nothing is sent if one fails.
@@ -88,18 +89,12 @@ impl<'a> OrderCreate<'a> {
     pub fn send(
         self,
     ) -> feishu_runtime::Call<'a, OrderCreateResponse, OrderCreateError> {
-        feishu_runtime::Call::new(self.client, self.into_request())
-    }
-    #[inline]
-    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
-        self.validate()?;
+        let checked = self.validate();
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.path_param(&self.store_id);
-        if let Some(v) = &self.id_kind {
-            request.query("id_kind", v);
-        }
+        request.query_opt("id_kind", &self.id_kind);
         request.json(&self.order);
-        Ok(request)
+        feishu_runtime::Call::new(self.client, request, checked)
     }
 }
 /// What [`OrderCreate`] returns.
@@ -114,9 +109,10 @@ impl feishu_runtime::json::FromJson for OrderCreateResponse {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut slot_order: Option<crate::shop::v1::Order> = None;
-        feishu_runtime::json::read_fields(value, &mut [("order", &mut slot_order)])?;
-        Ok(Self { order: slot_order })
+        let mut r = feishu_runtime::json::Reader::new(value);
+        let mut out = Self { order: None };
+        r.read("order", &mut out.order);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]

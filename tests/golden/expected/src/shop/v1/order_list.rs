@@ -88,37 +88,21 @@ impl<'a> OrderList<'a> {
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
     #[inline]
     pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
-        if let Some(v) = self.page_size {
-            feishu_runtime::check_range(
-                "page_size",
-                i64::from(v),
-                Some(1i64),
-                Some(50i64),
-            )?;
-        }
-        Ok(())
+        let mut c = feishu_runtime::Checks::new();
+        c.range("page_size", &self.page_size, Some(1i64), Some(50i64));
+        c.finish()
     }
     /// Sends the request when the returned future is awaited. The rules of
     /// [`validate`](Self::validate) are checked first; nothing is sent if one fails.
     #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, OrderListResponse, OrderListError> {
-        feishu_runtime::Call::new(self.client, self.into_request())
-    }
-    #[inline]
-    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
-        self.validate()?;
+        let checked = self.validate();
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
-        if let Some(v) = &self.state {
-            request.query("state", v);
-        }
-        if let Some(v) = &self.page_size {
-            request.query("page_size", v);
-        }
-        if let Some(v) = &self.page_token {
-            request.query("page_token", v);
-        }
+        request.query_opt("state", &self.state);
+        request.query_opt("page_size", &self.page_size);
+        request.query_opt("page_token", &self.page_token);
         request.query("colour", &self.colour);
-        Ok(request)
+        feishu_runtime::Call::new(self.client, request, checked)
     }
     /// Every item of every page, following `page_token` until `has_more` is false.
     #[inline]
@@ -157,22 +141,17 @@ impl feishu_runtime::json::FromJson for OrderListResponse {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut slot_items: Option<Vec<crate::shop::v1::Order>> = None;
+        let mut r = feishu_runtime::json::Reader::new(value);
         let mut slot_has_more: Option<bool> = None;
-        let mut slot_page_token: Option<String> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [
-                ("items", &mut slot_items),
-                ("has_more", &mut slot_has_more),
-                ("page_token", &mut slot_page_token),
-            ],
-        )?;
-        Ok(Self {
-            items: slot_items,
-            has_more: feishu_runtime::json::required(slot_has_more, "has_more")?,
-            page_token: slot_page_token,
-        })
+        r.read("has_more", &mut slot_has_more);
+        let mut out = Self {
+            items: None,
+            has_more: r.required(slot_has_more, "has_more")?,
+            page_token: None,
+        };
+        r.read("items", &mut out.items);
+        r.read("page_token", &mut out.page_token);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]

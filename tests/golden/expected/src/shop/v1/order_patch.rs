@@ -98,42 +98,33 @@ impl<'a> OrderPatch<'a> {
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
     #[inline]
     pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
-        if let Some(v) = &self.note {
-            feishu_runtime::check_length("note", v, None, Some(10i64))?;
-        }
-        if matches!(& self.body.colour, Some(v) if v.as_str() == "RED")
-            && self.note.is_none()
-        {
-            return Err(feishu_runtime::Invalid::required_when("note", "colour", "RED"));
-        }
-        if let Some(v) = &self.body.total {
-            feishu_runtime::Validate::validate(v).map_err(|e| e.within("total"))?;
-        }
-        if let Some(v) = &self.body.lines {
-            feishu_runtime::check_each("lines", v)?;
-        }
-        Ok(())
+        let mut c = feishu_runtime::Checks::new();
+        c.length("note", &self.note, None, Some(10i64));
+        c.required_when(
+            "note",
+            matches!(& self.body.colour, Some(v) if v.as_str() == "RED")
+                && self.note.is_none(),
+            "colour",
+            "RED",
+        );
+        c.nested("total", &self.body.total);
+        c.nested("lines", &self.body.lines);
+        c.finish()
     }
     /// Sends the request when the returned future is awaited. The rules of
     /// [`validate`](Self::validate) are checked first; nothing is sent if one fails.
     #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), OrderPatchError> {
-        feishu_runtime::Call::new(self.client, self.into_request())
-    }
-    #[inline]
-    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
-        self.validate()?;
+        let checked = self.validate();
         let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
         request.path_param(&self.order_id);
-        if let Some(v) = &self.note {
-            request.query("note", v);
-        }
+        request.query_opt("note", &self.note);
         request.json(&self.body);
-        Ok(request)
+        feishu_runtime::Call::new(self.client, request, checked)
     }
 }
 /// The JSON body of [`OrderPatch`].
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct OrderPatchBody {
     /// The `state` field.
@@ -150,15 +141,9 @@ impl feishu_runtime::json::ToJson for OrderPatchBody {
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("state", &self.state);
-        if let Some(v) = &self.colour {
-            o.field("colour", v);
-        }
-        if let Some(v) = &self.total {
-            o.field("total", v);
-        }
-        if let Some(v) = &self.lines {
-            o.field("lines", v);
-        }
+        o.opt("colour", &self.colour);
+        o.opt("total", &self.total);
+        o.opt("lines", &self.lines);
         o.finish()
     }
 }

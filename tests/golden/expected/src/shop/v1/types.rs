@@ -105,14 +105,10 @@ impl Money {
 impl feishu_runtime::Validate for Money {
     #[inline]
     fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
-        {
-            let v = self.cents;
-            feishu_runtime::check_range("cents", v, Some(0i64), None)?;
-        }
-        if let Some(v) = &self.currency {
-            feishu_runtime::check_length("currency", v, Some(3i64), Some(3i64))?;
-        }
-        Ok(())
+        let mut c = feishu_runtime::Checks::new();
+        c.range("cents", &self.cents, Some(0i64), None);
+        c.length("currency", &self.currency, Some(3i64), Some(3i64));
+        c.finish()
     }
 }
 impl feishu_runtime::json::ToJson for Money {
@@ -120,9 +116,7 @@ impl feishu_runtime::json::ToJson for Money {
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("cents", &self.cents);
-        if let Some(v) = &self.currency {
-            o.field("currency", v);
-        }
+        o.opt("currency", &self.currency);
         o.finish()
     }
 }
@@ -133,16 +127,15 @@ impl feishu_runtime::json::FromJson for Money {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut r = feishu_runtime::json::Reader::new(value);
         let mut slot_cents: Option<i64> = None;
-        let mut slot_currency: Option<String> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [("cents", &mut slot_cents), ("currency", &mut slot_currency)],
-        )?;
-        Ok(Self {
-            cents: feishu_runtime::json::required(slot_cents, "cents")?,
-            currency: slot_currency,
-        })
+        r.read("cents", &mut slot_cents);
+        let mut out = Self {
+            cents: r.required(slot_cents, "cents")?,
+            currency: None,
+        };
+        r.read("currency", &mut out.currency);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]
@@ -271,20 +264,19 @@ impl Order {
 impl feishu_runtime::Validate for Order {
     #[inline]
     fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
-        if let Some(v) = &self.total {
-            feishu_runtime::Validate::validate(v).map_err(|e| e.within("total"))?;
-        }
-        if {
-            let v = &self.state;
-            v.value() == 2i64
-        } && self.reason.is_none()
-        {
-            return Err(feishu_runtime::Invalid::required_when("reason", "state", "2"));
-        }
-        if let Some(v) = &self.lines {
-            feishu_runtime::check_each("lines", v)?;
-        }
-        Ok(())
+        let mut c = feishu_runtime::Checks::new();
+        c.nested("total", &self.total);
+        c.required_when(
+            "reason",
+            {
+                let v = &self.state;
+                v.value() == 2i64
+            } && self.reason.is_none(),
+            "state",
+            "2",
+        );
+        c.nested("lines", &self.lines);
+        c.finish()
     }
 }
 impl feishu_runtime::json::ToJson for Order {
@@ -293,37 +285,17 @@ impl feishu_runtime::json::ToJson for Order {
         let mut o = feishu_runtime::json::Object::new();
         o.field("order_id", &self.order_id);
         o.field("state", &self.state);
-        if let Some(v) = &self.total {
-            o.field("total", v);
-        }
+        o.opt("total", &self.total);
         o.field("placed_at", &self.placed_at);
-        if let Some(v) = &self.closed_at {
-            o.field("closed_at", v);
-        }
-        if let Some(v) = &self.colours {
-            o.field("colours", v);
-        }
-        if let Some(v) = &self.tags {
-            o.field("tags", v);
-        }
-        if let Some(v) = &self.r#type {
-            o.field("type", v);
-        }
-        if let Some(v) = &self.score {
-            o.field("score", v);
-        }
-        if let Some(v) = &self.gift {
-            o.field("gift", v);
-        }
-        if let Some(v) = &self.reason {
-            o.field("reason", v);
-        }
-        if let Some(v) = &self.lines {
-            o.field("lines", v);
-        }
-        if let Some(v) = &self.address {
-            o.field("address", v);
-        }
+        o.opt("closed_at", &self.closed_at);
+        o.opt("colours", &self.colours);
+        o.opt("tags", &self.tags);
+        o.opt("type", &self.r#type);
+        o.opt("score", &self.score);
+        o.opt("gift", &self.gift);
+        o.opt("reason", &self.reason);
+        o.opt("lines", &self.lines);
+        o.opt("address", &self.address);
         o.finish()
     }
 }
@@ -334,64 +306,51 @@ impl feishu_runtime::json::FromJson for Order {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut r = feishu_runtime::json::Reader::new(value);
         let mut slot_order_id: Option<String> = None;
+        r.read("order_id", &mut slot_order_id);
         let mut slot_state: Option<crate::shop::v1::OrderState> = None;
-        let mut slot_total: Option<crate::shop::v1::Money> = None;
+        r.read("state", &mut slot_state);
         let mut slot_placed_at: Option<String> = None;
-        let mut slot_closed_at: Option<String> = None;
-        let mut slot_colours: Option<Vec<crate::shop::v1::Colour>> = None;
-        let mut slot_tags: Option<Vec<String>> = None;
-        let mut slot_type: Option<String> = None;
-        let mut slot_score: Option<f64> = None;
-        let mut slot_gift: Option<bool> = None;
-        let mut slot_reason: Option<String> = None;
-        let mut slot_lines: Option<Vec<OrderLines>> = None;
-        let mut slot_address: Option<OrderAddress> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [
-                ("order_id", &mut slot_order_id),
-                ("state", &mut slot_state),
-                ("total", &mut slot_total),
-                (
-                    "placed_at",
-                    &mut feishu_runtime::json::ReadWith(
-                        &mut slot_placed_at,
-                        feishu_runtime::json::int64_string,
-                    ),
-                ),
-                (
-                    "closed_at",
-                    &mut feishu_runtime::json::ReadWith(
-                        &mut slot_closed_at,
-                        feishu_runtime::json::int64_string,
-                    ),
-                ),
-                ("colours", &mut slot_colours),
-                ("tags", &mut slot_tags),
-                ("type", &mut slot_type),
-                ("score", &mut slot_score),
-                ("gift", &mut slot_gift),
-                ("reason", &mut slot_reason),
-                ("lines", &mut slot_lines),
-                ("address", &mut slot_address),
-            ],
-        )?;
-        Ok(Self {
-            order_id: feishu_runtime::json::required(slot_order_id, "order_id")?,
-            state: feishu_runtime::json::required(slot_state, "state")?,
-            total: slot_total,
-            placed_at: feishu_runtime::json::required(slot_placed_at, "placed_at")?,
-            closed_at: slot_closed_at,
-            colours: slot_colours,
-            tags: slot_tags,
-            r#type: slot_type,
-            score: slot_score,
-            gift: slot_gift,
-            reason: slot_reason,
-            lines: slot_lines,
-            address: slot_address,
-        })
+        r.read(
+            "placed_at",
+            &mut feishu_runtime::json::ReadWith(
+                &mut slot_placed_at,
+                feishu_runtime::json::int64_string,
+            ),
+        );
+        let mut out = Self {
+            order_id: r.required(slot_order_id, "order_id")?,
+            state: r.required(slot_state, "state")?,
+            total: None,
+            placed_at: r.required(slot_placed_at, "placed_at")?,
+            closed_at: None,
+            colours: None,
+            tags: None,
+            r#type: None,
+            score: None,
+            gift: None,
+            reason: None,
+            lines: None,
+            address: None,
+        };
+        r.read("total", &mut out.total);
+        r.read(
+            "closed_at",
+            &mut feishu_runtime::json::ReadWith(
+                &mut out.closed_at,
+                feishu_runtime::json::int64_string,
+            ),
+        );
+        r.read("colours", &mut out.colours);
+        r.read("tags", &mut out.tags);
+        r.read("type", &mut out.r#type);
+        r.read("score", &mut out.score);
+        r.read("gift", &mut out.gift);
+        r.read("reason", &mut out.reason);
+        r.read("lines", &mut out.lines);
+        r.read("address", &mut out.address);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]
@@ -420,9 +379,7 @@ impl feishu_runtime::json::ToJson for OrderAddress {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
-        if let Some(v) = &self.city {
-            o.field("city", v);
-        }
+        o.opt("city", &self.city);
         o.finish()
     }
 }
@@ -433,9 +390,10 @@ impl feishu_runtime::json::FromJson for OrderAddress {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut slot_city: Option<String> = None;
-        feishu_runtime::json::read_fields(value, &mut [("city", &mut slot_city)])?;
-        Ok(Self { city: slot_city })
+        let mut r = feishu_runtime::json::Reader::new(value);
+        let mut out = Self { city: None };
+        r.read("city", &mut out.city);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]
@@ -465,10 +423,9 @@ impl OrderLines {
 impl feishu_runtime::Validate for OrderLines {
     #[inline]
     fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
-        if let Some(v) = self.qty {
-            feishu_runtime::check_range("qty", i64::from(v), Some(1i64), Some(99i64))?;
-        }
-        Ok(())
+        let mut c = feishu_runtime::Checks::new();
+        c.range("qty", &self.qty, Some(1i64), Some(99i64));
+        c.finish()
     }
 }
 impl feishu_runtime::json::ToJson for OrderLines {
@@ -476,9 +433,7 @@ impl feishu_runtime::json::ToJson for OrderLines {
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
         let mut o = feishu_runtime::json::Object::new();
         o.field("sku", &self.sku);
-        if let Some(v) = &self.qty {
-            o.field("qty", v);
-        }
+        o.opt("qty", &self.qty);
         o.finish()
     }
 }
@@ -489,16 +444,15 @@ impl feishu_runtime::json::FromJson for OrderLines {
     fn from_json(
         value: feishu_runtime::serde_json::Value,
     ) -> Result<Self, feishu_runtime::json::JsonError> {
+        let mut r = feishu_runtime::json::Reader::new(value);
         let mut slot_sku: Option<String> = None;
-        let mut slot_qty: Option<i32> = None;
-        feishu_runtime::json::read_fields(
-            value,
-            &mut [("sku", &mut slot_sku), ("qty", &mut slot_qty)],
-        )?;
-        Ok(Self {
-            sku: feishu_runtime::json::required(slot_sku, "sku")?,
-            qty: slot_qty,
-        })
+        r.read("sku", &mut slot_sku);
+        let mut out = Self {
+            sku: r.required(slot_sku, "sku")?,
+            qty: None,
+        };
+        r.read("qty", &mut out.qty);
+        r.finish(out)
     }
 }
 #[cfg(feature = "serde")]

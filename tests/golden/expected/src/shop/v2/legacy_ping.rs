@@ -59,12 +59,8 @@ impl<'a> LegacyPing<'a> {
     /// Sends the request when the returned future is awaited.
     #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), LegacyPingError> {
-        feishu_runtime::Call::new(self.client, self.into_request())
-    }
-    #[inline]
-    fn into_request(self) -> Result<feishu_runtime::Request, feishu_runtime::Invalid> {
         let request = feishu_runtime::Request::new(&Self::SPEC, self.options);
-        Ok(request)
+        feishu_runtime::Call::new(self.client, request, Ok(()))
     }
 }
 /// Error codes of [`LegacyPing`]: the documented ones, then those any endpoint can return.
