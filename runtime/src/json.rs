@@ -316,27 +316,32 @@ pub fn deserialize<'de, T: FromJson, D: serde::Deserializer<'de>>(
     T::from_json(Value::deserialize(deserializer)?).map_err(serde::de::Error::custom)
 }
 
-/// `Serialize` for a generated type, through [`serialize`].
+/// `Serialize` for the listed generated types, through [`serialize`]: one invocation
+/// per file keeps the generated files short.
 #[macro_export]
 macro_rules! serialize_via_json {
-    ($ty:ty) => {
-        impl $crate::serde::Serialize for $ty {
-            fn serialize<S: $crate::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                $crate::json::serialize(self, s)
+    ($($ty:ident),* $(,)?) => {
+        $(
+            impl $crate::serde::Serialize for $ty {
+                fn serialize<S: $crate::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    $crate::json::serialize(self, s)
+                }
             }
-        }
+        )*
     };
 }
 
-/// `Deserialize` for a generated type, through [`deserialize`].
+/// `Deserialize` for the listed generated types, through [`deserialize`].
 #[macro_export]
 macro_rules! deserialize_via_json {
-    ($ty:ty) => {
-        impl<'de> $crate::serde::Deserialize<'de> for $ty {
-            fn deserialize<D: $crate::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                $crate::json::deserialize(d)
+    ($($ty:ident),* $(,)?) => {
+        $(
+            impl<'de> $crate::serde::Deserialize<'de> for $ty {
+                fn deserialize<D: $crate::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    $crate::json::deserialize(d)
+                }
             }
-        }
+        )*
     };
 }
 

@@ -16,10 +16,12 @@ pub fn emit_endpoint(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
     let structs = ep.own_structs.iter().map(emit_struct);
     let builder = builder(ep, common);
     let errors = error_enum(ep, common);
+    let serde = super::json::serde_impls(&ep.own_structs, &[]);
     quote! {
         #builder
         #(#structs)*
         #errors
+        #serde
     }
 }
 

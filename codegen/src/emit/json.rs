@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::names::{ident, ty};
-use crate::ir::{FieldIr, Struct, Ty};
+use crate::ir::{Direction, Enum, FieldIr, Struct, Ty};
 use crate::model::Wire;
 use crate::naming::bare;
 
@@ -28,7 +28,6 @@ pub fn struct_to_json(s: &Struct) -> TokenStream {
     } else {
         quote!(let mut o)
     };
-    let serialize = serialize_via_json(&name);
     quote! {
         impl feishu_runtime::json::ToJson for #name {
             #[inline] fn to_json(&self) -> feishu_runtime::serde_json::Value {
@@ -37,7 +36,6 @@ pub fn struct_to_json(s: &Struct) -> TokenStream {
                 o.finish()
             }
         }
-        #serialize
     }
 }
 
@@ -92,7 +90,6 @@ pub fn struct_from_json(s: &Struct) -> TokenStream {
     } else {
         quote!(let mut r)
     };
-    let deserialize = deserialize_via_json(&name);
     quote! {
         impl feishu_runtime::json::FromJson for #name {
             #[inline] fn from_json(value: feishu_runtime::serde_json::Value) -> Result<Self, feishu_runtime::json::JsonError> {
@@ -103,7 +100,6 @@ pub fn struct_from_json(s: &Struct) -> TokenStream {
                 r.finish(out)
             }
         }
-        #deserialize
     }
 }
 
@@ -111,32 +107,46 @@ pub fn struct_from_json(s: &Struct) -> TokenStream {
 /// (`Unknown` included): the same four impls for every enum, so a runtime macro writes
 /// them and the generated files stay small.
 pub fn enum_json(name: &syn::Ident, wire: Wire) -> TokenStream {
-    let conversions = match wire {
+    match wire {
         Wire::Int => quote!(feishu_runtime::int_enum_conversions!(#name);),
         Wire::String => quote!(feishu_runtime::string_enum_conversions!(#name);),
-    };
-    let serialize = serialize_via_json(name);
-    let deserialize = deserialize_via_json(name);
-    quote! {
-        #conversions
-        #serialize
-        #deserialize
     }
 }
 
-// Behind the `serde` feature: even one-call impls cost type checking per type, and the
-// client itself never needs them. The runtime's macros write the two impls, which keeps
-// the generated files (and regeneration) small.
-fn serialize_via_json(name: &syn::Ident) -> TokenStream {
-    quote! {
-        #[cfg(feature = "serde")]
-        feishu_runtime::serialize_via_json!(#name);
+/// serde's traits for the types of one file, behind the `serde` feature: even one-call
+/// impls cost type checking per type, and the client itself never needs them. They go
+/// through the JSON conversions, so there is one wire format; one runtime macro call
+/// per file and trait writes them all.
+pub fn serde_impls<'a>(
+    structs: impl IntoIterator<Item = &'a Struct>,
+    enums: &[Enum],
+) -> TokenStream {
+    let mut serialize = Vec::new();
+    let mut deserialize = Vec::new();
+    for s in structs {
+        let name = ident(&s.ident);
+        if s.direction != Direction::Response {
+            serialize.push(name.clone());
+        }
+        if s.direction != Direction::Request {
+            deserialize.push(name);
+        }
     }
-}
-
-fn deserialize_via_json(name: &syn::Ident) -> TokenStream {
-    quote! {
-        #[cfg(feature = "serde")]
-        feishu_runtime::deserialize_via_json!(#name);
+    for e in enums {
+        serialize.push(ident(&e.ident));
+        deserialize.push(ident(&e.ident));
     }
+    let serialize = (!serialize.is_empty()).then(|| {
+        quote! {
+            #[cfg(feature = "serde")]
+            feishu_runtime::serialize_via_json!(#(#serialize),*);
+        }
+    });
+    let deserialize = (!deserialize.is_empty()).then(|| {
+        quote! {
+            #[cfg(feature = "serde")]
+            feishu_runtime::deserialize_via_json!(#(#deserialize),*);
+        }
+    });
+    quote!(#serialize #deserialize)
 }

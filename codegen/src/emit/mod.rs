@@ -119,8 +119,10 @@ pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, String) {
 fn types_file(m: &Module) -> TokenStream {
     let structs = m.structs.iter().map(types::emit_struct);
     let enums = m.enums.iter().map(types::emit_enum);
+    let serde = json::serde_impls(&m.structs, &m.enums);
     quote! {
         #(#enums)*
         #(#structs)*
+        #serde
     }
 }

@@ -166,8 +166,6 @@ impl feishu_runtime::json::ToJson for AppBadgeSetBody {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(AppBadgeSetBody);
 /// Error codes of [`AppBadgeSet`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
@@ -288,3 +286,5 @@ impl feishu_runtime::ErrorCode for AppBadgeSetError {
         (*self).code()
     }
 }
+#[cfg(feature = "serde")]
+feishu_runtime::serialize_via_json!(AppBadgeSetBody);

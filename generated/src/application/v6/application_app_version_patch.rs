@@ -154,8 +154,6 @@ impl feishu_runtime::json::ToJson for ApplicationAppVersionPatchBody {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(ApplicationAppVersionPatchBody);
 /// Error codes of [`ApplicationAppVersionPatch`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
@@ -294,3 +292,5 @@ impl feishu_runtime::ErrorCode for ApplicationAppVersionPatchError {
         (*self).code()
     }
 }
+#[cfg(feature = "serde")]
+feishu_runtime::serialize_via_json!(ApplicationAppVersionPatchBody);

@@ -210,8 +210,6 @@ impl feishu_runtime::json::FromJson for ApplicationFeedbackListResponse {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(ApplicationFeedbackListResponse);
 /// Error codes of [`ApplicationFeedbackList`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
@@ -290,3 +288,5 @@ impl feishu_runtime::ErrorCode for ApplicationFeedbackListError {
         (*self).code()
     }
 }
+#[cfg(feature = "serde")]
+feishu_runtime::deserialize_via_json!(ApplicationFeedbackListResponse);

@@ -44,10 +44,6 @@ impl AppVersionStatus {
     }
 }
 feishu_runtime::int_enum_conversions!(AppVersionStatus);
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(AppVersionStatus);
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(AppVersionStatus);
 /// 故障类型
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -104,10 +100,6 @@ impl FaultType {
     }
 }
 feishu_runtime::int_enum_conversions!(FaultType);
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(FaultType);
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(FaultType);
 /// 反馈来源
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -148,10 +140,6 @@ impl FeedbackSource {
     }
 }
 feishu_runtime::int_enum_conversions!(FeedbackSource);
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(FeedbackSource);
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(FeedbackSource);
 /// 反馈处理状态
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -192,10 +180,6 @@ impl FeedbackStatus {
     }
 }
 feishu_runtime::int_enum_conversions!(FeedbackStatus);
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(FeedbackStatus);
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(FeedbackStatus);
 /// 反馈类型
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -228,10 +212,6 @@ impl FeedbackType {
     }
 }
 feishu_runtime::int_enum_conversions!(FeedbackType);
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(FeedbackType);
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(FeedbackType);
 /// 一条应用反馈记录
 #[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
@@ -444,8 +424,6 @@ impl feishu_runtime::json::ToJson for ApplicationFeedback {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(ApplicationFeedback);
 impl feishu_runtime::json::FromJson for ApplicationFeedback {
     #[inline]
     fn from_json(
@@ -489,8 +467,6 @@ impl feishu_runtime::json::FromJson for ApplicationFeedback {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(ApplicationFeedback);
 /// 某一端（PC 或移动端）的 badge 数量
 #[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
@@ -544,8 +520,6 @@ impl feishu_runtime::json::ToJson for ClientBadgeNum {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(ClientBadgeNum);
 impl feishu_runtime::json::FromJson for ClientBadgeNum {
     #[inline]
     fn from_json(
@@ -562,4 +536,12 @@ impl feishu_runtime::json::FromJson for ClientBadgeNum {
     }
 }
 #[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(ClientBadgeNum);
+feishu_runtime::serialize_via_json!(
+    ApplicationFeedback, ClientBadgeNum, AppVersionStatus, FaultType, FeedbackSource,
+    FeedbackStatus, FeedbackType
+);
+#[cfg(feature = "serde")]
+feishu_runtime::deserialize_via_json!(
+    ApplicationFeedback, ClientBadgeNum, AppVersionStatus, FaultType, FeedbackSource,
+    FeedbackStatus, FeedbackType
+);

@@ -104,8 +104,6 @@ impl feishu_runtime::json::ToJson for MessageUpdateBody {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(MessageUpdateBody);
 /// What [`MessageUpdate`] returns.
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -126,8 +124,6 @@ impl feishu_runtime::json::FromJson for MessageUpdateResponse {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(MessageUpdateResponse);
 /// Error codes of [`MessageUpdate`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
@@ -206,3 +202,7 @@ impl feishu_runtime::ErrorCode for MessageUpdateError {
         (*self).code()
     }
 }
+#[cfg(feature = "serde")]
+feishu_runtime::serialize_via_json!(MessageUpdateBody);
+#[cfg(feature = "serde")]
+feishu_runtime::deserialize_via_json!(MessageUpdateResponse);

@@ -100,8 +100,6 @@ impl feishu_runtime::json::FromJson for ExternalInstanceCreateResponse {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(ExternalInstanceCreateResponse);
 /// Error codes of [`ExternalInstanceCreate`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
@@ -180,3 +178,5 @@ impl feishu_runtime::ErrorCode for ExternalInstanceCreateError {
         (*self).code()
     }
 }
+#[cfg(feature = "serde")]
+feishu_runtime::deserialize_via_json!(ExternalInstanceCreateResponse);

@@ -32,10 +32,6 @@ impl CcReadStatus {
     }
 }
 feishu_runtime::string_enum_conversions!(CcReadStatus);
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(CcReadStatus);
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(CcReadStatus);
 /// 列表页打开审批实例或任务的方式
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -76,10 +72,6 @@ impl DisplayMethod {
     }
 }
 feishu_runtime::string_enum_conversions!(DisplayMethod);
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(DisplayMethod);
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(DisplayMethod);
 /// 审批实例状态
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -132,10 +124,6 @@ impl ExternalInstanceStatus {
     }
 }
 feishu_runtime::string_enum_conversions!(ExternalInstanceStatus);
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(ExternalInstanceStatus);
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(ExternalInstanceStatus);
 /// 审批任务状态
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -180,10 +168,6 @@ impl ExternalTaskStatus {
     }
 }
 feishu_runtime::string_enum_conversions!(ExternalTaskStatus);
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(ExternalTaskStatus);
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(ExternalTaskStatus);
 /// 托管审批表单的缓存策略
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -224,10 +208,6 @@ impl FormPolicy {
     }
 }
 feishu_runtime::string_enum_conversions!(FormPolicy);
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(FormPolicy);
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(FormPolicy);
 /// 语言
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -316,10 +296,6 @@ impl I18nLocale {
     }
 }
 feishu_runtime::string_enum_conversions!(I18nLocale);
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(I18nLocale);
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(I18nLocale);
 /// 审批任务的生成类型
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -352,10 +328,6 @@ impl TaskGenerateType {
     }
 }
 feishu_runtime::string_enum_conversions!(TaskGenerateType);
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(TaskGenerateType);
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(TaskGenerateType);
 /// 更新方式
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -388,10 +360,6 @@ impl UpdateMode {
     }
 }
 feishu_runtime::string_enum_conversions!(UpdateMode);
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(UpdateMode);
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(UpdateMode);
 /// 审批任务支持的快捷审批操作
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -466,8 +434,6 @@ impl feishu_runtime::json::ToJson for ActionConfig {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(ActionConfig);
 impl feishu_runtime::json::FromJson for ActionConfig {
     #[inline]
     fn from_json(
@@ -490,8 +456,6 @@ impl feishu_runtime::json::FromJson for ActionConfig {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(ActionConfig);
 /// 一个三方审批实例：同步到飞书审批中心的实例、任务与抄送数据
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -777,8 +741,6 @@ impl feishu_runtime::json::ToJson for ExternalInstance {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(ExternalInstance);
 impl feishu_runtime::json::FromJson for ExternalInstance {
     #[inline]
     fn from_json(
@@ -866,8 +828,6 @@ impl feishu_runtime::json::FromJson for ExternalInstance {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(ExternalInstance);
 /// 三方审批实例中的一条抄送
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -982,8 +942,6 @@ impl feishu_runtime::json::ToJson for ExternalInstanceCc {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(ExternalInstanceCc);
 impl feishu_runtime::json::FromJson for ExternalInstanceCc {
     #[inline]
     fn from_json(
@@ -1032,8 +990,6 @@ impl feishu_runtime::json::FromJson for ExternalInstanceCc {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(ExternalInstanceCc);
 /// 审批实例表单中的一项，在审批列表页中展示
 #[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
@@ -1075,8 +1031,6 @@ impl feishu_runtime::json::ToJson for ExternalInstanceForm {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(ExternalInstanceForm);
 impl feishu_runtime::json::FromJson for ExternalInstanceForm {
     #[inline]
     fn from_json(
@@ -1089,8 +1043,6 @@ impl feishu_runtime::json::FromJson for ExternalInstanceForm {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(ExternalInstanceForm);
 /// 审批实例、任务或抄送的跳转链接
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -1129,8 +1081,6 @@ impl feishu_runtime::json::ToJson for ExternalInstanceLink {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(ExternalInstanceLink);
 impl feishu_runtime::json::FromJson for ExternalInstanceLink {
     #[inline]
     fn from_json(
@@ -1147,8 +1097,6 @@ impl feishu_runtime::json::FromJson for ExternalInstanceLink {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(ExternalInstanceLink);
 /// 三方审批实例中的一个审批任务
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -1351,8 +1299,6 @@ impl feishu_runtime::json::ToJson for ExternalInstanceTask {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(ExternalInstanceTask);
 impl feishu_runtime::json::FromJson for ExternalInstanceTask {
     #[inline]
     fn from_json(
@@ -1421,8 +1367,6 @@ impl feishu_runtime::json::FromJson for ExternalInstanceTask {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(ExternalInstanceTask);
 /// 一种语言的国际化文案集合
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -1459,8 +1403,6 @@ impl feishu_runtime::json::ToJson for I18nResource {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(I18nResource);
 impl feishu_runtime::json::FromJson for I18nResource {
     #[inline]
     fn from_json(
@@ -1481,8 +1423,6 @@ impl feishu_runtime::json::FromJson for I18nResource {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(I18nResource);
 /// 一条国际化文案
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -1515,8 +1455,6 @@ impl feishu_runtime::json::ToJson for I18nResourceText {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(I18nResourceText);
 impl feishu_runtime::json::FromJson for I18nResourceText {
     #[inline]
     fn from_json(
@@ -1534,8 +1472,6 @@ impl feishu_runtime::json::FromJson for I18nResourceText {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(I18nResourceText);
 /// 托管预缓存策略
 #[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
@@ -1592,8 +1528,6 @@ impl feishu_runtime::json::ToJson for TrusteeshipCacheConfig {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(TrusteeshipCacheConfig);
 impl feishu_runtime::json::FromJson for TrusteeshipCacheConfig {
     #[inline]
     fn from_json(
@@ -1611,8 +1545,6 @@ impl feishu_runtime::json::FromJson for TrusteeshipCacheConfig {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(TrusteeshipCacheConfig);
 /// 托管模式下三方系统提供的各个接口地址
 #[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
@@ -1693,8 +1625,6 @@ impl feishu_runtime::json::ToJson for TrusteeshipUrls {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(TrusteeshipUrls);
 impl feishu_runtime::json::FromJson for TrusteeshipUrls {
     #[inline]
     fn from_json(
@@ -1717,4 +1647,18 @@ impl feishu_runtime::json::FromJson for TrusteeshipUrls {
     }
 }
 #[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(TrusteeshipUrls);
+feishu_runtime::serialize_via_json!(
+    ActionConfig, ExternalInstance, ExternalInstanceCc, ExternalInstanceForm,
+    ExternalInstanceLink, ExternalInstanceTask, I18nResource, I18nResourceText,
+    TrusteeshipCacheConfig, TrusteeshipUrls, CcReadStatus, DisplayMethod,
+    ExternalInstanceStatus, ExternalTaskStatus, FormPolicy, I18nLocale, TaskGenerateType,
+    UpdateMode
+);
+#[cfg(feature = "serde")]
+feishu_runtime::deserialize_via_json!(
+    ActionConfig, ExternalInstance, ExternalInstanceCc, ExternalInstanceForm,
+    ExternalInstanceLink, ExternalInstanceTask, I18nResource, I18nResourceText,
+    TrusteeshipCacheConfig, TrusteeshipUrls, CcReadStatus, DisplayMethod,
+    ExternalInstanceStatus, ExternalTaskStatus, FormPolicy, I18nLocale, TaskGenerateType,
+    UpdateMode
+);

@@ -124,8 +124,6 @@ impl feishu_runtime::json::ToJson for AppAccessTokenCreateBody {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(AppAccessTokenCreateBody);
 /// What [`AppAccessTokenCreate`] returns.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -163,8 +161,6 @@ impl feishu_runtime::json::FromJson for AppAccessTokenCreateResponse {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(AppAccessTokenCreateResponse);
 /// Error codes of [`AppAccessTokenCreate`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
@@ -243,3 +239,7 @@ impl feishu_runtime::ErrorCode for AppAccessTokenCreateError {
         (*self).code()
     }
 }
+#[cfg(feature = "serde")]
+feishu_runtime::serialize_via_json!(AppAccessTokenCreateBody);
+#[cfg(feature = "serde")]
+feishu_runtime::deserialize_via_json!(AppAccessTokenCreateResponse);

@@ -116,8 +116,6 @@ impl feishu_runtime::json::ToJson for AppAccessTokenInternalBody {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(AppAccessTokenInternalBody);
 /// What [`AppAccessTokenInternal`] returns.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -155,8 +153,6 @@ impl feishu_runtime::json::FromJson for AppAccessTokenInternalResponse {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(AppAccessTokenInternalResponse);
 /// Error codes of [`AppAccessTokenInternal`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
@@ -235,3 +231,7 @@ impl feishu_runtime::ErrorCode for AppAccessTokenInternalError {
         (*self).code()
     }
 }
+#[cfg(feature = "serde")]
+feishu_runtime::serialize_via_json!(AppAccessTokenInternalBody);
+#[cfg(feature = "serde")]
+feishu_runtime::deserialize_via_json!(AppAccessTokenInternalResponse);

@@ -100,8 +100,6 @@ impl feishu_runtime::json::ToJson for AppTicketResendBody {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(AppTicketResendBody);
 /// Error codes of [`AppTicketResend`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
@@ -144,3 +142,5 @@ impl feishu_runtime::ErrorCode for AppTicketResendError {
         (*self).code()
     }
 }
+#[cfg(feature = "serde")]
+feishu_runtime::serialize_via_json!(AppTicketResendBody);

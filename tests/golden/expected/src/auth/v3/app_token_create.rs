@@ -108,8 +108,6 @@ impl feishu_runtime::json::ToJson for AppTokenCreateBody {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(AppTokenCreateBody);
 /// What [`AppTokenCreate`] returns.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -143,8 +141,6 @@ impl feishu_runtime::json::FromJson for AppTokenCreateResponse {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(AppTokenCreateResponse);
 /// Error codes of [`AppTokenCreate`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
@@ -187,3 +183,7 @@ impl feishu_runtime::ErrorCode for AppTokenCreateError {
         (*self).code()
     }
 }
+#[cfg(feature = "serde")]
+feishu_runtime::serialize_via_json!(AppTokenCreateBody);
+#[cfg(feature = "serde")]
+feishu_runtime::deserialize_via_json!(AppTokenCreateResponse);

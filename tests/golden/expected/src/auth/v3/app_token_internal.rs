@@ -102,8 +102,6 @@ impl feishu_runtime::json::ToJson for AppTokenInternalBody {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(AppTokenInternalBody);
 /// What [`AppTokenInternal`] returns.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -137,8 +135,6 @@ impl feishu_runtime::json::FromJson for AppTokenInternalResponse {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(AppTokenInternalResponse);
 /// Error codes of [`AppTokenInternal`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
@@ -181,3 +177,7 @@ impl feishu_runtime::ErrorCode for AppTokenInternalError {
         (*self).code()
     }
 }
+#[cfg(feature = "serde")]
+feishu_runtime::serialize_via_json!(AppTokenInternalBody);
+#[cfg(feature = "serde")]
+feishu_runtime::deserialize_via_json!(AppTokenInternalResponse);

@@ -106,8 +106,6 @@ impl feishu_runtime::json::ToJson for TenantTokenInternalBody {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(TenantTokenInternalBody);
 /// What [`TenantTokenInternal`] returns.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -141,8 +139,6 @@ impl feishu_runtime::json::FromJson for TenantTokenInternalResponse {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(TenantTokenInternalResponse);
 /// Error codes of [`TenantTokenInternal`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
@@ -185,3 +181,7 @@ impl feishu_runtime::ErrorCode for TenantTokenInternalError {
         (*self).code()
     }
 }
+#[cfg(feature = "serde")]
+feishu_runtime::serialize_via_json!(TenantTokenInternalBody);
+#[cfg(feature = "serde")]
+feishu_runtime::deserialize_via_json!(TenantTokenInternalResponse);

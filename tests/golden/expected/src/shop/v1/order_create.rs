@@ -115,8 +115,6 @@ impl feishu_runtime::json::FromJson for OrderCreateResponse {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(OrderCreateResponse);
 /// Error codes of [`OrderCreate`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
@@ -165,3 +163,5 @@ impl feishu_runtime::ErrorCode for OrderCreateError {
         (*self).code()
     }
 }
+#[cfg(feature = "serde")]
+feishu_runtime::deserialize_via_json!(OrderCreateResponse);

@@ -154,8 +154,6 @@ impl feishu_runtime::json::FromJson for OrderListResponse {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(OrderListResponse);
 /// Error codes of [`OrderList`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
@@ -198,3 +196,5 @@ impl feishu_runtime::ErrorCode for OrderListError {
         (*self).code()
     }
 }
+#[cfg(feature = "serde")]
+feishu_runtime::deserialize_via_json!(OrderListResponse);

@@ -147,8 +147,6 @@ impl feishu_runtime::json::ToJson for OrderPatchBody {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(OrderPatchBody);
 /// Error codes of [`OrderPatch`]: the documented ones, then those any endpoint can return.
 ///
 /// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
@@ -191,3 +189,5 @@ impl feishu_runtime::ErrorCode for OrderPatchError {
         (*self).code()
     }
 }
+#[cfg(feature = "serde")]
+feishu_runtime::serialize_via_json!(OrderPatchBody);

@@ -32,10 +32,6 @@ impl Colour {
     }
 }
 feishu_runtime::string_enum_conversions!(Colour);
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(Colour);
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(Colour);
 /// State of an order
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -72,10 +68,6 @@ impl OrderState {
     }
 }
 feishu_runtime::int_enum_conversions!(OrderState);
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(OrderState);
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(OrderState);
 /// An amount of money
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -120,8 +112,6 @@ impl feishu_runtime::json::ToJson for Money {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(Money);
 impl feishu_runtime::json::FromJson for Money {
     #[inline]
     fn from_json(
@@ -138,8 +128,6 @@ impl feishu_runtime::json::FromJson for Money {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(Money);
 /// An order.
 /// Second line of the description.
 #[derive(Clone, PartialEq, Debug)]
@@ -299,8 +287,6 @@ impl feishu_runtime::json::ToJson for Order {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(Order);
 impl feishu_runtime::json::FromJson for Order {
     #[inline]
     fn from_json(
@@ -353,8 +339,6 @@ impl feishu_runtime::json::FromJson for Order {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(Order);
 /// An inline object of [`OrderAddress`].
 #[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
@@ -383,8 +367,6 @@ impl feishu_runtime::json::ToJson for OrderAddress {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(OrderAddress);
 impl feishu_runtime::json::FromJson for OrderAddress {
     #[inline]
     fn from_json(
@@ -396,8 +378,6 @@ impl feishu_runtime::json::FromJson for OrderAddress {
         r.finish(out)
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(OrderAddress);
 /// An inline object of [`OrderLines`].
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -437,8 +417,6 @@ impl feishu_runtime::json::ToJson for OrderLines {
         o.finish()
     }
 }
-#[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(OrderLines);
 impl feishu_runtime::json::FromJson for OrderLines {
     #[inline]
     fn from_json(
@@ -456,4 +434,10 @@ impl feishu_runtime::json::FromJson for OrderLines {
     }
 }
 #[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(OrderLines);
+feishu_runtime::serialize_via_json!(
+    Money, Order, OrderAddress, OrderLines, Colour, OrderState
+);
+#[cfg(feature = "serde")]
+feishu_runtime::deserialize_via_json!(
+    Money, Order, OrderAddress, OrderLines, Colour, OrderState
+);
