@@ -155,9 +155,10 @@ impl Checks {
         self.check(|| value.validate());
     }
 
-    /// `field` must be present when `other` has `value`: `missing` says that it is not.
-    pub fn required_when(&mut self, field: &str, missing: bool, other: &str, value: &str) {
-        self.check(|| match missing {
+    /// `field` must be present when `other` has `value`; `broken` says that `other` has
+    /// it and `field` is absent (the generated code tests both, as their types differ).
+    pub fn required_when(&mut self, field: &str, broken: bool, other: &str, value: &str) {
+        self.check(|| match broken {
             true => Err(Invalid::required_when(field, other, value)),
             false => Ok(()),
         });
