@@ -69,8 +69,15 @@ fn bound(b: Option<i64>) -> TokenStream {
     }
 }
 
-/// `true` when the field read by `access` has the wire value `value`.
+/// `true` when the field read by `access` has the wire value `value`: a comparison on
+/// the field itself when it is required, a `matches!` on its `Some` when it is not.
 fn equals(f: &FieldIr, access: &TokenStream, value: &Value) -> TokenStream {
+    // `v` is bound by reference in the `matches!` arm; a required field is read in place.
+    let (subject, place) = if f.required {
+        (access.clone(), access.clone())
+    } else {
+        (quote!(v), quote!(*v))
+    };
     let test = match (&f.ty, value) {
         (
             Ty::Named {
@@ -80,7 +87,7 @@ fn equals(f: &FieldIr, access: &TokenStream, value: &Value) -> TokenStream {
             v,
         ) => {
             let n = v.as_i64().unwrap_or_default();
-            quote!(v.value() == #n)
+            quote!(#subject.value() == #n)
         }
         (
             Ty::Named {
@@ -90,28 +97,28 @@ fn equals(f: &FieldIr, access: &TokenStream, value: &Value) -> TokenStream {
             v,
         ) => {
             let s = plain(v);
-            quote!(v.as_str() == #s)
+            quote!(#subject.as_str() == #s)
         }
         (Ty::Bool, v) => {
             let b = v.as_bool().unwrap_or_default();
-            quote!(*v == #b)
+            quote!(#place == #b)
         }
         (Ty::I32, v) => {
             let n = v.as_i64().unwrap_or_default() as i32;
-            quote!(*v == #n)
+            quote!(#place == #n)
         }
         (Ty::I64, v) => {
             let n = v.as_i64().unwrap_or_default();
-            quote!(*v == #n)
+            quote!(#place == #n)
         }
         (_, v) => {
             let s = plain(v);
-            quote!(v == #s)
+            quote!(#subject == #s)
         }
     };
     if f.required {
-        quote!({ let v = &#access; #test })
+        test
     } else {
-        quote!(matches!(&#access, Some(v) if #test))
+        quote!(matches!(#access.as_ref(), Some(v) if #test))
     }
 }

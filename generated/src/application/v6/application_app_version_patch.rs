@@ -115,7 +115,7 @@ impl<'a> ApplicationAppVersionPatch<'a> {
         let mut c = feishu_runtime::Checks::new();
         c.required_when(
             "reject_reason",
-            matches!(& self.body.status, Some(v) if v.value() == 2i64)
+            matches!(self.body.status.as_ref(), Some(v) if v.value() == 2i64)
                 && self.reject_reason.is_none(),
             "status",
             "2",

@@ -102,7 +102,7 @@ impl<'a> OrderPatch<'a> {
         c.length("note", &self.note, None, Some(10i64));
         c.required_when(
             "note",
-            matches!(& self.body.colour, Some(v) if v.as_str() == "RED")
+            matches!(self.body.colour.as_ref(), Some(v) if v.as_str() == "RED")
                 && self.note.is_none(),
             "colour",
             "RED",

@@ -256,10 +256,7 @@ impl feishu_runtime::Validate for Order {
         c.nested("total", &self.total);
         c.required_when(
             "reason",
-            {
-                let v = &self.state;
-                v.value() == 2i64
-            } && self.reason.is_none(),
+            self.state.value() == 2i64 && self.reason.is_none(),
             "state",
             "2",
         );
