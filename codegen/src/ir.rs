@@ -47,6 +47,14 @@ impl Struct {
     pub fn has_required(&self) -> bool {
         self.fields.iter().any(|f| f.required)
     }
+    /// Whether the client sends it (it gets `to_json`).
+    pub fn sends(&self) -> bool {
+        self.direction != Direction::Response
+    }
+    /// Whether the client reads it (it gets `from_json`).
+    pub fn receives(&self) -> bool {
+        self.direction != Direction::Request
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -214,10 +214,7 @@ impl Reader {
 
     /// `value`, the struct the fields were read into, unless a read failed.
     pub fn finish<T>(self, value: T) -> Result<T, JsonError> {
-        match self.problem {
-            Some(problem) => Err(problem),
-            None => Ok(value),
-        }
+        self.problem.map_or(Ok(value), Err)
     }
 }
 

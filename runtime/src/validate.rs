@@ -101,9 +101,9 @@ impl Text for String {
     }
 }
 
-impl Text for Option<String> {
+impl<T: Text> Text for Option<T> {
     fn text(&self) -> Option<&str> {
-        self.as_deref()
+        self.as_ref().and_then(Text::text)
     }
 }
 
@@ -158,18 +158,14 @@ impl Checks {
     /// `field` must be present when `other` has `value`; `broken` says that `other` has
     /// it and `field` is absent (the generated code tests both, as their types differ).
     pub fn required_when(&mut self, field: &str, broken: bool, other: &str, value: &str) {
-        self.check(|| match broken {
-            true => Err(Invalid::required_when(field, other, value)),
-            false => Ok(()),
-        });
+        if broken {
+            self.check(|| Err(Invalid::required_when(field, other, value)));
+        }
     }
 
     /// `Ok` when every rule holds, else the first broken one.
     pub fn finish(self) -> Result<(), Invalid> {
-        match self.broken {
-            Some(invalid) => Err(invalid),
-            None => Ok(()),
-        }
+        self.broken.map_or(Ok(()), Err)
     }
 }
 

@@ -100,28 +100,33 @@ pub fn compile(args: &[String]) -> Result<String, String> {
     out.push_str(
         "build          endpoints  median wall  per endpoint  peak RSS     per endpoint\n",
     );
-    for (label, clean) in [("from scratch", true), ("incremental", false)] {
-        let mut rows = Vec::new();
-        for count in [0, n] {
-            write_crate(&dir, count)?;
-            // Warm-up: builds the dependencies and the crate once.
-            build(&dir, &target)?;
+    const MODES: [(&str, bool); 2] = [("from scratch", true), ("incremental", false)];
+    // rows[mode] = (endpoints, median wall, median peak KiB), empty crate first. Each
+    // crate is generated and its dependencies built once, then measured both ways.
+    let mut rows: [Vec<(usize, Duration, u64)>; 2] = Default::default();
+    for count in [0, n] {
+        write_crate(&dir, count)?;
+        // Warm-up: builds the dependencies and the crate once.
+        build(&dir, &target)?;
+        for (mode, (_, clean)) in MODES.iter().enumerate() {
             let mut walls = Vec::new();
             let mut peaks = Vec::new();
             for _ in 0..runs {
-                if clean {
+                if *clean {
                     clean_crate(&dir, &target)?;
                 } else {
                     touch(&dir.join("feishu-synth/src/lib.rs"))?;
                 }
                 let (wall, peak_kib) = build(&dir, &target)?;
                 walls.push(wall);
-                peaks.push(Duration::from_secs(peak_kib));
+                peaks.push(peak_kib);
             }
-            rows.push((count, median(&mut walls), median(&mut peaks).as_secs()));
+            rows[mode].push((count, median(&mut walls), median(&mut peaks)));
         }
+    }
+    for ((label, _), rows) in MODES.iter().zip(&rows) {
         let (_, base_wall, base_peak) = rows[0];
-        for (count, wall, peak) in &rows {
+        for (count, wall, peak) in rows {
             let per = |total: f64, base: f64| {
                 if *count == 0 {
                     "-".to_owned()
@@ -219,7 +224,7 @@ fn number(value: Option<&String>, usage: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("expected {usage}"))
 }
 
-fn median(values: &mut [Duration]) -> Duration {
+fn median<T: Ord + Copy>(values: &mut [T]) -> T {
     values.sort();
     values[values.len() / 2]
 }

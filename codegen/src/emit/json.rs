@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::names::{ident, ty};
-use crate::ir::{Direction, Enum, FieldIr, Struct, Ty};
+use crate::ir::{Enum, FieldIr, Struct, Ty};
 use crate::model::Wire;
 use crate::naming::bare;
 
@@ -125,10 +125,10 @@ pub fn serde_impls<'a>(
     let mut deserialize = Vec::new();
     for s in structs {
         let name = ident(&s.ident);
-        if s.direction != Direction::Response {
+        if s.sends() {
             serialize.push(name.clone());
         }
-        if s.direction != Direction::Request {
+        if s.receives() {
             deserialize.push(name);
         }
     }

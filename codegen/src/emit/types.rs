@@ -16,26 +16,24 @@ use crate::naming::bare;
 pub fn emit_struct(s: &Struct) -> TokenStream {
     let name = ident(&s.ident);
     let docs = doc(&s.doc);
-    let sends = s.direction != Direction::Response;
-    let receives = s.direction != Direction::Request;
-    // A body struct lives inside its builder: callers can neither build one nor get one
-    // out, so it only needs what the builder derives (each derive costs compile time).
-    let body = s.direction == Direction::Request;
+    // Only named types are built by callers. A body struct lives inside its builder
+    // (callers can neither build one nor get one out), so it only needs what the
+    // builder derives: each derive costs compile time.
+    let named = s.direction == Direction::Both;
     let mut derives = vec![quote!(Clone)];
-    if !body {
+    if s.direction != Direction::Request {
         derives.push(quote!(PartialEq));
     }
     if !s.has_secret() {
         derives.push(quote!(Debug));
     }
-    if !s.has_required() && s.direction == Direction::Both {
+    if named && !s.has_required() {
         derives.push(quote!(Default));
     }
-    let to_json = sends.then(|| struct_to_json(s));
-    let from_json = receives.then(|| struct_from_json(s));
+    let to_json = s.sends().then(|| struct_to_json(s));
+    let from_json = s.receives().then(|| struct_from_json(s));
     let fields = s.fields.iter().map(field_decl);
-    // Only named types are built by callers; body structs are filled by the builder.
-    let constructor = (s.direction == Direction::Both).then(|| constructor_and_setters(s));
+    let constructor = named.then(|| constructor_and_setters(s));
     let debug = s.has_secret().then(|| redacting_debug(s));
     let validate = s.validates.then(|| {
         let access: Vec<(&FieldIr, TokenStream)> = s
