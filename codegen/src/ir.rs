@@ -138,6 +138,7 @@ pub struct ErrorCode {
     pub ident: String,
     pub message: String,
     pub hint: String,
+    pub rate_limit: bool,
 }
 
 #[derive(Debug)]

@@ -411,6 +411,7 @@ fn error_code(e: &ErrorDef) -> ErrorCode {
         ident: camel(&e.name.value),
         message: e.message.clone(),
         hint: e.hint.clone(),
+        rate_limit: e.rate_limit,
     }
 }
 

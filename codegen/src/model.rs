@@ -256,4 +256,8 @@ pub struct ErrorDef {
     pub message: String,
     #[serde(default)]
     pub hint: String,
+    /// The code means "rate limited" (an endpoint's own, like 230020 on message send):
+    /// the client waits and retries as it does for 99991400.
+    #[serde(default)]
+    pub rate_limit: bool,
 }

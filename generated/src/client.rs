@@ -68,16 +68,12 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
                 .send()
                 .await
                 .map_err(feishu_runtime::Error::erase)?;
-            let token = response
-                .tenant_access_token
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| feishu_runtime::Error::Config(
-                    "TenantAccessTokenInternal returned no tenant_access_token".into(),
-                ))?;
-            Ok(feishu_runtime::IssuedToken {
-                token: feishu_runtime::Secret::new(token),
-                expire: response.expire.unwrap_or(0),
-            })
+            feishu_runtime::IssuedToken::from_response(
+                &crate::auth::v3::TenantAccessTokenInternal::SPEC,
+                "tenant_access_token",
+                response.tenant_access_token,
+                response.expire,
+            )
         })
     }
     fn app_internal<'a>(
@@ -98,16 +94,12 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
                 .send()
                 .await
                 .map_err(feishu_runtime::Error::erase)?;
-            let token = response
-                .app_access_token
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| feishu_runtime::Error::Config(
-                    "AppAccessTokenInternal returned no app_access_token".into(),
-                ))?;
-            Ok(feishu_runtime::IssuedToken {
-                token: feishu_runtime::Secret::new(token),
-                expire: response.expire.unwrap_or(0),
-            })
+            feishu_runtime::IssuedToken::from_response(
+                &crate::auth::v3::AppAccessTokenInternal::SPEC,
+                "app_access_token",
+                response.app_access_token,
+                response.expire,
+            )
         })
     }
     fn app_marketplace<'a>(
@@ -130,16 +122,12 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
                 .send()
                 .await
                 .map_err(feishu_runtime::Error::erase)?;
-            let token = response
-                .app_access_token
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| feishu_runtime::Error::Config(
-                    "AppAccessTokenCreate returned no app_access_token".into(),
-                ))?;
-            Ok(feishu_runtime::IssuedToken {
-                token: feishu_runtime::Secret::new(token),
-                expire: response.expire.unwrap_or(0),
-            })
+            feishu_runtime::IssuedToken::from_response(
+                &crate::auth::v3::AppAccessTokenCreate::SPEC,
+                "app_access_token",
+                response.app_access_token,
+                response.expire,
+            )
         })
     }
     fn tenant_marketplace<'a>(
@@ -160,16 +148,12 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
                 .send()
                 .await
                 .map_err(feishu_runtime::Error::erase)?;
-            let token = response
-                .tenant_access_token
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| feishu_runtime::Error::Config(
-                    "TenantAccessTokenCreate returned no tenant_access_token".into(),
-                ))?;
-            Ok(feishu_runtime::IssuedToken {
-                token: feishu_runtime::Secret::new(token),
-                expire: response.expire.unwrap_or(0),
-            })
+            feishu_runtime::IssuedToken::from_response(
+                &crate::auth::v3::TenantAccessTokenCreate::SPEC,
+                "tenant_access_token",
+                response.tenant_access_token,
+                response.expire,
+            )
         })
     }
     fn app_ticket_resend<'a>(

@@ -8,12 +8,13 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::client::Client;
-use crate::error::{AuthError, Error};
+use crate::error::{AuthError, ConfigError, DecodeCause, DecodeError, Error};
+use crate::json::JsonError;
 use crate::secret::Secret;
-use crate::spec::TokenKind;
+use crate::spec::{EndpointSpec, TokenKind};
 
 /// A boxed future, so the token traits stay object safe.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -80,8 +81,52 @@ impl AppTicketStore for MemoryAppTicketStore {
 pub struct IssuedToken {
     /// The token.
     pub token: Secret,
-    /// Lifetime in seconds.
+    /// Lifetime in seconds, as the platform said (`0` when it said nothing).
     pub expire: i64,
+}
+
+/// Shortest lifetime a token is trusted with, whatever `expire` said (0, negative,
+/// missing): a token is reused for at least half of this, so a server that sends no
+/// usable lifetime costs one token request per 30 s, not one per call.
+pub const MIN_TOKEN_LIFETIME: Duration = Duration::from_secs(60);
+/// Longest lifetime a token is trusted with: the platform's documented two hours. A
+/// larger `expire` (up to `i64::MAX`) is clamped, never overflows the clock.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(2 * 60 * 60);
+
+impl IssuedToken {
+    /// The token a token endpoint (`spec`) returned in its `field`; a missing or empty
+    /// token is a decode error naming the field (the response was a success, so 2xx).
+    pub fn from_response(
+        spec: &'static EndpointSpec,
+        field: &'static str,
+        token: Option<String>,
+        expire: Option<i64>,
+    ) -> Result<Self, Error> {
+        match token.filter(|t| !t.is_empty()) {
+            Some(token) => Ok(IssuedToken {
+                token: Secret::new(token),
+                expire: expire.unwrap_or(0),
+            }),
+            None => Err(Error::Decode(Box::new(DecodeError {
+                endpoint: spec.id,
+                http_status: 200,
+                log_id: None,
+                raw_body: String::new(),
+                body_len: 0,
+                cause: DecodeCause::Shape(JsonError::missing(field)),
+            }))),
+        }
+    }
+
+    /// The lifetime the client trusts: `expire` clamped to
+    /// [`MIN_TOKEN_LIFETIME`]`..=`[`MAX_TOKEN_LIFETIME`].
+    pub fn lifetime(&self) -> Duration {
+        let secs = self.expire.clamp(
+            MIN_TOKEN_LIFETIME.as_secs() as i64,
+            MAX_TOKEN_LIFETIME.as_secs() as i64,
+        );
+        Duration::from_secs(secs as u64)
+    }
 }
 
 /// The auth endpoints, implemented by the generated crate from schema/auth.
@@ -158,8 +203,15 @@ pub(crate) struct TokenManager {
     pub margin: Duration,
     /// Cache keys of the tenant token (the prefix, for marketplace apps) and the app token.
     keys: (String, String),
-    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    flights: Mutex<HashMap<String, Arc<Flight>>>,
 }
+
+/// One token's fetches: callers queue on the lock; the one holding it fetches. A failure
+/// is left in the slot with the time it ended, so the callers that queued while it ran
+/// get the same error instead of each trying again (a failing token endpoint would
+/// otherwise see one request per waiting call, one after another).
+#[derive(Default)]
+struct Flight(tokio::sync::Mutex<Option<(Instant, Arc<Error>)>>);
 
 impl TokenManager {
     pub fn new(
@@ -192,7 +244,7 @@ impl TokenManager {
         kinds: &[TokenKind],
         user: Option<&Secret>,
         tenant_key: Option<&str>,
-        endpoint: &str,
+        endpoint: &'static str,
     ) -> Result<Option<Chosen<'_>>, Error> {
         if kinds.is_empty() {
             return Ok(None);
@@ -209,9 +261,11 @@ impl TokenManager {
                 cache_key: None,
             }));
         }
-        let kind = kinds.iter().copied().find(|k| *k != TokenKind::User).ok_or_else(|| {
-            Error::Config(format!("{endpoint} needs a user_access_token: pass one with RequestOptions::user_access_token"))
-        })?;
+        let kind = kinds
+            .iter()
+            .copied()
+            .find(|k| *k != TokenKind::User)
+            .ok_or(Error::Config(ConfigError::UserTokenRequired { endpoint }))?;
         // The hot path: a cached token, without entering the (boxed) fetching code.
         if let Some(key) = self.cache_key(kind, tenant_key)
             && let Some(value) = self.fresh(&key)
@@ -256,9 +310,9 @@ impl TokenManager {
     }
 
     fn endpoints(&self) -> Result<&dyn TokenEndpoints, Error> {
-        self.endpoints.as_deref().ok_or_else(|| {
-            Error::Config("app credentials need the generated auth endpoints: build the client with feishu::Client::builder()".into())
-        })
+        self.endpoints
+            .as_deref()
+            .ok_or(Error::Config(ConfigError::NoTokenEndpoints))
     }
 
     async fn tenant_token(
@@ -278,9 +332,8 @@ impl TokenManager {
                 Ok((key, token))
             }
             Credentials::Marketplace { app_id, .. } => {
-                let tenant_key = tenant_key.ok_or_else(|| {
-                    Error::Config("a marketplace app needs the tenant: pass it with RequestOptions::tenant_key".into())
-                })?;
+                let tenant_key =
+                    tenant_key.ok_or(Error::Config(ConfigError::TenantKeyRequired))?;
                 let key = format!("tenant:{app_id}:{tenant_key}");
                 let ep = self.endpoints()?;
                 let token = self
@@ -319,7 +372,7 @@ impl TokenManager {
                     .cached_or_fetch(&key, "app_access_token", || async move {
                         let Some(ticket) = tickets.get() else {
                             resend(ep, client, app_id, app_secret).await;
-                            return Err(Error::Config("no app_ticket received yet; a resend was requested, retry after the app_ticket event arrives".into()));
+                            return Err(Error::Config(ConfigError::NoAppTicket));
                         };
                         let result = ep.app_marketplace(client, app_id, app_secret.expose(), ticket.expose()).await;
                         if matches!(&result, Err(Error::Api(e)) if e.raw_code == APP_TICKET_INVALID) {
@@ -348,26 +401,44 @@ impl TokenManager {
         if let Some(t) = self.fresh(key) {
             return Ok(t);
         }
+        let queued = Instant::now();
         let flight = lock(&self.flights)
             .entry(key.to_owned())
             .or_default()
             .clone();
-        let _guard = flight.lock().await;
+        let mut slot = flight.0.lock().await;
         if let Some(t) = self.fresh(key) {
             return Ok(t);
         }
+        if let Some((ended, error)) = &*slot
+            && *ended >= queued
+        {
+            // The fetch this call waited for failed: share its outcome.
+            return Err(auth_error(what, error.clone()));
+        }
         tracing::debug!(key, "fetching access token");
-        let issued = fetch().await.map_err(|cause| match cause {
-            // A failure of an inner token (the app token behind a marketplace tenant
-            // token) already says which token failed.
-            Error::Auth(inner) => Error::Auth(inner),
-            cause => Error::Auth(Box::new(AuthError { what, cause })),
-        })?;
-        let lifetime = Duration::from_secs(issued.expire.max(0) as u64);
+        let issued = match fetch().await {
+            Ok(issued) => issued,
+            Err(cause) => {
+                let cause = Arc::new(cause);
+                *slot = Some((Instant::now(), cause.clone()));
+                return Err(auth_error(what, cause));
+            }
+        };
+        *slot = None;
+        let lifetime = issued.lifetime();
+        if lifetime.as_secs() as i64 != issued.expire {
+            tracing::warn!(
+                key,
+                expire = issued.expire,
+                used_secs = lifetime.as_secs(),
+                "token lifetime out of bounds; clamped"
+            );
+        }
         // Refresh `margin` before expiry, but never spend more than half the lifetime
         // waiting: a token issued with little time left is still used for a while.
         let early = self.margin.min(lifetime / 2);
-        let refresh_at = SystemTime::now() + lifetime - early;
+        let refresh_at = SystemTime::now() + (lifetime - early);
         self.cache.put(
             key,
             CachedToken {
@@ -387,10 +458,19 @@ impl TokenManager {
 }
 
 fn no_app_credentials() -> Error {
-    Error::Config(
-        "no app credentials: set app_credentials, marketplace_app or fixed_token on the builder"
-            .into(),
-    )
+    Error::Config(ConfigError::NoCredentials)
+}
+
+/// The error of a failed token fetch. A failure of an inner token (the app token behind
+/// a marketplace tenant token) already says which token failed, and is passed on as is.
+fn auth_error(what: &'static str, cause: Arc<Error>) -> Error {
+    match &*cause {
+        Error::Auth(inner) => Error::Auth(Box::new(AuthError {
+            what: inner.what,
+            cause: inner.cause.clone(),
+        })),
+        _ => Error::Auth(Box::new(AuthError { what, cause })),
+    }
 }
 
 async fn resend(ep: &dyn TokenEndpoints, client: &Client, app_id: &str, app_secret: &Secret) {

@@ -1,5 +1,5 @@
-//! The client: configuration, and the one request path every endpoint goes through
-//! (token, attempt, retry decision, envelope).
+//! The client and its configuration. The request path every endpoint goes through is
+//! in `execute.rs`.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -7,24 +7,27 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::HeaderValue;
-use tracing::Instrument;
 
 use crate::auth::{
     AppTicketStore, Credentials, MemoryAppTicketStore, MemoryTokenCache, TokenCache,
     TokenEndpoints, TokenManager,
 };
-use crate::envelope::{self, Parsed, RawResponse};
-use crate::error::Error;
-use crate::request::Request;
+use crate::error::{ConfigError, Error};
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
 use crate::spec::HostFamily;
-use crate::transport::{self, Failure, Wire};
+use crate::transport::{ReqwestTransport, Transport};
 
-/// Codes meaning the tenant or app token was rejected: drop it, fetch anew, retry once.
-const TOKEN_INVALID: [i64; 4] = [99991661, 99991663, 99991664, 99991671];
-/// Code of a rate-limited call (HTTP 429, or 400 on some older APIs).
-const RATE_LIMITED: i64 = 99991400;
+/// Default largest response body: far above any JSON page the platform sends (a
+/// 500-item page is a few MB), far below what would hurt a service.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// Default longest a call may take in all: three 30 s attempts and their backoff fit.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+/// Default most pages one list stream fetches.
+pub const DEFAULT_MAX_PAGES: u32 = 10_000;
+/// Default most empty pages in a row a list stream accepts while the server says more
+/// follow.
+pub const DEFAULT_MAX_EMPTY_PAGES: u32 = 3;
 
 /// Which deployment to talk to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -50,17 +53,27 @@ impl Domain {
 /// A Feishu client. Cheap to clone: clones share the connection pool and token cache.
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    http: reqwest::Client,
-    open_base: String,
-    www_base: String,
-    timeout: Duration,
-    user_agent: HeaderValue,
-    retry: RetryPolicy,
-    tokens: TokenManager,
+pub(crate) struct Inner {
+    pub transport: Arc<dyn Transport>,
+    pub open_base: String,
+    pub www_base: String,
+    pub timeout: Duration,
+    pub deadline: Option<Duration>,
+    pub max_body: usize,
+    pub pages: PageLimits,
+    pub user_agent: HeaderValue,
+    pub retry: RetryPolicy,
+    pub tokens: TokenManager,
+}
+
+/// Bounds of a list stream.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PageLimits {
+    pub max_pages: u32,
+    pub max_empty: u32,
 }
 
 impl fmt::Debug for Client {
@@ -69,6 +82,7 @@ impl fmt::Debug for Client {
             .field("open_base", &self.inner.open_base)
             .field("www_base", &self.inner.www_base)
             .field("timeout", &self.inner.timeout)
+            .field("deadline", &self.inner.deadline)
             .finish_non_exhaustive()
     }
 }
@@ -81,7 +95,11 @@ pub struct ClientBuilder<C = Client> {
     open_base: Option<String>,
     www_base: Option<String>,
     timeout: Duration,
-    http: Option<reqwest::Client>,
+    deadline: Option<Duration>,
+    max_body: usize,
+    pages: PageLimits,
+    http: Option<reqwest::ClientBuilder>,
+    transport: Option<Arc<dyn Transport>>,
     user_agent: String,
     retry: RetryPolicy,
     cache: Option<Arc<dyn TokenCache>>,
@@ -111,166 +129,6 @@ impl Client {
             tickets.put(ticket.into());
         }
     }
-
-    /// The request path shared by every endpoint: choose a token, send, and retry where
-    /// it is safe; returns the successful envelope.
-    pub async fn execute(&self, request: Request) -> Result<RawResponse, Error> {
-        let spec = request.spec;
-        let span = tracing::info_span!(
-            "feishu.call",
-            endpoint = spec.id,
-            attempt = tracing::field::Empty,
-            http.status = tracing::field::Empty,
-            log_id = tracing::field::Empty,
-        );
-        // With no subscriber listening, skip entering the span on every poll.
-        if span.is_disabled() {
-            self.execute_inner(request, &span).await
-        } else {
-            self.execute_inner(request, &span)
-                .instrument(span.clone())
-                .await
-        }
-    }
-
-    async fn execute_inner(
-        &self,
-        req: Request,
-        span: &tracing::Span,
-    ) -> Result<RawResponse, Error> {
-        let inner = &*self.inner;
-        let spec = req.spec;
-        let base = match spec.host {
-            HostFamily::Open => &inner.open_base,
-            HostFamily::Www => &inner.www_base,
-        };
-        let url = req.url(base);
-        let wire = Wire {
-            http: &inner.http,
-            url: &url,
-            timeout: inner.timeout,
-            user_agent: &inner.user_agent,
-        };
-        let policy = &inner.retry;
-        let mut attempt = 0;
-        let mut token_refreshed = false;
-        loop {
-            attempt += 1;
-            span.record("attempt", attempt);
-            let token = inner
-                .tokens
-                .choose(
-                    self,
-                    spec.tokens,
-                    req.options.user_access_token.as_ref(),
-                    req.options.tenant_key.as_deref(),
-                    spec.id,
-                )
-                .await?;
-            let may_retry = attempt < policy.max_attempts;
-            let received =
-                match transport::send_once(&wire, &req, token.as_ref().map(|t| &t.value)).await {
-                    Ok(r) => r,
-                    Err(Failure::Connect(e)) if may_retry => {
-                        retry_after(
-                            policy.backoff_delay(attempt),
-                            attempt,
-                            "connection failed",
-                            &e.to_string(),
-                        )
-                        .await;
-                        continue;
-                    }
-                    Err(Failure::Connect(source)) => {
-                        return Err(Error::Transport {
-                            endpoint: spec.id,
-                            source,
-                        });
-                    }
-                    Err(Failure::Timeout) if may_retry && spec.idempotent => {
-                        retry_after(policy.backoff_delay(attempt), attempt, "timed out", "").await;
-                        continue;
-                    }
-                    Err(Failure::Timeout) => {
-                        return Err(Error::Timeout {
-                            endpoint: spec.id,
-                            attempts: attempt,
-                        });
-                    }
-                    Err(Failure::Other(e)) if may_retry && spec.idempotent => {
-                        retry_after(
-                            policy.backoff_delay(attempt),
-                            attempt,
-                            "transport error",
-                            &e.to_string(),
-                        )
-                        .await;
-                        continue;
-                    }
-                    Err(Failure::Other(source)) => {
-                        return Err(Error::Transport {
-                            endpoint: spec.id,
-                            source,
-                        });
-                    }
-                };
-            span.record("http.status", received.status);
-            if let Some(id) = &received.log_id {
-                span.record("log_id", id.as_str());
-            }
-            let (status, reset) = (received.status, received.reset);
-            let parsed = envelope::parse(spec, received);
-            let code = match &parsed {
-                Ok(Parsed::Api(e)) => Some(e.raw_code),
-                _ => None,
-            };
-            if may_retry && (status == 429 || code == Some(RATE_LIMITED)) {
-                retry_after(
-                    policy.rate_limit_delay(reset, attempt),
-                    attempt,
-                    "rate limited",
-                    "",
-                )
-                .await;
-                continue;
-            }
-            if let (Some(code), Some(chosen)) = (code, &token)
-                && TOKEN_INVALID.contains(&code)
-                && chosen.cache_key.is_some()
-                && !token_refreshed
-            {
-                // The one retry that does not count as an attempt: a fresh token.
-                tracing::info!(
-                    code,
-                    "access token rejected; fetching a new one and retrying once"
-                );
-                inner.tokens.invalidate(chosen);
-                token_refreshed = true;
-                attempt -= 1;
-                continue;
-            }
-            if may_retry && status >= 500 && spec.idempotent {
-                retry_after(policy.backoff_delay(attempt), attempt, "server error", "").await;
-                continue;
-            }
-            return match parsed {
-                Ok(Parsed::Ok(raw)) => Ok(raw),
-                Ok(Parsed::Api(e)) => Err(Error::Api(e)),
-                Err(e) => Err(Error::Decode(e)),
-            };
-        }
-    }
-}
-
-async fn retry_after(delay: Duration, attempt: u32, why: &str, detail: &str) {
-    tracing::warn!(
-        attempt,
-        delay_ms = delay.as_millis() as u64,
-        why,
-        detail,
-        "retrying"
-    );
-    tokio::time::sleep(delay).await;
 }
 
 impl<C> Default for ClientBuilder<C> {
@@ -288,7 +146,14 @@ impl<C> ClientBuilder<C> {
             open_base: None,
             www_base: None,
             timeout: Duration::from_secs(30),
+            deadline: Some(DEFAULT_DEADLINE),
+            max_body: DEFAULT_MAX_RESPONSE_BYTES,
+            pages: PageLimits {
+                max_pages: DEFAULT_MAX_PAGES,
+                max_empty: DEFAULT_MAX_EMPTY_PAGES,
+            },
             http: None,
+            transport: None,
             user_agent: concat!("feishu-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
             cache: None,
@@ -360,15 +225,58 @@ impl<C> ClientBuilder<C> {
         self
     }
 
-    /// Timeout of one attempt (default 30 s).
+    /// Timeout of one attempt, reading the whole response included (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Uses your `reqwest::Client` (proxies, TLS settings, connection pool).
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+    /// The longest a call may take in all: token fetches, attempts and the waits
+    /// between them (default 2 minutes). Past it the call fails as
+    /// [`Error::Timeout`], and no retry wait is started that would end after it.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// No overall deadline: a call ends when its attempts and retries are spent.
+    pub fn no_deadline(mut self) -> Self {
+        self.deadline = None;
+        self
+    }
+
+    /// The largest response body read, in bytes (default 16 MiB). A larger body fails
+    /// the call as [`Error::TooLarge`] as soon as the limit is reached, so memory stays
+    /// bounded whatever a server sends.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_body = limit;
+        self
+    }
+
+    /// The most pages one list stream fetches (default 10,000), and the most empty
+    /// pages in a row it accepts while the server says more follow (default 3). A
+    /// stream that reaches either ends with [`Error::Pagination`].
+    pub fn max_pages(mut self, pages: u32, empty_in_a_row: u32) -> Self {
+        self.pages = PageLimits {
+            max_pages: pages.max(1),
+            max_empty: empty_in_a_row.max(1),
+        };
+        self
+    }
+
+    /// Configures the HTTP client (proxies, TLS settings, connection pool) from your
+    /// `reqwest::ClientBuilder`. Redirects are turned off whatever it says: the
+    /// platform never redirects, and a redirect followed would carry credentials
+    /// elsewhere.
+    pub fn http_client(mut self, http: reqwest::ClientBuilder) -> Self {
         self.http = Some(http);
+        self
+    }
+
+    /// Sends requests through your [`Transport`] instead of reqwest (tests replaying
+    /// responses, another HTTP stack). It must not follow redirects.
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
         self
     }
 
@@ -407,21 +315,18 @@ impl<C> ClientBuilder<C> {
     where
         C: From<Client>,
     {
-        let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
-            Error::Config(format!(
-                "user agent {:?} is not a valid header value",
-                self.user_agent
-            ))
-        })?;
-        let http = match self.http {
-            Some(http) => http,
-            None => reqwest::Client::builder()
-                .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+        let user_agent = HeaderValue::from_str(&self.user_agent)
+            .map_err(|_| Error::Config(ConfigError::InvalidUserAgent(self.user_agent.clone())))?;
+        let transport: Arc<dyn Transport> = match self.transport {
+            Some(transport) => transport,
+            None => Arc::new(
+                ReqwestTransport::new(self.http.unwrap_or_default())
+                    .map_err(|e| Error::Config(ConfigError::HttpClient(e)))?,
+            ),
         };
         let trim = |s: String| s.trim_end_matches('/').to_owned();
         let inner = Inner {
-            http,
+            transport,
             open_base: trim(
                 self.open_base
                     .unwrap_or_else(|| self.domain.base(HostFamily::Open).to_owned()),
@@ -431,6 +336,9 @@ impl<C> ClientBuilder<C> {
                     .unwrap_or_else(|| self.domain.base(HostFamily::Www).to_owned()),
             ),
             timeout: self.timeout,
+            deadline: self.deadline,
+            max_body: self.max_body,
+            pages: self.pages,
             user_agent,
             retry: self.retry,
             tokens: TokenManager::new(
@@ -488,6 +396,9 @@ mod tests {
             .user_agent("bad\nagent")
             .build()
             .unwrap_err();
-        assert!(matches!(err, Error::Config(_)), "{err:?}");
+        assert!(
+            matches!(err, Error::Config(ConfigError::InvalidUserAgent(_))),
+            "{err:?}"
+        );
     }
 }

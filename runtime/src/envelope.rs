@@ -4,8 +4,8 @@ use serde_json::{Map, Value};
 
 use crate::error::{ApiError, DecodeCause, DecodeError, Error, ErrorDetail};
 use crate::json::{FromJson, JsonError};
+use crate::sanitize::body_prefix;
 use crate::spec::{EndpointSpec, Envelope};
-use crate::transport::Received;
 
 /// A successful response (`code == 0`), payload parsed but not yet typed.
 #[derive(Debug)]
@@ -21,6 +21,13 @@ pub struct RawResponse {
 pub(crate) enum Parsed {
     Ok(RawResponse),
     Api(Box<ApiError<i64>>),
+}
+
+/// What the envelope is parsed from: one complete response.
+pub(crate) struct Received {
+    pub status: u16,
+    pub log_id: Option<String>,
+    pub body: bytes::Bytes,
 }
 
 pub(crate) fn parse(
@@ -130,7 +137,18 @@ fn decode_error(
         endpoint: spec.id,
         http_status: status,
         log_id,
-        raw_body: String::from_utf8_lossy(body).into_owned(),
+        raw_body: kept_body(spec, body),
+        body_len: body.len(),
         cause,
     })
+}
+
+/// What an error keeps of a body: a bounded prefix, and nothing at all from the token
+/// endpoints (the endpoints that take no token), whose bodies are credentials.
+pub(crate) fn kept_body(spec: &EndpointSpec, body: &[u8]) -> String {
+    if spec.tokens.is_empty() {
+        String::new()
+    } else {
+        body_prefix(body)
+    }
 }

@@ -2,29 +2,42 @@
 //! callers `match` on documented codes; undocumented codes keep their number.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
 use crate::json::JsonError;
+use crate::sanitize::Clean;
 use crate::validate::Invalid;
 
 /// Why a call failed.
+///
+/// Messages follow the std convention: an error either prints its cause or returns it
+/// from [`std::error::Error::source`], never both, so error reports show each cause once.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error<C = i64> {
     /// The platform answered with a non-zero `code`.
     #[error("{0}")]
     Api(Box<ApiError<C>>),
+    /// The HTTP status says the call failed and the body carries no platform error code:
+    /// a 5xx with `code: 0`, an HTML error page, or a redirect (never followed).
+    #[error("{0}")]
+    Status(Box<StatusError>),
+    /// The response body is larger than the client accepts (see
+    /// `ClientBuilder::max_response_bytes`); reading stopped at the limit.
+    #[error("{0}")]
+    TooLarge(Box<TooLargeError>),
     /// The request could not be sent or the response could not be read.
-    #[error("transport error calling {endpoint}: {source}")]
+    #[error("transport error calling {endpoint}")]
     Transport {
         /// Endpoint id.
         endpoint: &'static str,
-        /// The underlying HTTP client error.
+        /// The underlying failure.
         #[source]
-        source: reqwest::Error,
+        source: BoxError,
     },
-    /// No response within the configured timeout.
+    /// No response within the per-attempt timeout, or the call's deadline passed.
     #[error("{endpoint} timed out after {attempts} attempt(s)")]
     Timeout {
         /// Endpoint id.
@@ -35,15 +48,59 @@ pub enum Error<C = i64> {
     /// The response was not the JSON the schema describes.
     #[error("{0}")]
     Decode(Box<DecodeError>),
-    /// The request breaks a rule of the schema; nothing was sent.
-    #[error("invalid request: {0}")]
+    /// The request breaks a rule of the schema or of the client; nothing was sent.
+    #[error(transparent)]
     Invalid(#[from] Invalid),
-    /// No access token could be obtained.
-    #[error("could not obtain an access token: {0}")]
+    /// No access token could be obtained; the source is the failed token call.
+    #[error(transparent)]
     Auth(Box<AuthError>),
     /// The client is not set up for this call.
-    #[error("client configuration: {0}")]
-    Config(String),
+    #[error(transparent)]
+    Config(ConfigError),
+    /// A list stream stopped before the server said it was done.
+    #[error(transparent)]
+    Pagination(PaginationError),
+}
+
+/// Any error a transport reports.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What the client is missing for a call, or could not set up.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The endpoint takes only a user token and the call has none.
+    #[error(
+        "{endpoint} needs a user_access_token: pass one with RequestOptions::user_access_token"
+    )]
+    UserTokenRequired {
+        /// Endpoint id.
+        endpoint: &'static str,
+    },
+    /// A marketplace app's tenant token needs the tenant.
+    #[error("a marketplace app needs the tenant: pass it with RequestOptions::tenant_key")]
+    TenantKeyRequired,
+    /// The call needs an app or tenant token and the client has no credentials.
+    #[error(
+        "no app credentials: set app_credentials, marketplace_app or fixed_token on the builder"
+    )]
+    NoCredentials,
+    /// App credentials were given to a plain runtime client, which cannot fetch tokens.
+    #[error(
+        "app credentials need the generated auth endpoints: build the client with feishu::Client::builder()"
+    )]
+    NoTokenEndpoints,
+    /// A marketplace app has not received an `app_ticket` yet; a resend was requested.
+    #[error(
+        "no app_ticket received yet; a resend was requested, retry after the app_ticket event arrives"
+    )]
+    NoAppTicket,
+    /// The `User-Agent` is not a valid header value.
+    #[error("user agent {0:?} is not a valid header value")]
+    InvalidUserAgent(String),
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client")]
+    HttpClient(#[source] reqwest::Error),
 }
 
 /// A non-zero `code` from the platform.
@@ -70,14 +127,17 @@ impl<C> fmt::Display for ApiError<C> {
         write!(
             f,
             "{} failed with code {}: {} (HTTP {}",
-            self.endpoint, self.raw_code, self.msg, self.http_status
+            self.endpoint,
+            self.raw_code,
+            Clean(&self.msg),
+            self.http_status
         )?;
         if let Some(id) = &self.log_id {
-            write!(f, ", log id {id}")?;
+            write!(f, ", log id {}", Clean(id))?;
         }
         f.write_str(")")?;
         if let Some(t) = &self.detail.troubleshooter {
-            write!(f, "; troubleshooter: {t}")?;
+            write!(f, "; troubleshooter: {}", Clean(t))?;
         }
         Ok(())
     }
@@ -146,7 +206,7 @@ pub struct Help {
     pub description: String,
 }
 
-/// A response that could not be decoded; the raw body is kept.
+/// A response that could not be decoded; the start of the raw body is kept.
 #[derive(Debug)]
 pub struct DecodeError {
     /// Endpoint id.
@@ -155,8 +215,11 @@ pub struct DecodeError {
     pub http_status: u16,
     /// Log id from the response headers.
     pub log_id: Option<String>,
-    /// The body exactly as received (lossily decoded if it was not UTF-8).
+    /// The first 4 KiB of the body as received (lossily decoded if it was not UTF-8);
+    /// empty for the token endpoints, whose bodies carry credentials.
     pub raw_body: String,
+    /// The body's whole length in bytes.
+    pub body_len: usize,
     /// What was wrong with it.
     pub cause: DecodeCause,
 }
@@ -177,13 +240,17 @@ impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} returned HTTP {} with a body that does not decode: {}",
-            self.endpoint, self.http_status, self.cause
+            "{} returned HTTP {} with a body that does not decode",
+            self.endpoint, self.http_status
         )?;
-        if let Some(id) = &self.log_id {
-            write!(f, " (log id {id})")?;
-        }
-        Ok(())
+        write_log_id(f, self.log_id.as_deref())
+    }
+}
+
+fn write_log_id(f: &mut fmt::Formatter<'_>, log_id: Option<&str>) -> fmt::Result {
+    match log_id {
+        Some(id) => write!(f, " (log id {})", Clean(id)),
+        None => Ok(()),
     }
 }
 
@@ -193,19 +260,118 @@ impl std::error::Error for DecodeError {
     }
 }
 
-/// Token acquisition failed; `cause` is the failed token call.
+/// Token acquisition failed; the source is the failed token call. Calls that waited for
+/// the same fetch share its outcome, so they share the cause.
 #[derive(Debug)]
 pub struct AuthError {
     /// What was being obtained.
     pub what: &'static str,
     /// Why it failed.
-    pub cause: Error,
+    pub cause: Arc<Error>,
 }
 
 impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.what, self.cause)
+        write!(f, "could not obtain the {}", self.what)
     }
+}
+
+impl std::error::Error for AuthError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.cause)
+    }
+}
+
+/// A response whose HTTP status says it failed, without a platform error code.
+#[derive(Debug)]
+pub struct StatusError {
+    /// Endpoint id.
+    pub endpoint: &'static str,
+    /// HTTP status.
+    pub http_status: u16,
+    /// The `Location` of a redirect, which the client never follows.
+    pub location: Option<String>,
+    /// Log id from the response headers.
+    pub log_id: Option<String>,
+    /// The first 4 KiB of the body (empty for the token endpoints).
+    pub body: String,
+}
+
+impl fmt::Display for StatusError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} answered HTTP {}", self.endpoint, self.http_status)?;
+        match &self.location {
+            Some(to) => write!(
+                f,
+                ", a redirect to {}; the client never follows redirects",
+                Clean(to)
+            )?,
+            None if (300..400).contains(&self.http_status) => {
+                f.write_str(", a redirect; the client never follows redirects")?
+            }
+            None => f.write_str(" without a platform error code")?,
+        }
+        write_log_id(f, self.log_id.as_deref())
+    }
+}
+
+impl std::error::Error for StatusError {}
+
+/// A response body over the client's limit.
+#[derive(Debug)]
+pub struct TooLargeError {
+    /// Endpoint id.
+    pub endpoint: &'static str,
+    /// HTTP status.
+    pub http_status: u16,
+    /// Log id from the response headers.
+    pub log_id: Option<String>,
+    /// The limit, in bytes.
+    pub limit: usize,
+}
+
+impl fmt::Display for TooLargeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} answered HTTP {} with a body over the {}-byte limit",
+            self.endpoint, self.http_status, self.limit
+        )?;
+        write_log_id(f, self.log_id.as_deref())
+    }
+}
+
+impl std::error::Error for TooLargeError {}
+
+/// Why a list stream ended before the server said it was done. The items already
+/// yielded are correct; the list is incomplete.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{endpoint}: pagination stopped after {pages} page(s): {reason}")]
+pub struct PaginationError {
+    /// Endpoint id.
+    pub endpoint: &'static str,
+    /// Pages fetched.
+    pub pages: u32,
+    /// Why it stopped.
+    pub reason: PaginationStop,
+}
+
+/// What made a list stream stop early.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PaginationStop {
+    /// The server handed back a page token it had already given.
+    #[error("the server repeated a page token")]
+    RepeatedToken,
+    /// The server said more pages follow but gave no page token.
+    #[error("the server said more pages follow but gave no page token")]
+    MissingToken,
+    /// The stream reached the client's page limit (`ClientBuilder::max_pages`).
+    #[error("reached the limit of {0} pages")]
+    PageLimit(u32),
+    /// Several pages in a row were empty although the server said more follow.
+    #[error("{0} empty pages in a row, each saying more follow")]
+    EmptyPages(u32),
 }
 
 impl<C> Error<C> {
@@ -214,6 +380,8 @@ impl<C> Error<C> {
         match self {
             Error::Api(e) => e.log_id.as_deref(),
             Error::Decode(e) => e.log_id.as_deref(),
+            Error::Status(e) => e.log_id.as_deref(),
+            Error::TooLarge(e) => e.log_id.as_deref(),
             Error::Auth(e) => e.cause.log_id(),
             _ => None,
         }
@@ -242,12 +410,15 @@ impl<C> Error<C> {
                     endpoint: e.endpoint,
                 }))
             }
+            Error::Status(e) => Error::Status(e),
+            Error::TooLarge(e) => Error::TooLarge(e),
             Error::Transport { endpoint, source } => Error::Transport { endpoint, source },
             Error::Timeout { endpoint, attempts } => Error::Timeout { endpoint, attempts },
             Error::Decode(e) => Error::Decode(e),
             Error::Invalid(e) => Error::Invalid(e),
             Error::Auth(e) => Error::Auth(e),
             Error::Config(e) => Error::Config(e),
+            Error::Pagination(e) => Error::Pagination(e),
         }
     }
 }

@@ -7,28 +7,35 @@
 
 mod auth;
 mod call;
+mod classify;
 mod client;
 mod envelope;
 mod error;
+mod execute;
 pub mod json;
 mod paginate;
 mod request;
 mod retry;
+mod sanitize;
 mod secret;
 mod spec;
 mod transport;
 mod validate;
 
 pub use auth::{
-    AppTicketStore, BoxFuture, CachedToken, IssuedToken, MemoryAppTicketStore, MemoryTokenCache,
-    TokenCache, TokenEndpoints,
+    AppTicketStore, BoxFuture, CachedToken, IssuedToken, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME,
+    MemoryAppTicketStore, MemoryTokenCache, TokenCache, TokenEndpoints,
 };
 pub use call::Call;
-pub use client::{Client, ClientBuilder, Domain};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_DEADLINE, DEFAULT_MAX_EMPTY_PAGES, DEFAULT_MAX_PAGES,
+    DEFAULT_MAX_RESPONSE_BYTES, Domain,
+};
 pub use envelope::RawResponse;
 pub use error::{
-    ApiError, AuthError, DecodeCause, DecodeError, Error, ErrorCode, ErrorDetail, FieldViolation,
-    Help, PermissionViolation,
+    ApiError, AuthError, BoxError, ConfigError, DecodeCause, DecodeError, Error, ErrorCode,
+    ErrorDetail, FieldViolation, Help, PaginationError, PaginationStop, PermissionViolation,
+    StatusError, TooLargeError,
 };
 pub use futures_util::Stream;
 pub use paginate::{Page, paginate};
@@ -39,4 +46,5 @@ pub use secret::Secret;
 pub use serde;
 pub use serde_json;
 pub use spec::{EndpointSpec, Envelope, HostFamily, Method, TokenKind};
+pub use transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportFailure};
 pub use validate::{Checks, Invalid, Number, Text, Validate};

@@ -5,6 +5,10 @@ use std::future::Future;
 
 use futures_util::{Stream, StreamExt, stream};
 
+use crate::client::{Client, PageLimits};
+use crate::error::{Error, PaginationError, PaginationStop};
+use crate::spec::EndpointSpec;
+
 /// One page as the generated code extracts it from a list response.
 #[derive(Debug)]
 pub struct Page<T> {
@@ -20,64 +24,109 @@ struct State<B, F, P> {
     request: B,
     fetch: F,
     page: P,
+    endpoint: &'static str,
+    limits: PageLimits,
     token: Option<String>,
     seen: HashSet<String>,
+    pages: u32,
+    empty_in_a_row: u32,
     done: bool,
 }
 
-/// Follows `page_token` from `first` until `has_more` is false. Stops, rather than loop
-/// forever, when the server hands back a token it already gave (or none while claiming
-/// more). The first error ends the stream after being yielded.
-pub fn paginate<'a, B, R, T, E, F, Fut, P>(
+/// Follows `page_token` from the first page until `has_more` is false. A server that
+/// never says it is done cannot keep the stream going: a repeated token, a missing
+/// token while claiming more, too many empty pages in a row, or the client's page limit
+/// (`ClientBuilder::max_pages`) end the stream with [`Error::Pagination`] after the
+/// items already received. The first error ends the stream after being yielded.
+pub fn paginate<'a, B, R, T, C, F, Fut, P>(
+    client: &Client,
+    spec: &'static EndpointSpec,
     request: B,
     fetch: F,
     page: P,
-) -> impl Stream<Item = Result<T, E>> + 'a
+) -> impl Stream<Item = Result<T, Error<C>>> + 'a
 where
     B: Clone + 'a,
     F: Fn(B, Option<String>) -> Fut + 'a,
-    Fut: Future<Output = Result<R, E>> + 'a,
+    Fut: Future<Output = Result<R, Error<C>>> + 'a,
     P: Fn(R) -> Page<T> + 'a,
     T: 'a,
-    E: 'a,
+    C: 'a,
     R: 'a,
 {
     let state = State {
         request,
         fetch,
         page,
+        endpoint: spec.id,
+        limits: client.inner.pages,
         token: None,
         seen: HashSet::new(),
+        pages: 0,
+        empty_in_a_row: 0,
         done: false,
     };
     stream::unfold(state, |mut st| async move {
         if st.done {
             return None;
         }
+        st.pages += 1;
+        let mut out = Vec::new();
         match (st.fetch)(st.request.clone(), st.token.take()).await {
             Err(e) => {
                 st.done = true;
-                Some((Err(e), st))
+                out.push(Err(e));
             }
             Ok(response) => {
                 let page = (st.page)(response);
-                match page.next.filter(|t| page.has_more && !t.is_empty()) {
-                    Some(next) if st.seen.insert(next.clone()) => st.token = Some(next),
-                    Some(next) => {
-                        tracing::warn!(
-                            token = next.as_str(),
-                            "server repeated a page token; stopping"
-                        );
-                        st.done = true;
-                    }
-                    None => st.done = true,
+                let stop = st.follow(&page);
+                out.extend(page.items.into_iter().map(Ok));
+                if let Some(reason) = stop {
+                    let error = PaginationError {
+                        endpoint: st.endpoint,
+                        pages: st.pages,
+                        reason,
+                    };
+                    tracing::warn!(error = %error, "list stream stopped early");
+                    out.push(Err(Error::Pagination(error)));
                 }
-                Some((Ok(page.items), st))
             }
         }
+        Some((stream::iter(out), st))
     })
-    .flat_map(|page| match page {
-        Ok(items) => stream::iter(items.into_iter().map(Ok)).left_stream(),
-        Err(e) => stream::once(async move { Err(e) }).right_stream(),
-    })
+    .flatten()
+}
+
+impl<B, F, P> State<B, F, P> {
+    /// Sets up the next page after `page`, or says why the stream must stop early.
+    /// Marks the stream done either way when no page follows.
+    fn follow<T>(&mut self, page: &Page<T>) -> Option<PaginationStop> {
+        if !page.has_more {
+            self.done = true;
+            return None;
+        }
+        self.done = true;
+        self.empty_in_a_row = if page.items.is_empty() {
+            self.empty_in_a_row + 1
+        } else {
+            0
+        };
+        let next = page.next.as_deref().filter(|t| !t.is_empty());
+        match next {
+            None => Some(PaginationStop::MissingToken),
+            Some(t) if self.seen.contains(t) => Some(PaginationStop::RepeatedToken),
+            Some(_) if self.empty_in_a_row >= self.limits.max_empty => {
+                Some(PaginationStop::EmptyPages(self.empty_in_a_row))
+            }
+            Some(_) if self.pages >= self.limits.max_pages => {
+                Some(PaginationStop::PageLimit(self.limits.max_pages))
+            }
+            Some(t) => {
+                self.seen.insert(t.to_owned());
+                self.token = Some(t.to_owned());
+                self.done = false;
+                None
+            }
+        }
+    }
 }

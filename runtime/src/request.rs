@@ -1,14 +1,18 @@
 //! A request on its way out: what generated code fills in before handing it to
 //! [`crate::Client::execute`], and the per-call options a caller can add.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{
+    AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, HeaderMap, HeaderName, HeaderValue,
+    TRANSFER_ENCODING,
+};
 
 use crate::json::ToJson;
 use crate::secret::Secret;
 use crate::spec::EndpointSpec;
+use crate::validate::Invalid;
 
 /// Characters escaped in a path segment (RFC 3986 `pchar` minus sub-delims we keep).
 const PATH_SEGMENT: &AsciiSet = &CONTROLS
@@ -34,7 +38,7 @@ const QUERY: &AsciiSet = &PATH_SEGMENT.add(b'&').add(b'=').add(b'+').add(b';');
 
 /// Per-call options: a user token, the tenant of a marketplace app, extra headers, a
 /// request id.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RequestOptions {
     pub(crate) user_access_token: Option<Secret>,
     pub(crate) tenant_key: Option<String>,
@@ -60,21 +64,65 @@ impl RequestOptions {
         self
     }
 
-    /// An extra header on this call.
+    /// An extra header on this call. It replaces the client's `Content-Type`,
+    /// `User-Agent` or `X-Request-Id`; the client owns `Authorization` (use
+    /// [`RequestOptions::user_access_token`]), `Host`, `Content-Length` and
+    /// `Transfer-Encoding`, and a call that sets one of those fails as
+    /// [`crate::Error::Invalid`] without sending anything.
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.push((name, value));
         self
     }
 
-    /// Sent as `X-Request-Id`, to correlate with your own logs.
+    /// Sent as `X-Request-Id`, to correlate with your own logs. An id that is not a
+    /// valid header value (CR, LF, other control characters) fails the call as
+    /// [`crate::Error::Invalid`].
     pub fn request_id(mut self, id: impl Into<String>) -> Self {
         self.request_id = Some(id.into());
         self
     }
+
+    /// The reason these options cannot be sent, if any.
+    fn check(&self) -> Result<(), Invalid> {
+        if let Some(id) = &self.request_id
+            && HeaderValue::from_str(id).is_err()
+        {
+            return Err(Invalid::new(
+                "options.request_id",
+                "is not a valid header value (control characters such as CR or LF)",
+            ));
+        }
+        for (name, _) in &self.headers {
+            if [&AUTHORIZATION, &HOST, &CONTENT_LENGTH, &TRANSFER_ENCODING].contains(&name) {
+                let why = if name == AUTHORIZATION {
+                    "is set by the client: pass a user token with RequestOptions::user_access_token"
+                } else {
+                    "is set by the HTTP client and cannot be overridden"
+                };
+                return Err(Invalid::new(format!("options.headers.{name}"), why));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for RequestOptions {
+    // Header values may be credentials of the caller's own (a gateway key, a cookie):
+    // only their names are shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestOptions")
+            .field("user_access_token", &self.user_access_token)
+            .field("tenant_key", &self.tenant_key)
+            .field(
+                "headers",
+                &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 
 /// One call being assembled by generated code.
-#[derive(Debug)]
 pub struct Request {
     pub(crate) spec: &'static EndpointSpec,
     path_params: Vec<String>,
@@ -95,10 +143,18 @@ impl Request {
         }
     }
 
-    /// Fills the next `:placeholder` of the path; the value is percent-encoded.
+    /// Fills the next `:placeholder` of the path; the value is percent-encoded, `.` and
+    /// `..` included, so no value can change which path is called (an empty value is
+    /// refused when the call is sent).
     pub fn path_param(&mut self, value: &str) {
-        self.path_params
-            .push(utf8_percent_encode(value, PATH_SEGMENT).to_string());
+        let encoded = match value {
+            // Dot segments are removed by URL normalisation (ours and every proxy's):
+            // `/apps/../x` is `/x`. Encoded, they are plain data.
+            "." => "%2E".to_owned(),
+            ".." => "%2E%2E".to_owned(),
+            _ => utf8_percent_encode(value, PATH_SEGMENT).to_string(),
+        };
+        self.path_params.push(encoded);
     }
 
     /// Appends a query parameter; key and value are percent-encoded. Takes `&dyn
@@ -126,6 +182,38 @@ impl Request {
         self.body = Some(body.to_json().to_string().into_bytes().into());
     }
 
+    /// Checks what the schema cannot: every path parameter non-empty, the per-call
+    /// headers sendable. Returns the headers to send, but for the client's `User-Agent`
+    /// (added unless a per-call header replaced it) and `Authorization`.
+    pub(crate) fn check(&self) -> Result<HeaderMap, Invalid> {
+        let placeholders = self.spec.path.split('/').filter_map(|s| s.strip_prefix(':'));
+        for (name, value) in placeholders.zip(&self.path_params) {
+            if value.is_empty() {
+                // `/apps//feedbacks` is another path to a server that merges slashes.
+                return Err(Invalid::new(name, "must not be empty: it is a path segment"));
+            }
+        }
+        self.options.check()?;
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, JSON_UTF8);
+        if let Some(id) = &self.options.request_id
+            && let Ok(value) = HeaderValue::from_str(id)
+        {
+            headers.insert("x-request-id", value);
+        }
+        // A per-call header replaces a default of the same name; repeated ones add up.
+        let mut replaced: Vec<&HeaderName> = Vec::new();
+        for (name, value) in &self.options.headers {
+            if replaced.contains(&name) {
+                headers.append(name, value.clone());
+            } else {
+                headers.insert(name, value.clone());
+                replaced.push(name);
+            }
+        }
+        Ok(headers)
+    }
+
     /// `base` followed by the path and query, with every placeholder filled.
     pub(crate) fn url(&self, base: &str) -> String {
         let mut out =
@@ -146,6 +234,21 @@ impl Request {
             out.push_str(&self.query);
         }
         out
+    }
+}
+
+const JSON_UTF8: HeaderValue = HeaderValue::from_static("application/json; charset=utf-8");
+
+impl fmt::Debug for Request {
+    // The body of a token endpoint is the app secret: only its size is shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("endpoint", &self.spec.id)
+            .field("path_params", &self.path_params)
+            .field("query", &self.query)
+            .field("body_len", &self.body.as_ref().map(bytes::Bytes::len))
+            .field("options", &self.options)
+            .finish()
     }
 }
 

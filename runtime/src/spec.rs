@@ -73,4 +73,7 @@ pub struct EndpointSpec {
     pub idempotent: bool,
     /// Where the payload sits in the response.
     pub envelope: Envelope,
+    /// Error codes of this endpoint's own that mean "rate limited" (besides the
+    /// platform-wide 99991400): retried after the reset like it.
+    pub rate_limit_codes: &'static [i64],
 }

@@ -1,101 +1,158 @@
-//! One attempt on the wire: build the HTTP request, send it, read the whole body.
-//! Non-generic, so every endpoint shares this code.
+//! One HTTP exchange: the seam between the request loop and the network. The loop hands
+//! a [`Transport`] an [`HttpRequest`] and gets an [`HttpResponse`] or a
+//! [`TransportFailure`]; the default is [`ReqwestTransport`], and tests replay
+//! responses through their own implementation without sockets.
 
+use std::fmt;
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{CONTENT_LENGTH, HeaderMap};
 
-use crate::request::Request;
-use crate::secret::Secret;
+use crate::auth::BoxFuture;
+use crate::error::BoxError;
+use crate::spec::Method;
 
-/// What came back from one attempt.
-pub(crate) struct Received {
+/// A request as it goes on the wire.
+pub struct HttpRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// The full URL.
+    pub url: String,
+    /// Every header, `Authorization` (marked sensitive) included.
+    pub headers: HeaderMap,
+    /// The body, if any.
+    pub body: Option<Bytes>,
+    /// How long this attempt may take, reading the whole body included.
+    pub timeout: Duration,
+    /// Largest response body to read; past it the transport fails with
+    /// [`TransportFailure::TooLarge`].
+    pub max_body: usize,
+}
+
+impl fmt::Debug for HttpRequest {
+    // Header values and the body can carry credentials (the token endpoints' bodies hold
+    // the app secret): only their names and size are shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body_len", &self.body.as_ref().map(Bytes::len))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// A complete response.
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    /// HTTP status.
     pub status: u16,
-    pub log_id: Option<String>,
-    /// `x-ogw-ratelimit-reset`: seconds until the rate-limit window resets.
-    pub reset: Option<Duration>,
-    pub body: bytes::Bytes,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The whole body (at most the request's `max_body` bytes).
+    pub body: Bytes,
 }
 
 /// Why an attempt got no complete response.
-pub(crate) enum Failure {
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum TransportFailure {
     /// The connection was never made: nothing was sent, always safe to retry.
-    Connect(reqwest::Error),
-    /// No response in time: the request may have been processed.
-    Timeout,
+    NotSent(BoxError),
+    /// No complete response within the attempt's timeout: it may have been processed.
+    TimedOut,
     /// Any other failure (connection reset mid-response, ...): may have been processed.
-    Other(reqwest::Error),
+    Interrupted(BoxError),
+    /// The body is larger than `max_body`; reading stopped there.
+    TooLarge {
+        /// HTTP status.
+        status: u16,
+        /// Response headers.
+        headers: HeaderMap,
+    },
 }
 
-pub(crate) struct Wire<'a> {
-    pub http: &'a reqwest::Client,
-    pub url: &'a str,
-    pub timeout: Duration,
-    pub user_agent: &'a HeaderValue,
+/// Sends one request and reads its whole response.
+pub trait Transport: Send + Sync + fmt::Debug {
+    /// One attempt. Implementations must not follow redirects, must stop reading at
+    /// `max_body` and must honour `timeout`.
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportFailure>>;
 }
 
-const JSON_UTF8: HeaderValue = HeaderValue::from_static("application/json; charset=utf-8");
-
-pub(crate) async fn send_once(
-    wire: &Wire<'_>,
-    req: &Request,
-    token: Option<&Secret>,
-) -> Result<Received, Failure> {
-    let mut builder = wire
-        .http
-        .request(req.spec.method.to_reqwest(), wire.url)
-        .timeout(wire.timeout)
-        .header(CONTENT_TYPE, JSON_UTF8)
-        .header(USER_AGENT, wire.user_agent.clone());
-    if let Some(token) = token {
-        let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-            .unwrap_or_else(|_| HeaderValue::from_static("Bearer"));
-        value.set_sensitive(true);
-        builder = builder.header(AUTHORIZATION, value);
-    }
-    if let Some(id) = &req.options.request_id
-        && let Ok(v) = HeaderValue::from_str(id)
-    {
-        builder = builder.header("x-request-id", v);
-    }
-    for (name, value) in &req.options.headers {
-        builder = builder.header(name, value);
-    }
-    if let Some(body) = &req.body {
-        builder = builder.body(body.clone());
-    }
-    let response = builder.send().await.map_err(classify)?;
-    let status = response.status().as_u16();
-    let log_id = log_id(response.headers());
-    let reset = response
-        .headers()
-        .get("x-ogw-ratelimit-reset")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
-    let body = response.bytes().await.map_err(classify)?;
-    Ok(Received {
-        status,
-        log_id,
-        reset,
-        body,
-    })
+/// The default [`Transport`], over a `reqwest::Client` that never follows redirects.
+#[derive(Debug, Clone)]
+pub struct ReqwestTransport {
+    http: reqwest::Client,
 }
 
-fn classify(e: reqwest::Error) -> Failure {
+impl ReqwestTransport {
+    /// Builds the transport from `builder`, with redirects turned off whatever the
+    /// builder said: Feishu's API never redirects, and following one would send the
+    /// credentials in the request to wherever the `Location` points.
+    pub fn new(builder: reqwest::ClientBuilder) -> Result<Self, reqwest::Error> {
+        let http = builder.redirect(reqwest::redirect::Policy::none()).build()?;
+        Ok(ReqwestTransport { http })
+    }
+}
+
+impl Transport for ReqwestTransport {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportFailure>> {
+        let timeout = request.timeout;
+        Box::pin(async move {
+            // One clock for the whole exchange, reading the body included, so a server
+            // that trickles an endless body cannot hold the call.
+            match tokio::time::timeout(timeout, self.exchange(request)).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(TransportFailure::TimedOut),
+            }
+        })
+    }
+}
+
+impl ReqwestTransport {
+    async fn exchange(&self, request: HttpRequest) -> Result<HttpResponse, TransportFailure> {
+        let mut builder = self
+            .http
+            .request(request.method.to_reqwest(), &request.url)
+            .headers(request.headers);
+        if let Some(body) = request.body {
+            builder = builder.body(body);
+        }
+        let mut response = builder.send().await.map_err(failure)?;
+        let status = response.status().as_u16();
+        let headers = std::mem::take(response.headers_mut());
+        let limit = request.max_body;
+        let announced = headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if announced.is_some_and(|n| n > limit as u64) {
+            return Err(TransportFailure::TooLarge { status, headers });
+        }
+        // Grow with what arrives, never past the limit, whatever Content-Length claims.
+        let mut body = BytesMut::with_capacity(announced.map_or(0, |n| n as usize).min(limit));
+        while let Some(chunk) = response.chunk().await.map_err(failure)? {
+            if body.len() + chunk.len() > limit {
+                return Err(TransportFailure::TooLarge { status, headers });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(HttpResponse {
+            status,
+            headers,
+            body: body.freeze(),
+        })
+    }
+}
+
+fn failure(e: reqwest::Error) -> TransportFailure {
     if e.is_timeout() {
-        Failure::Timeout
+        TransportFailure::TimedOut
     } else if e.is_connect() {
-        Failure::Connect(e)
+        TransportFailure::NotSent(Box::new(e))
     } else {
-        Failure::Other(e)
+        TransportFailure::Interrupted(Box::new(e))
     }
-}
-
-fn log_id(headers: &HeaderMap) -> Option<String> {
-    ["x-tt-logid", "x-request-id"]
-        .iter()
-        .find_map(|h| headers.get(*h))
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
 }

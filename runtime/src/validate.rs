@@ -36,7 +36,7 @@ impl Invalid {
 
 impl fmt::Display for Invalid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}` {}", self.field, self.reason)
+        write!(f, "invalid request: `{}` {}", self.field, self.reason)
     }
 }
 
@@ -236,11 +236,11 @@ mod tests {
     fn absent_values_pass_and_present_ones_are_checked() {
         assert_eq!(line(5, None).validate(), Ok(()));
         let e = line(0, None).validate().unwrap_err();
-        assert_eq!(e.to_string(), "`qty` is 0, outside 1..=99");
+        assert_eq!(e.to_string(), "invalid request: `qty` is 0, outside 1..=99");
         // Characters, not bytes: four CJK characters are twelve bytes.
         assert_eq!(line(1, Some("审批实例")).validate(), Ok(()));
         let e = line(1, Some("12345")).validate().unwrap_err();
-        assert_eq!(e.to_string(), "`note` has 5 characters, outside ..=4");
+        assert_eq!(e.to_string(), "invalid request: `note` has 5 characters, outside ..=4");
         let mut c = Checks::new();
         c.range("n", &None::<i64>, Some(1), None);
         c.range("m", &Some(7i64), None, Some(9));
@@ -276,7 +276,7 @@ mod tests {
         c.required_when("reason", true, "status", "2");
         assert_eq!(
             c.finish().unwrap_err().to_string(),
-            "`reason` is required when `status` is 2"
+            "invalid request: `reason` is required when `status` is 2"
         );
     }
 }

@@ -119,7 +119,7 @@ async fn update_app_version_review_status() {
             assert_eq!(invalid.field, "reject_reason");
             assert_eq!(
                 invalid.to_string(),
-                "`reject_reason` is required when `status` is 2"
+                "invalid request: `reject_reason` is required when `status` is 2"
             );
         }
         other => panic!("expected Invalid, got {other:?}"),
@@ -408,16 +408,23 @@ async fn a_repeated_page_token_ends_the_stream_instead_of_looping() {
             "data": {"feedback_list": [{"feedback_id": "x"}], "has_more": true, "page_token": "same"}})))
         .mount(&server)
         .await;
-    use futures_util::TryStreamExt;
+    use futures_util::StreamExt;
     let items: Vec<_> = client_for(&server)
         .application()
         .v6()
         .application_feedback()
         .list("cli_1")
         .stream()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(items.len(), 2, "first page, the page for `same`, then stop");
+        .collect()
+        .await;
+    assert_eq!(items.len(), 3, "first page, the page for `same`, then why it stopped");
+    assert!(items[..2].iter().all(Result::is_ok));
+    match &items[2] {
+        Err(feishu::Error::Pagination(e)) => {
+            assert_eq!(e.reason, feishu::runtime::PaginationStop::RepeatedToken);
+            assert_eq!(e.pages, 2);
+        }
+        other => panic!("expected the pagination error, got {other:?}"),
+    }
     assert_eq!(requests_to(&server, p).await.len(), 2);
 }

@@ -144,7 +144,7 @@ async fn token_endpoint_down_is_an_auth_error() {
         feishu::Error::Auth(auth) => {
             assert_eq!(auth.what, "tenant_access_token");
             assert!(
-                matches!(auth.cause, feishu::Error::Decode(_)),
+                matches!(*auth.cause, feishu::Error::Decode(_)),
                 "{:?}",
                 auth.cause
             );

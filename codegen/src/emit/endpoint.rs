@@ -193,7 +193,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
         }
         None => quote!(()),
     };
-    let spec = spec(ep);
+    let spec = spec(ep, common);
     let stream = ep.pagination.as_ref().map(|pg| {
         let item = ty(&pg.item_ty);
         let resp = ident(ep.response.as_deref().unwrap_or_default());
@@ -208,6 +208,8 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
             /// Every item of every page, following `page_token` until `has_more` is false.
             #[inline] pub fn stream(self) -> impl feishu_runtime::Stream<Item = Result<#item, feishu_runtime::Error<#err>>> + 'a {
                 feishu_runtime::paginate(
+                    self.client,
+                    &Self::SPEC,
                     self,
                     |request: Self, token: Option<String>| match token {
                         Some(token) => request.page_token(token).send(),
@@ -268,7 +270,13 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
     }
 }
 
-fn spec(ep: &Endpoint) -> TokenStream {
+fn spec(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
+    let rate_limit_codes = ep
+        .errors
+        .iter()
+        .chain(common)
+        .filter(|e| e.rate_limit)
+        .map(|e| e.code);
     let id = &ep.id;
     let method = format_ident!(
         "{}",
@@ -315,6 +323,7 @@ fn spec(ep: &Endpoint) -> TokenStream {
             tokens: &[#(feishu_runtime::TokenKind::#tokens),*],
             idempotent: #idempotent,
             envelope: feishu_runtime::Envelope::#envelope,
+            rate_limit_codes: &[#(#rate_limit_codes),*],
         }
     }
 }

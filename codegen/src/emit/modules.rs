@@ -196,11 +196,9 @@ fn token_call(t: &TokenEndpoint) -> TokenStream {
     match &t.token_field {
         Some(field) => {
             let f = ident(field);
-            let missing = format!("{} returned no {field}", t.ident);
             quote! {
                 let response = #send?;
-                let token = response.#f.filter(|t| !t.is_empty()).ok_or_else(|| feishu_runtime::Error::Config(#missing.into()))?;
-                Ok(feishu_runtime::IssuedToken { token: feishu_runtime::Secret::new(token), expire: response.expire.unwrap_or(0) })
+                feishu_runtime::IssuedToken::from_response(&#builder::SPEC, #field, response.#f, response.expire)
             }
         }
         None => quote!(#send.map(drop)),

@@ -57,6 +57,7 @@ impl<'a> AppBadgeSet<'a> {
         tokens: &[feishu_runtime::TokenKind::Tenant],
         idempotent: false,
         envelope: feishu_runtime::Envelope::Data,
+        rate_limit_codes: &[],
     };
     /// A request with every required parameter; see [`AppBadgeSet`].
     #[inline]

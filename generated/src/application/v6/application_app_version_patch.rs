@@ -64,6 +64,7 @@ impl<'a> ApplicationAppVersionPatch<'a> {
         tokens: &[feishu_runtime::TokenKind::Tenant],
         idempotent: true,
         envelope: feishu_runtime::Envelope::Data,
+        rate_limit_codes: &[],
     };
     /// A request with every required parameter; see [`ApplicationAppVersionPatch`].
     #[inline]

@@ -57,6 +57,7 @@ impl<'a> ApplicationFeedbackList<'a> {
         tokens: &[feishu_runtime::TokenKind::Tenant],
         idempotent: true,
         envelope: feishu_runtime::Envelope::Data,
+        rate_limit_codes: &[],
     };
     /// A request with every required parameter; see [`ApplicationFeedbackList`].
     #[inline]
@@ -169,6 +170,8 @@ impl<'a> ApplicationFeedbackList<'a> {
         >,
     > + 'a {
         feishu_runtime::paginate(
+            self.client,
+            &Self::SPEC,
             self,
             |request: Self, token: Option<String>| match token {
                 Some(token) => request.page_token(token).send(),

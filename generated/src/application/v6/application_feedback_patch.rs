@@ -57,6 +57,7 @@ impl<'a> ApplicationFeedbackPatch<'a> {
         tokens: &[feishu_runtime::TokenKind::Tenant],
         idempotent: true,
         envelope: feishu_runtime::Envelope::Data,
+        rate_limit_codes: &[],
     };
     /// A request with every required parameter; see [`ApplicationFeedbackPatch`].
     #[inline]

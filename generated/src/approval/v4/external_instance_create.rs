@@ -49,6 +49,7 @@ impl<'a> ExternalInstanceCreate<'a> {
         tokens: &[feishu_runtime::TokenKind::Tenant],
         idempotent: true,
         envelope: feishu_runtime::Envelope::Data,
+        rate_limit_codes: &[],
     };
     /// A request with every required parameter; see [`ExternalInstanceCreate`].
     #[inline]

@@ -48,6 +48,7 @@ impl<'a> TenantAccessTokenInternal<'a> {
         tokens: &[],
         idempotent: true,
         envelope: feishu_runtime::Envelope::Flat,
+        rate_limit_codes: &[],
     };
     /// A request with every required parameter; see [`TenantAccessTokenInternal`].
     #[inline]

@@ -62,16 +62,12 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
                 .send()
                 .await
                 .map_err(feishu_runtime::Error::erase)?;
-            let token = response
-                .tenant_access_token
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| feishu_runtime::Error::Config(
-                    "TenantTokenInternal returned no tenant_access_token".into(),
-                ))?;
-            Ok(feishu_runtime::IssuedToken {
-                token: feishu_runtime::Secret::new(token),
-                expire: response.expire.unwrap_or(0),
-            })
+            feishu_runtime::IssuedToken::from_response(
+                &crate::auth::v3::TenantTokenInternal::SPEC,
+                "tenant_access_token",
+                response.tenant_access_token,
+                response.expire,
+            )
         })
     }
     fn app_internal<'a>(
@@ -92,16 +88,12 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
                 .send()
                 .await
                 .map_err(feishu_runtime::Error::erase)?;
-            let token = response
-                .app_access_token
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| feishu_runtime::Error::Config(
-                    "AppTokenInternal returned no app_access_token".into(),
-                ))?;
-            Ok(feishu_runtime::IssuedToken {
-                token: feishu_runtime::Secret::new(token),
-                expire: response.expire.unwrap_or(0),
-            })
+            feishu_runtime::IssuedToken::from_response(
+                &crate::auth::v3::AppTokenInternal::SPEC,
+                "app_access_token",
+                response.app_access_token,
+                response.expire,
+            )
         })
     }
     fn app_marketplace<'a>(
@@ -124,16 +116,12 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
                 .send()
                 .await
                 .map_err(feishu_runtime::Error::erase)?;
-            let token = response
-                .app_access_token
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| feishu_runtime::Error::Config(
-                    "AppTokenCreate returned no app_access_token".into(),
-                ))?;
-            Ok(feishu_runtime::IssuedToken {
-                token: feishu_runtime::Secret::new(token),
-                expire: response.expire.unwrap_or(0),
-            })
+            feishu_runtime::IssuedToken::from_response(
+                &crate::auth::v3::AppTokenCreate::SPEC,
+                "app_access_token",
+                response.app_access_token,
+                response.expire,
+            )
         })
     }
     fn tenant_marketplace<'a>(
@@ -154,16 +142,12 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
                 .send()
                 .await
                 .map_err(feishu_runtime::Error::erase)?;
-            let token = response
-                .tenant_access_token
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| feishu_runtime::Error::Config(
-                    "TenantTokenCreate returned no tenant_access_token".into(),
-                ))?;
-            Ok(feishu_runtime::IssuedToken {
-                token: feishu_runtime::Secret::new(token),
-                expire: response.expire.unwrap_or(0),
-            })
+            feishu_runtime::IssuedToken::from_response(
+                &crate::auth::v3::TenantTokenCreate::SPEC,
+                "tenant_access_token",
+                response.tenant_access_token,
+                response.expire,
+            )
         })
     }
     fn app_ticket_resend<'a>(

@@ -23,6 +23,7 @@
 /// | HTTP | Code | Message | Hint |
 /// |---|---|---|---|
 /// | 400 | 100001 | out of stock | restock \| retry |
+/// | 400 | 100002 | too many orders at once | wait and retry |
 /// | 429 | 99991400 | too many requests | wait for the reset |
 /// | 400 | 99991663 | invalid tenant token | fetch a new one |
 ///
@@ -46,6 +47,7 @@ impl<'a> OrderCreate<'a> {
         tokens: &[feishu_runtime::TokenKind::Tenant, feishu_runtime::TokenKind::User],
         idempotent: false,
         envelope: feishu_runtime::Envelope::Data,
+        rate_limit_codes: &[100002i64],
     };
     /// A request with every required parameter; see [`OrderCreate`].
     #[inline]
@@ -125,6 +127,10 @@ pub enum OrderCreateError {
     ///
     /// restock | retry
     OutOfStock,
+    /// `100002` (HTTP 400): too many orders at once
+    ///
+    /// wait and retry
+    ShopBusy,
     /// `99991400` (HTTP 429): too many requests
     ///
     /// wait for the reset
@@ -142,6 +148,7 @@ impl OrderCreateError {
     pub const fn code(self) -> i64 {
         match self {
             Self::OutOfStock => 100001i64,
+            Self::ShopBusy => 100002i64,
             Self::RateLimited => 99991400i64,
             Self::TenantTokenInvalid => 99991663i64,
             Self::Unknown(code) => code,
@@ -153,6 +160,7 @@ impl feishu_runtime::ErrorCode for OrderCreateError {
     fn from_code(code: i64) -> Self {
         match code {
             100001i64 => Self::OutOfStock,
+            100002i64 => Self::ShopBusy,
             99991400i64 => Self::RateLimited,
             99991663i64 => Self::TenantTokenInvalid,
             other => Self::Unknown(other),

@@ -45,6 +45,7 @@ impl<'a> OrderList<'a> {
         tokens: &[feishu_runtime::TokenKind::Tenant],
         idempotent: true,
         envelope: feishu_runtime::Envelope::Data,
+        rate_limit_codes: &[],
     };
     /// A request with every required parameter; see [`OrderList`].
     #[inline]
@@ -112,6 +113,8 @@ impl<'a> OrderList<'a> {
         Item = Result<crate::shop::v1::Order, feishu_runtime::Error<OrderListError>>,
     > + 'a {
         feishu_runtime::paginate(
+            self.client,
+            &Self::SPEC,
             self,
             |request: Self, token: Option<String>| match token {
                 Some(token) => request.page_token(token).send(),

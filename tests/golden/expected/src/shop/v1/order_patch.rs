@@ -44,6 +44,7 @@ impl<'a> OrderPatch<'a> {
         tokens: &[feishu_runtime::TokenKind::Tenant],
         idempotent: true,
         envelope: feishu_runtime::Envelope::Data,
+        rate_limit_codes: &[],
     };
     /// A request with every required parameter; see [`OrderPatch`].
     #[inline]

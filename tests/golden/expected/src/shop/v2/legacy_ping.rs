@@ -41,6 +41,7 @@ impl<'a> LegacyPing<'a> {
         tokens: &[feishu_runtime::TokenKind::App],
         idempotent: true,
         envelope: feishu_runtime::Envelope::Data,
+        rate_limit_codes: &[],
     };
     /// A request with every required parameter; see [`LegacyPing`].
     #[inline]
