@@ -85,9 +85,9 @@ pub struct IssuedToken {
     pub expire: i64,
 }
 
-/// Shortest lifetime a token is trusted with, whatever `expire` said (0, negative,
-/// missing): a token is reused for at least half of this, so a server that sends no
-/// usable lifetime costs one token request per 30 s, not one per call.
+/// The lifetime assumed when `expire` is unusable (0, negative, missing): the token is
+/// reused for half of it, so such a server costs one token request per 30 s, not one
+/// per call.
 pub const MIN_TOKEN_LIFETIME: Duration = Duration::from_secs(60);
 /// Longest lifetime a token is trusted with: the platform's documented two hours. A
 /// larger `expire` (up to `i64::MAX`) is clamped, never overflows the clock.
@@ -118,14 +118,13 @@ impl IssuedToken {
         }
     }
 
-    /// The lifetime the client trusts: `expire` clamped to
-    /// [`MIN_TOKEN_LIFETIME`]`..=`[`MAX_TOKEN_LIFETIME`].
+    /// The lifetime the client trusts: `expire` seconds, at most
+    /// [`MAX_TOKEN_LIFETIME`]; [`MIN_TOKEN_LIFETIME`] when `expire` is not positive.
     pub fn lifetime(&self) -> Duration {
-        let secs = self.expire.clamp(
-            MIN_TOKEN_LIFETIME.as_secs() as i64,
-            MAX_TOKEN_LIFETIME.as_secs() as i64,
-        );
-        Duration::from_secs(secs as u64)
+        match u64::try_from(self.expire) {
+            Ok(secs) if secs > 0 => Duration::from_secs(secs).min(MAX_TOKEN_LIFETIME),
+            _ => MIN_TOKEN_LIFETIME,
+        }
     }
 }
 

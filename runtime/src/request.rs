@@ -143,18 +143,14 @@ impl Request {
         }
     }
 
-    /// Fills the next `:placeholder` of the path; the value is percent-encoded, `.` and
-    /// `..` included, so no value can change which path is called (an empty value is
-    /// refused when the call is sent).
+    /// Fills the next `:placeholder` of the path; the value is percent-encoded (`/`,
+    /// `?`, `#`, `%` included), so it stays one segment. `.`, `..` and the empty value
+    /// would still change the path (URL normalisation removes dot segments, encoded or
+    /// not; `//` is merged by many servers): the call refuses them as
+    /// [`crate::Error::Invalid`] and sends nothing.
     pub fn path_param(&mut self, value: &str) {
-        let encoded = match value {
-            // Dot segments are removed by URL normalisation (ours and every proxy's):
-            // `/apps/../x` is `/x`. Encoded, they are plain data.
-            "." => "%2E".to_owned(),
-            ".." => "%2E%2E".to_owned(),
-            _ => utf8_percent_encode(value, PATH_SEGMENT).to_string(),
-        };
-        self.path_params.push(encoded);
+        self.path_params
+            .push(utf8_percent_encode(value, PATH_SEGMENT).to_string());
     }
 
     /// Appends a query parameter; key and value are percent-encoded. Takes `&dyn
@@ -188,9 +184,11 @@ impl Request {
     pub(crate) fn check(&self) -> Result<HeaderMap, Invalid> {
         let placeholders = self.spec.path.split('/').filter_map(|s| s.strip_prefix(':'));
         for (name, value) in placeholders.zip(&self.path_params) {
-            if value.is_empty() {
-                // `/apps//feedbacks` is another path to a server that merges slashes.
-                return Err(Invalid::new(name, "must not be empty: it is a path segment"));
+            if matches!(value.as_str(), "" | "." | "..") {
+                return Err(Invalid::new(
+                    name,
+                    format!("is {value:?}, which would change the path: a path parameter must name something"),
+                ));
             }
         }
         self.options.check()?;

@@ -132,3 +132,4 @@ pub async fn requests_to(server: &wiremock::MockServer, path: &str) -> Vec<wirem
 pub fn json_body(request: &wiremock::Request) -> serde_json::Value {
     serde_json::from_slice(&request.body).unwrap()
 }
+pub mod raw_http;

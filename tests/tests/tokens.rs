@@ -144,7 +144,7 @@ async fn token_endpoint_down_is_an_auth_error() {
         feishu::Error::Auth(auth) => {
             assert_eq!(auth.what, "tenant_access_token");
             assert!(
-                matches!(*auth.cause, feishu::Error::Decode(_)),
+                matches!(*auth.cause, feishu::Error::Status(_)),
                 "{:?}",
                 auth.cause
             );
@@ -277,6 +277,13 @@ async fn marketplace_apps_use_the_app_ticket_and_the_tenant_key() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("tenant_key"), "{err}");
+    assert!(
+        matches!(
+            err,
+            feishu::Error::Config(feishu::runtime::ConfigError::TenantKeyRequired)
+        ),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -378,6 +385,22 @@ async fn no_secret_or_token_appears_in_any_error_or_debug_output() {
         .await;
     let err = patch(&client_for(&server)).await.unwrap_err();
     texts.push(format!("{err} {err:?}"));
+    // Token responses that fail (a shape that does not decode, a 5xx claiming success)
+    // carry the token in their body: errors keep none of it.
+    for (status, body) in [
+        (200, json!({"code": 0, "tenant_access_token": TENANT_TOKEN, "expire": "soon"})),
+        (200, json!({"code": 0, "tenant_access_token": [TENANT_TOKEN], "expire": 7200})),
+        (500, json!({"code": 0, "tenant_access_token": TENANT_TOKEN, "expire": 7200})),
+    ] {
+        server.reset().await;
+        Mock::given(path(TOKEN))
+            .respond_with(ResponseTemplate::new(status).set_body_json(body))
+            .mount(&server)
+            .await;
+        let err = patch(&client_for(&server)).await.unwrap_err();
+        assert!(matches!(err, feishu::Error::Auth(_)), "{err:?}");
+        texts.push(format!("{err} {err:?}"));
+    }
     let decoded: feishu::auth::v3::TenantAccessTokenInternalResponse =
         serde_json::from_value(json!({"tenant_access_token": TENANT_TOKEN, "expire": 7200}))
             .unwrap();
