@@ -331,8 +331,7 @@ impl TokenManager {
                 Ok((key, token))
             }
             Credentials::Marketplace { app_id, .. } => {
-                let tenant_key =
-                    tenant_key.ok_or(Error::Config(ConfigError::TenantKeyRequired))?;
+                let tenant_key = tenant_key.ok_or(Error::Config(ConfigError::TenantKeyRequired))?;
                 let key = format!("tenant:{app_id}:{tenant_key}");
                 let ep = self.endpoints()?;
                 let token = self
@@ -373,8 +372,11 @@ impl TokenManager {
                             resend(ep, client, app_id, app_secret).await;
                             return Err(Error::Config(ConfigError::NoAppTicket));
                         };
-                        let result = ep.app_marketplace(client, app_id, app_secret.expose(), ticket.expose()).await;
-                        if matches!(&result, Err(Error::Api(e)) if e.raw_code == APP_TICKET_INVALID) {
+                        let result = ep
+                            .app_marketplace(client, app_id, app_secret.expose(), ticket.expose())
+                            .await;
+                        if matches!(&result, Err(Error::Api(e)) if e.raw_code == APP_TICKET_INVALID)
+                        {
                             resend(ep, client, app_id, app_secret).await;
                         }
                         result

@@ -65,7 +65,10 @@ pub(crate) fn classify(
             );
         }
         Err(TransportFailure::TooLarge { status, headers }) => {
-            return done(Class::Done, Err(too_large(spec, status, &headers, max_body)));
+            return done(
+                Class::Done,
+                Err(too_large(spec, status, &headers, max_body)),
+            );
         }
     };
     let status = response.status;
@@ -198,23 +201,61 @@ mod tests {
     #[test]
     fn responses_classify_as_the_table_says() {
         let ok = r#"{"code":0,"msg":"ok","data":{}}"#;
-        let reset = [("x-ogw-ratelimit-reset", "7")];
-        let table: &[(u16, &[(&str, &str)], &str, Class, &str)] = &[
+        const RESET: &[(&str, &str)] = &[("x-ogw-ratelimit-reset", "7")];
+        // (status, headers, body, class, which result)
+        type Row<'a> = (u16, &'a [(&'a str, &'a str)], &'a str, Class, &'a str);
+        let table: &[Row] = &[
             (200, &[], ok, Class::Done, "ok"),
             (200, &[], r#"{"code":1,"msg":"no"}"#, Class::Done, "api"),
-            (429, &reset, r#"{"code":99991400}"#, Class::RateLimited(Some(Duration::from_secs(7))), "api"),
+            (
+                429,
+                RESET,
+                r#"{"code":99991400}"#,
+                Class::RateLimited(Some(Duration::from_secs(7))),
+                "api",
+            ),
             (429, &[], "<html>", Class::RateLimited(None), "status"),
-            (400, &[], r#"{"code":99991400}"#, Class::RateLimited(None), "api"),
-            (200, &[], r#"{"code":230020}"#, Class::RateLimited(None), "api"),
-            (401, &[], r#"{"code":99991663}"#, Class::TokenRejected, "api"),
+            (
+                400,
+                &[],
+                r#"{"code":99991400}"#,
+                Class::RateLimited(None),
+                "api",
+            ),
+            (
+                200,
+                &[],
+                r#"{"code":230020}"#,
+                Class::RateLimited(None),
+                "api",
+            ),
+            (
+                401,
+                &[],
+                r#"{"code":99991663}"#,
+                Class::TokenRejected,
+                "api",
+            ),
             (500, &[], ok, Class::MaybeProcessed, "status"),
-            (503, &[], "<html>busy</html>", Class::MaybeProcessed, "status"),
+            (
+                503,
+                &[],
+                "<html>busy</html>",
+                Class::MaybeProcessed,
+                "status",
+            ),
             (502, &[], r#"{"code":2200}"#, Class::MaybeProcessed, "api"),
             (404, &[], "not found", Class::Done, "status"),
             (400, &[], ok, Class::Done, "status"),
             (200, &[], "<html>", Class::Done, "decode"),
             (200, &[], r#"{"code":"0"}"#, Class::Done, "decode"),
-            (307, &[("location", "https://elsewhere.example/x")], "", Class::Done, "status"),
+            (
+                307,
+                &[("location", "https://elsewhere.example/x")],
+                "",
+                Class::Done,
+                "status",
+            ),
             (302, &[], "", Class::Done, "status"),
         ];
         for (status, headers, body, class, result) in table {
@@ -233,7 +274,11 @@ mod tests {
 
     #[test]
     fn a_redirect_names_its_location() {
-        let got = class_of(Ok(response(308, &[("location", "https://evil.example/steal")], "")));
+        let got = class_of(Ok(response(
+            308,
+            &[("location", "https://evil.example/steal")],
+            "",
+        )));
         match got.result {
             Err(Error::Status(e)) => {
                 assert_eq!(e.location.as_deref(), Some("https://evil.example/steal"));
@@ -249,7 +294,10 @@ mod tests {
         let table = [
             (TransportFailure::NotSent(boxed()), Class::NotSent),
             (TransportFailure::TimedOut, Class::MaybeProcessed),
-            (TransportFailure::Interrupted(boxed()), Class::MaybeProcessed),
+            (
+                TransportFailure::Interrupted(boxed()),
+                Class::MaybeProcessed,
+            ),
             (
                 TransportFailure::TooLarge {
                     status: 200,
@@ -269,7 +317,11 @@ mod tests {
     fn a_body_over_the_limit_is_refused_even_when_the_transport_read_it() {
         let big = format!(r#"{{"code":0,"data":"{}"}}"#, "x".repeat(2000));
         let got = class_of(Ok(response(200, &[], &big)));
-        assert!(matches!(got.result, Err(Error::TooLarge(_))), "{:?}", got.result);
+        assert!(
+            matches!(got.result, Err(Error::TooLarge(_))),
+            "{:?}",
+            got.result
+        );
     }
 
     #[test]

@@ -182,12 +182,18 @@ impl Request {
     /// headers sendable. Returns the headers to send, but for the client's `User-Agent`
     /// (added unless a per-call header replaced it) and `Authorization`.
     pub(crate) fn check(&self) -> Result<HeaderMap, Invalid> {
-        let placeholders = self.spec.path.split('/').filter_map(|s| s.strip_prefix(':'));
+        let placeholders = self
+            .spec
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix(':'));
         for (name, value) in placeholders.zip(&self.path_params) {
             if matches!(value.as_str(), "" | "." | "..") {
                 return Err(Invalid::new(
                     name,
-                    format!("is {value:?}, which would change the path: a path parameter must name something"),
+                    format!(
+                        "is {value:?}, which would change the path: a path parameter must name something"
+                    ),
                 ));
             }
         }

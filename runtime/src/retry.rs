@@ -152,7 +152,12 @@ mod tests {
             (reset, 1, false, RetryAfter(Duration::from_secs(2))),
             (reset, 3, true, Stop),
             (Class::RateLimited(None), 2, false, RetryAfter(MS(200))),
-            (Class::RateLimited(Some(Duration::from_secs(60))), 1, true, RetryAfter(MS(5000))),
+            (
+                Class::RateLimited(Some(Duration::from_secs(60))),
+                1,
+                true,
+                RetryAfter(MS(5000)),
+            ),
             (Class::NotSent, 1, false, RetryAfter(MS(100))),
             (Class::NotSent, 2, false, RetryAfter(MS(200))),
             (Class::NotSent, 3, false, Stop),
@@ -164,7 +169,10 @@ mod tests {
         ];
         for (class, number, idempotent, want) in table {
             let got = policy().decide(&attempt(number, idempotent), class, 1.0);
-            assert_eq!(got, want, "{class:?} attempt {number} idempotent {idempotent}");
+            assert_eq!(
+                got, want,
+                "{class:?} attempt {number} idempotent {idempotent}"
+            );
         }
     }
 
@@ -172,7 +180,10 @@ mod tests {
     fn a_token_is_refreshed_once_per_call() {
         let mut a = attempt(1, true);
         a.token_refreshable = false;
-        assert_eq!(policy().decide(&a, Class::TokenRejected, 0.5), Decision::Stop);
+        assert_eq!(
+            policy().decide(&a, Class::TokenRejected, 0.5),
+            Decision::Stop
+        );
     }
 
     #[test]
@@ -200,7 +211,11 @@ mod tests {
     #[test]
     fn one_attempt_means_no_retry() {
         let p = RetryPolicy::none();
-        for class in [Class::NotSent, Class::MaybeProcessed, Class::RateLimited(None)] {
+        for class in [
+            Class::NotSent,
+            Class::MaybeProcessed,
+            Class::RateLimited(None),
+        ] {
             assert_eq!(p.decide(&attempt(1, true), class, 0.5), Decision::Stop);
         }
     }

@@ -62,7 +62,10 @@ mod tests {
         let long = "消".repeat(MAX_SHOWN_CHARS + 10);
         let shown = Clean(&long).to_string();
         assert!(shown.ends_with("… (10 more characters)"), "{shown}");
-        assert_eq!(shown.chars().filter(|c| *c == '消').count(), MAX_SHOWN_CHARS);
+        assert_eq!(
+            shown.chars().filter(|c| *c == '消').count(),
+            MAX_SHOWN_CHARS
+        );
     }
 
     #[test]

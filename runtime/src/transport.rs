@@ -92,7 +92,9 @@ impl ReqwestTransport {
     /// builder said: Feishu's API never redirects, and following one would send the
     /// credentials in the request to wherever the `Location` points.
     pub fn new(builder: reqwest::ClientBuilder) -> Result<Self, reqwest::Error> {
-        let http = builder.redirect(reqwest::redirect::Policy::none()).build()?;
+        let http = builder
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
         Ok(ReqwestTransport { http })
     }
 }

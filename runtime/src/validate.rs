@@ -240,7 +240,10 @@ mod tests {
         // Characters, not bytes: four CJK characters are twelve bytes.
         assert_eq!(line(1, Some("审批实例")).validate(), Ok(()));
         let e = line(1, Some("12345")).validate().unwrap_err();
-        assert_eq!(e.to_string(), "invalid request: `note` has 5 characters, outside ..=4");
+        assert_eq!(
+            e.to_string(),
+            "invalid request: `note` has 5 characters, outside ..=4"
+        );
         let mut c = Checks::new();
         c.range("n", &None::<i64>, Some(1), None);
         c.range("m", &Some(7i64), None, Some(9));

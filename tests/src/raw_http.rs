@@ -71,7 +71,12 @@ pub async fn head(stream: &mut TcpStream, status: &str, headers: &[(&str, String
 /// A chunked body of `chunk` repeated until the client hangs up (or `max_bytes`, so the
 /// server stops by itself).
 pub async fn endless_chunked(mut stream: TcpStream, chunk: Vec<u8>, max_bytes: u64) {
-    head(&mut stream, "200 OK", &[("transfer-encoding", "chunked".into())]).await;
+    head(
+        &mut stream,
+        "200 OK",
+        &[("transfer-encoding", "chunked".into())],
+    )
+    .await;
     let framed = [
         format!("{:x}\r\n", chunk.len()).into_bytes(),
         chunk,

@@ -91,11 +91,14 @@ async fn a_redirect_loop_on_a_post_sends_it_once() {
     let badge_path = "/open-apis/application/v6/app_badge/set";
     Mock::given(path(badge_path))
         .respond_with(
-            ResponseTemplate::new(307).insert_header("location", format!("{}{badge_path}", server.uri())),
+            ResponseTemplate::new(307)
+                .insert_header("location", format!("{}{badge_path}", server.uri())),
         )
         .mount(&server)
         .await;
-    let err = badge(&fixed(&server.uri()).build().unwrap()).await.unwrap_err();
+    let err = badge(&fixed(&server.uri()).build().unwrap())
+        .await
+        .unwrap_err();
     assert_eq!(status_error(&err).http_status, 307);
     assert!(err.to_string().contains("never follows redirects"), "{err}");
     assert_eq!(requests_to(&server, badge_path).await.len(), 1);
@@ -119,7 +122,11 @@ async fn an_endless_body_stops_at_the_limit() {
         started.elapsed() < Duration::from_secs(5),
         "stopped at the limit, not at the timeout"
     );
-    assert_eq!(hits.load(Ordering::SeqCst), 1, "a body too large is not retried");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        1,
+        "a body too large is not retried"
+    );
 }
 
 #[tokio::test]
@@ -160,7 +167,10 @@ async fn errors_keep_only_the_start_of_a_large_body() {
 #[tokio::test]
 async fn server_text_is_escaped_and_bounded_in_messages() {
     let server = MockServer::start().await;
-    let msg = format!("bad\r\ninjected: line\u{1b}[2J\u{202e}{}", "m".repeat(10_000_000));
+    let msg = format!(
+        "bad\r\ninjected: line\u{1b}[2J\u{202e}{}",
+        "m".repeat(10_000_000)
+    );
     let troubleshooter = "https://x.example/\u{1b}]0;title\u{7}";
     Mock::given(path(LIST))
         .respond_with(
@@ -214,7 +224,9 @@ async fn an_html_error_page_is_a_status_error_with_its_start() {
         )
         .mount(&server)
         .await;
-    let c = fixed(&server.uri()).retry(feishu::RetryPolicy::none()).build();
+    let c = fixed(&server.uri())
+        .retry(feishu::RetryPolicy::none())
+        .build();
     let err = list(&c.unwrap()).await.unwrap_err();
     let status = status_error(&err);
     assert_eq!((status.http_status, status.body.as_str()), (502, page));
@@ -263,7 +275,9 @@ async fn endless_pages(items_per_page: usize) -> MockServer {
     Mock::given(path(LIST))
         .respond_with(move |_: &wiremock::Request| {
             let n = counter.fetch_add(1, Ordering::SeqCst);
-            let items: Vec<_> = (0..items_per_page).map(|i| json!({"feedback_id": format!("{n}-{i}")})).collect();
+            let items: Vec<_> = (0..items_per_page)
+                .map(|i| json!({"feedback_id": format!("{n}-{i}")}))
+                .collect();
             ResponseTemplate::new(200).set_body_json(json!({"code": 0, "data": {
                 "feedback_list": items, "has_more": true, "page_token": format!("t{n}")}}))
         })
@@ -272,9 +286,19 @@ async fn endless_pages(items_per_page: usize) -> MockServer {
     server
 }
 
-async fn stream_all(c: &feishu::Client) -> Vec<Result<String, feishu::Error<feishu::application::v6::ApplicationFeedbackListError>>> {
-    let stream = c.application().v6().application_feedback().list("cli_1").stream();
-    stream.map(|r| r.map(|f| f.feedback_id.unwrap_or_default())).collect().await
+async fn stream_all(
+    c: &feishu::Client,
+) -> Vec<Result<String, feishu::Error<feishu::application::v6::ApplicationFeedbackListError>>> {
+    let stream = c
+        .application()
+        .v6()
+        .application_feedback()
+        .list("cli_1")
+        .stream();
+    stream
+        .map(|r| r.map(|f| f.feedback_id.unwrap_or_default()))
+        .collect()
+        .await
 }
 
 #[tokio::test]
@@ -285,7 +309,10 @@ async fn pagination_that_never_ends_stops_at_the_page_limit() {
     assert_eq!(items.len(), 101, "50 pages of 2, then the error");
     match items.last() {
         Some(Err(feishu::Error::Pagination(e))) => {
-            assert_eq!((e.reason.clone(), e.pages), (PaginationStop::PageLimit(50), 50));
+            assert_eq!(
+                (e.reason.clone(), e.pages),
+                (PaginationStop::PageLimit(50), 50)
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -106,11 +106,14 @@ async fn a_request_id_with_line_breaks_is_refused() {
 async fn the_client_owns_authorization_and_framing_headers() {
     let server = server().await;
     let c = client(&server.uri());
-    for name in ["authorization", "host", "content-length", "transfer-encoding"] {
-        let options = RequestOptions::new().header(
-            HeaderName::from_static(name),
-            HeaderValue::from_static("x"),
-        );
+    for name in [
+        "authorization",
+        "host",
+        "content-length",
+        "transfer-encoding",
+    ] {
+        let options = RequestOptions::new()
+            .header(HeaderName::from_static(name), HeaderValue::from_static("x"));
         let field = invalid_field(patch(&c, "cli_1", "1", options).await);
         assert_eq!(field, format!("options.headers.{name}"));
     }
@@ -187,7 +190,10 @@ impl Transport for Replay {
         let auth = request.headers.get("authorization").unwrap();
         assert!(auth.is_sensitive(), "the token is marked sensitive");
         assert!(!format!("{request:?}").contains(TENANT_TOKEN));
-        self.sent.lock().unwrap().push(format!("{:?} {}", request.method, request.url));
+        self.sent
+            .lock()
+            .unwrap()
+            .push(format!("{:?} {}", request.method, request.url));
         let next = self.script.lock().unwrap().remove(0);
         Box::pin(std::future::ready(next))
     }
@@ -207,7 +213,10 @@ async fn retries_replay_through_a_transport_without_sockets() {
     *replay.script.lock().unwrap() = vec![
         Err(TransportFailure::NotSent("refused".into())),
         answer(503, json!({"code": 0})),
-        answer(200, json!({"code": 0, "data": {"feedback_list": [], "has_more": false}})),
+        answer(
+            200,
+            json!({"code": 0, "data": {"feedback_list": [], "has_more": false}}),
+        ),
     ];
     let c = feishu::Client::builder()
         .fixed_token(TENANT_TOKEN)
@@ -226,8 +235,13 @@ async fn retries_replay_through_a_transport_without_sockets() {
 async fn configuration_errors_are_matchable() {
     use feishu::runtime::ConfigError;
     let plain = feishu::Client::builder().build().unwrap();
-    let err = patch(&plain, "cli_1", "1", RequestOptions::new()).await.unwrap_err();
-    assert!(matches!(err, feishu::Error::Config(ConfigError::NoCredentials)), "{err:?}");
+    let err = patch(&plain, "cli_1", "1", RequestOptions::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, feishu::Error::Config(ConfigError::NoCredentials)),
+        "{err:?}"
+    );
     let runtime_only = feishu::runtime::Client::builder()
         .app_credentials(APP_ID, APP_SECRET)
         .build()
@@ -240,7 +254,10 @@ async fn configuration_errors_are_matchable() {
         "ou_1",
     );
     let err = call.send().await.unwrap_err();
-    assert!(matches!(err, feishu::Error::Config(ConfigError::NoTokenEndpoints)), "{err:?}");
+    assert!(
+        matches!(err, feishu::Error::Config(ConfigError::NoTokenEndpoints)),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]

@@ -417,7 +417,11 @@ async fn a_repeated_page_token_ends_the_stream_instead_of_looping() {
         .stream()
         .collect()
         .await;
-    assert_eq!(items.len(), 3, "first page, the page for `same`, then why it stopped");
+    assert_eq!(
+        items.len(),
+        3,
+        "first page, the page for `same`, then why it stopped"
+    );
     assert!(items[..2].iter().all(Result::is_ok));
     match &items[2] {
         Err(feishu::Error::Pagination(e)) => {

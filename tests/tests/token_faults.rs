@@ -92,7 +92,11 @@ async fn the_trusted_lifetime_is_clamped() {
     assert_eq!(lifetime(0), MIN_TOKEN_LIFETIME);
     assert_eq!(lifetime(7200), Duration::from_secs(7200));
     assert_eq!(lifetime(3600), Duration::from_secs(3600));
-    assert_eq!(lifetime(2), Duration::from_secs(2), "a short token is honoured");
+    assert_eq!(
+        lifetime(2),
+        Duration::from_secs(2),
+        "a short token is honoured"
+    );
 }
 
 /// A token endpoint answering `status` with `body` after `delay`, counting requests.
@@ -135,13 +139,19 @@ async fn five_hundred_waiting_calls_share_one_failed_token_fetch() {
 
 #[tokio::test]
 async fn a_5xx_token_endpoint_costs_one_fetch_for_all_waiting_calls() {
-    let server =
-        failing_token_endpoint(503, json!({"code": 0}), Duration::from_millis(50)).await;
+    let server = failing_token_endpoint(503, json!({"code": 0}), Duration::from_millis(50)).await;
     let c = client_for(&server);
     let outcomes = concurrently(&c, 100).await;
-    assert!(outcomes.iter().all(|o| matches!(o, Err(feishu::Error::Auth(_)))));
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, Err(feishu::Error::Auth(_))))
+    );
     let fetches = requests_to(&server, TOKEN).await.len();
-    assert!(fetches <= 3, "{fetches} token requests: one fetch, its retries at most");
+    assert!(
+        fetches <= 3,
+        "{fetches} token requests: one fetch, its retries at most"
+    );
 }
 
 #[tokio::test]
@@ -159,7 +169,10 @@ async fn the_shared_failure_is_one_value_with_a_source() {
     let err = outcomes[0].as_ref().unwrap_err();
     let source = std::error::Error::source(err).expect("Auth has a source");
     assert!(source.to_string().contains("10014"), "{source}");
-    assert!(!err.to_string().contains("10014"), "printed once, not twice: {err}");
+    assert!(
+        !err.to_string().contains("10014"),
+        "printed once, not twice: {err}"
+    );
 }
 
 #[tokio::test]

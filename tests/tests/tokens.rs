@@ -388,9 +388,18 @@ async fn no_secret_or_token_appears_in_any_error_or_debug_output() {
     // Token responses that fail (a shape that does not decode, a 5xx claiming success)
     // carry the token in their body: errors keep none of it.
     for (status, body) in [
-        (200, json!({"code": 0, "tenant_access_token": TENANT_TOKEN, "expire": "soon"})),
-        (200, json!({"code": 0, "tenant_access_token": [TENANT_TOKEN], "expire": 7200})),
-        (500, json!({"code": 0, "tenant_access_token": TENANT_TOKEN, "expire": 7200})),
+        (
+            200,
+            json!({"code": 0, "tenant_access_token": TENANT_TOKEN, "expire": "soon"}),
+        ),
+        (
+            200,
+            json!({"code": 0, "tenant_access_token": [TENANT_TOKEN], "expire": 7200}),
+        ),
+        (
+            500,
+            json!({"code": 0, "tenant_access_token": TENANT_TOKEN, "expire": 7200}),
+        ),
     ] {
         server.reset().await;
         Mock::given(path(TOKEN))
