@@ -132,4 +132,57 @@ pub async fn requests_to(server: &wiremock::MockServer, path: &str) -> Vec<wirem
 pub fn json_body(request: &wiremock::Request) -> serde_json::Value {
     serde_json::from_slice(&request.body).unwrap()
 }
+
+/// One entry of [`entries`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    Dir,
+    File(Vec<u8>),
+    Link(PathBuf),
+    /// A FIFO, socket or device.
+    Other,
+}
+
+/// Every entry under `dir`, by relative path, without following links: unlike
+/// [`snapshot`] it sees directories, links and temporary files, and a link loop is safe.
+pub fn entries(dir: &std::path::Path) -> std::collections::BTreeMap<String, Entry> {
+    fn walk(
+        dir: &std::path::Path,
+        prefix: &str,
+        out: &mut std::collections::BTreeMap<String, Entry>,
+    ) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let rel = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            let kind = entry.file_type().unwrap();
+            let path = entry.path();
+            let value = if kind.is_dir() {
+                walk(&path, &format!("{rel}/"), out);
+                Entry::Dir
+            } else if kind.is_symlink() {
+                Entry::Link(std::fs::read_link(&path).unwrap())
+            } else if kind.is_file() {
+                Entry::File(std::fs::read(&path).unwrap())
+            } else {
+                Entry::Other
+            };
+            out.insert(rel, value);
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, "", &mut out);
+    out
+}
+
+/// Runs `f` on another thread and panics if it takes longer than `secs`, so a test of
+/// something that could hang fails instead of blocking the run.
+pub fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || send.send(f()));
+    match receive.recv_timeout(std::time::Duration::from_secs(secs)) {
+        Ok(value) => value,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!("did not finish in {secs} s"),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => panic!("the thread panicked"),
+    }
+}
 pub mod raw_http;

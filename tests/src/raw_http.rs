@@ -68,8 +68,8 @@ pub async fn head(stream: &mut TcpStream, status: &str, headers: &[(&str, String
     let _ = stream.write_all(text.as_bytes()).await;
 }
 
-/// A chunked body of `chunk` repeated until the client hangs up (or `max_bytes`, so the
-/// server stops by itself).
+/// A chunked body of `chunk` repeated until the client hangs up, or until `max_bytes`
+/// (so the server stops by itself), where it ends properly.
 pub async fn endless_chunked(mut stream: TcpStream, chunk: Vec<u8>, max_bytes: u64) {
     head(
         &mut stream,
@@ -77,6 +77,7 @@ pub async fn endless_chunked(mut stream: TcpStream, chunk: Vec<u8>, max_bytes: u
         &[("transfer-encoding", "chunked".into())],
     )
     .await;
+    let chunk_len = chunk.len() as u64;
     let framed = [
         format!("{:x}\r\n", chunk.len()).into_bytes(),
         chunk,
@@ -84,7 +85,11 @@ pub async fn endless_chunked(mut stream: TcpStream, chunk: Vec<u8>, max_bytes: u
     ]
     .concat();
     let mut sent = 0u64;
-    while sent < max_bytes && stream.write_all(&framed).await.is_ok() {
-        sent += framed.len() as u64;
+    while sent < max_bytes {
+        if stream.write_all(&framed).await.is_err() {
+            return;
+        }
+        sent += chunk_len;
     }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
 }
