@@ -90,6 +90,13 @@ pub enum ConfigError {
         "app credentials need the generated auth endpoints: build the client with feishu::Client::builder()"
     )]
     NoTokenEndpoints,
+    /// The generated crate's schema has no endpoint for this token role, so the client
+    /// cannot fetch that token.
+    #[error("the schema has no endpoint with token_role {role}")]
+    NoTokenEndpoint {
+        /// The token role, as the schema names it.
+        role: &'static str,
+    },
     /// A marketplace app has not received an `app_ticket` yet; a resend was requested.
     #[error(
         "no app_ticket received yet; a resend was requested, retry after the app_ticket event arrives"

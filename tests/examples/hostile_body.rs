@@ -12,10 +12,20 @@ const MIB: usize = 1 << 20;
 
 /// (name, body bytes the server offers, chunked, the client's limit)
 const CASES: [(&str, u64, bool, Option<usize>); 4] = [
-    ("200 MiB, Content-Length, default limit", 200 << 20, false, None),
+    (
+        "200 MiB, Content-Length, default limit",
+        200 << 20,
+        false,
+        None,
+    ),
     ("200 MiB, chunked, default limit", 200 << 20, true, None),
     ("endless, chunked, default limit", 1 << 40, true, None),
-    ("200 MiB, chunked, limit raised to 256 MiB", 200 << 20, true, Some(256 * MIB)),
+    (
+        "200 MiB, chunked, limit raised to 256 MiB",
+        200 << 20,
+        true,
+        Some(256 * MIB),
+    ),
 ];
 
 fn main() {
@@ -47,7 +57,10 @@ async fn run_case(i: usize) {
             let chunk = vec![b'x'; 64 * 1024];
             let mut sent = 0;
             while sent < size {
-                if tokio::io::AsyncWriteExt::write_all(&mut s, &chunk).await.is_err() {
+                if tokio::io::AsyncWriteExt::write_all(&mut s, &chunk)
+                    .await
+                    .is_err()
+                {
                     break;
                 }
                 sent += chunk.len() as u64;
@@ -65,7 +78,11 @@ async fn run_case(i: usize) {
     }
     let client = builder.build().expect("client");
     let started = Instant::now();
-    let call = client.application().v6().application_feedback().list("cli_1");
+    let call = client
+        .application()
+        .v6()
+        .application_feedback()
+        .list("cli_1");
     let outcome = match call.send().await {
         Ok(_) => "ok".to_owned(),
         Err(feishu::Error::TooLarge(e)) => format!("TooLarge at {} MiB", e.limit / MIB),

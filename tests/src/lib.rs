@@ -185,4 +185,17 @@ pub fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'stat
         Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => panic!("the thread panicked"),
     }
 }
+/// Marks feedback `1` of app `cli_1` processed: the call the token tests make.
+pub async fn patch_feedback(
+    c: &feishu::Client,
+) -> Result<(), feishu::Error<feishu::application::v6::ApplicationFeedbackPatchError>> {
+    use feishu::application::v6::FeedbackStatus;
+    c.application()
+        .v6()
+        .application_feedback()
+        .patch("cli_1", "1", FeedbackStatus::Marked, "ou_1")
+        .send()
+        .await
+}
+
 pub mod raw_http;

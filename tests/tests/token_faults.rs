@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use feishu::application::v6::FeedbackStatus;
 use feishu_tests::*;
 use serde_json::{Value, json};
 use wiremock::matchers::path;
@@ -15,13 +14,7 @@ const PATCH: &str = "/open-apis/application/v6/applications/cli_1/feedbacks/1";
 const TOKEN: &str = "/open-apis/auth/v3/tenant_access_token/internal";
 
 async fn patch(c: &feishu::Client) -> Result<(), feishu::Error> {
-    c.application()
-        .v6()
-        .application_feedback()
-        .patch("cli_1", "1", FeedbackStatus::Marked, "ou_1")
-        .send()
-        .await
-        .map_err(feishu::Error::erase)
+    patch_feedback(c).await.map_err(feishu::Error::erase)
 }
 
 async fn mount_ok_patch(server: &MockServer) {

@@ -16,16 +16,7 @@ fn ok() -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({"code": 0, "msg": "success", "data": {}}))
 }
 
-async fn patch(
-    c: &feishu::Client,
-) -> Result<(), feishu::Error<feishu::application::v6::ApplicationFeedbackPatchError>> {
-    c.application()
-        .v6()
-        .application_feedback()
-        .patch("cli_1", "1", FeedbackStatus::Marked, "ou_1")
-        .send()
-        .await
-}
+use feishu_tests::patch_feedback as patch;
 
 fn bearer(r: &wiremock::Request) -> String {
     r.headers

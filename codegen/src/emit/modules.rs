@@ -151,8 +151,8 @@ fn token_endpoints(api: &Api) -> TokenStream {
         let body = match find(role) {
             Some(t) => token_call(t),
             None => {
-                let msg = format!("the schema has no endpoint with token_role {role:?}");
-                quote!(Err(feishu_runtime::Error::Config(#msg.into())))
+                let role = crate::naming::snake(&format!("{role:?}"));
+                quote!(Err(feishu_runtime::Error::Config(feishu_runtime::ConfigError::NoTokenEndpoint { role: #role })))
             }
         };
         let ret = if contract.token_field.is_none() {
