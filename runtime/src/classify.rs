@@ -146,15 +146,20 @@ fn too_large(spec: &EndpointSpec, status: u16, headers: &HeaderMap, limit: usize
     }))
 }
 
-/// The log id Feishu support asks for: `X-Tt-Logid`, else `X-Request-Id`; bounded, as
-/// it is server-controlled.
+/// The log id Feishu support asks for: `X-Tt-Logid`, else `X-Request-Id`.
 fn log_id(headers: &HeaderMap) -> Option<String> {
-    const MAX_LOG_ID: usize = 128;
     ["x-tt-logid", "x-request-id"]
         .iter()
         .find_map(|h| headers.get(*h))
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.chars().take(MAX_LOG_ID).collect())
+        .map(bounded_log_id)
+}
+
+/// A log id as kept: at most 128 characters, as it is server-controlled (a real one is
+/// about 40).
+pub(crate) fn bounded_log_id(id: &str) -> String {
+    const MAX_LOG_ID: usize = 128;
+    id.chars().take(MAX_LOG_ID).collect()
 }
 
 /// `x-ogw-ratelimit-reset`: seconds until the rate-limit window resets.

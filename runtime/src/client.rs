@@ -9,13 +9,13 @@ use std::time::Duration;
 use reqwest::header::HeaderValue;
 
 use crate::auth::{
-    AppTicketStore, Credentials, MemoryAppTicketStore, MemoryTokenCache, TokenCache,
-    TokenEndpoints, TokenManager,
+    AppTicketStore, Credentials, MemoryAppTicketStore, MemoryTokenCache, TokenCache, TokenEndpoints,
 };
 use crate::error::{ConfigError, Error};
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
 use crate::spec::HostFamily;
+use crate::token_manager::TokenManager;
 use crate::transport::{ReqwestTransport, Transport};
 
 /// Default largest response body: far above any JSON page the platform sends (a

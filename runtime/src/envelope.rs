@@ -8,13 +8,24 @@ use crate::sanitize::body_prefix;
 use crate::spec::{EndpointSpec, Envelope};
 
 /// A successful response (`code == 0`), payload parsed but not yet typed.
-#[derive(Debug)]
 pub struct RawResponse {
     spec: &'static EndpointSpec,
     status: u16,
     log_id: Option<String>,
     body: bytes::Bytes,
     payload: Value,
+}
+
+impl std::fmt::Debug for RawResponse {
+    // A token endpoint's body is a token: only the size is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("endpoint", &self.spec.id)
+            .field("status", &self.status)
+            .field("log_id", &self.log_id)
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The envelope of a response: success, or the platform's error.
@@ -81,7 +92,12 @@ pub(crate) fn parse(
         .remove("error")
         .and_then(|v| serde_json::from_value(v).ok())
         .unwrap_or_default();
-    let log_id = received.log_id.or_else(|| detail.log_id.clone());
+    let log_id = received.log_id.or_else(|| {
+        detail
+            .log_id
+            .as_deref()
+            .map(crate::classify::bounded_log_id)
+    });
     Ok(Parsed::Api(Box::new(ApiError {
         code,
         raw_code: code,

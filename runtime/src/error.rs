@@ -18,15 +18,15 @@ use crate::validate::Invalid;
 #[non_exhaustive]
 pub enum Error<C = i64> {
     /// The platform answered with a non-zero `code`.
-    #[error("{0}")]
+    #[error(transparent)]
     Api(Box<ApiError<C>>),
     /// The HTTP status says the call failed and the body carries no platform error code:
     /// a 5xx with `code: 0`, an HTML error page, or a redirect (never followed).
-    #[error("{0}")]
+    #[error(transparent)]
     Status(Box<StatusError>),
     /// The response body is larger than the client accepts (see
     /// `ClientBuilder::max_response_bytes`); reading stopped at the limit.
-    #[error("{0}")]
+    #[error(transparent)]
     TooLarge(Box<TooLargeError>),
     /// The request could not be sent or the response could not be read.
     #[error("transport error calling {endpoint}")]
@@ -45,8 +45,9 @@ pub enum Error<C = i64> {
         /// Attempts made.
         attempts: u32,
     },
-    /// The response was not the JSON the schema describes.
-    #[error("{0}")]
+    /// The response was not the JSON the schema describes; the source says what and
+    /// where (a syntax error, or the JSON path of the value that does not fit).
+    #[error(transparent)]
     Decode(Box<DecodeError>),
     /// The request breaks a rule of the schema or of the client; nothing was sent.
     #[error(transparent)]
@@ -149,6 +150,8 @@ impl<C> fmt::Display for ApiError<C> {
         Ok(())
     }
 }
+
+impl<C: fmt::Debug> std::error::Error for ApiError<C> {}
 
 /// The optional `error` object of an error response.
 #[derive(Debug, Clone, Default, Deserialize)]

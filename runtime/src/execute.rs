@@ -18,6 +18,7 @@ use crate::retry::{Attempt, Decision};
 use crate::secret::Secret;
 use crate::spec::HostFamily;
 use crate::transport::HttpRequest;
+use crate::validate::Invalid;
 
 impl Client {
     /// The request path shared by every endpoint: choose a token, send, and retry where
@@ -87,7 +88,7 @@ impl Client {
             let http = HttpRequest {
                 method: spec.method,
                 url: url.clone(),
-                headers: self.headers(&headers, token.as_ref().map(|t| &t.value)),
+                headers: self.headers(&headers, token.as_ref().map(|t| &t.value))?,
                 body: req.body.clone(),
                 timeout: inner.timeout,
                 max_body: inner.max_body,
@@ -130,19 +131,26 @@ impl Client {
     }
 
     /// The headers of one attempt: the call's own, the user agent unless the call
-    /// replaced it, and the token (marked sensitive, so it is never logged).
-    fn headers(&self, call: &HeaderMap, token: Option<&Secret>) -> HeaderMap {
+    /// replaced it, and the token (marked sensitive, so it is never logged). A token
+    /// that cannot be a header value (a user token read with its trailing newline) fails
+    /// the call rather than go unsent and come back as "missing access token".
+    fn headers(&self, call: &HeaderMap, token: Option<&Secret>) -> Result<HeaderMap, Error> {
         let mut headers = call.clone();
         if !headers.contains_key(USER_AGENT) {
             headers.insert(USER_AGENT, self.inner.user_agent.clone());
         }
-        if let Some(token) = token
-            && let Ok(mut value) = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-        {
+        if let Some(token) = token {
+            let mut value =
+                HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+                    Invalid::new(
+                        "access_token",
+                        "is not a valid header value (control characters such as CR or LF)",
+                    )
+                })?;
             value.set_sensitive(true);
             headers.insert(AUTHORIZATION, value);
         }
-        headers
+        Ok(headers)
     }
 }
 

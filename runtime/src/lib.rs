@@ -19,6 +19,7 @@ mod retry;
 mod sanitize;
 mod secret;
 mod spec;
+mod token_manager;
 mod transport;
 mod validate;
 

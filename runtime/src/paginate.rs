@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 use std::future::Future;
+use std::hash::{BuildHasher, RandomState};
 
 use futures_util::{Stream, StreamExt, stream};
 
@@ -27,7 +28,10 @@ struct State<B, F, P> {
     endpoint: &'static str,
     limits: PageLimits,
     token: Option<String>,
-    seen: HashSet<String>,
+    /// Hashes of the tokens given so far (keyed per stream, so a server cannot craft
+    /// collisions): a few bytes a page whatever the tokens' length.
+    seen: HashSet<u64>,
+    hasher: RandomState,
     pages: u32,
     empty_in_a_row: u32,
     done: bool,
@@ -62,6 +66,7 @@ where
         limits: client.inner.pages,
         token: None,
         seen: HashSet::new(),
+        hasher: RandomState::new(),
         pages: 0,
         empty_in_a_row: 0,
         done: false,
@@ -114,7 +119,9 @@ impl<B, F, P> State<B, F, P> {
         let next = page.next.as_deref().filter(|t| !t.is_empty());
         match next {
             None => Some(PaginationStop::MissingToken),
-            Some(t) if self.seen.contains(t) => Some(PaginationStop::RepeatedToken),
+            Some(t) if self.seen.contains(&self.hasher.hash_one(t)) => {
+                Some(PaginationStop::RepeatedToken)
+            }
             Some(_) if self.empty_in_a_row >= self.limits.max_empty => {
                 Some(PaginationStop::EmptyPages(self.empty_in_a_row))
             }
@@ -122,7 +129,7 @@ impl<B, F, P> State<B, F, P> {
                 Some(PaginationStop::PageLimit(self.limits.max_pages))
             }
             Some(t) => {
-                self.seen.insert(t.to_owned());
+                self.seen.insert(self.hasher.hash_one(t));
                 self.token = Some(t.to_owned());
                 self.done = false;
                 None

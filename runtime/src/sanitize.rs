@@ -30,18 +30,23 @@ impl fmt::Display for Clean<'_> {
     }
 }
 
-/// Characters that reorder the text around them when displayed (Trojan Source).
+/// Characters that reorder the text around them when displayed (Trojan Source), and
+/// the Unicode line and paragraph separators, which break a log line like LF.
 fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    matches!(
+        c,
+        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 /// At most the first [`MAX_KEPT_BODY`] bytes of a body, as text (lossily, cut at a
 /// character boundary).
 pub(crate) fn body_prefix(body: &[u8]) -> String {
-    let mut end = body.len().min(MAX_KEPT_BODY);
+    let cut = body.len().min(MAX_KEPT_BODY);
+    let mut end = cut;
     // Cutting inside a UTF-8 sequence would add a replacement character; back off to
-    // the start of the cut sequence (at most 3 bytes).
-    while end < body.len() && end > 0 && (body[end] & 0b1100_0000) == 0b1000_0000 {
+    // the start of the cut sequence, at most 3 bytes (past that it is not UTF-8 anyway).
+    while end < body.len() && end + 3 > cut && end > 0 && (body[end] & 0b1100_0000) == 0b1000_0000 {
         end -= 1;
     }
     String::from_utf8_lossy(&body[..end]).into_owned()
@@ -53,8 +58,8 @@ mod tests {
 
     #[test]
     fn control_and_bidi_characters_are_escaped() {
-        let shown = Clean("a\r\nb\u{1b}[31mc\u{202e}d").to_string();
-        assert_eq!(shown, "a\\u{d}\\u{a}b\\u{1b}[31mc\\u{202e}d");
+        let shown = Clean("a\r\nb\u{1b}[31mc\u{202e}d\u{2028}").to_string();
+        assert_eq!(shown, "a\\u{d}\\u{a}b\\u{1b}[31mc\\u{202e}d\\u{2028}");
     }
 
     #[test]
@@ -75,5 +80,10 @@ mod tests {
         assert!(kept.len() <= MAX_KEPT_BODY);
         assert!(!kept.contains('\u{fffd}'));
         assert_eq!(body_prefix(b"short"), "short");
+        let binary = vec![0x80u8; MAX_KEPT_BODY * 2];
+        assert!(
+            body_prefix(&binary).len() >= MAX_KEPT_BODY - 3,
+            "not UTF-8: still kept"
+        );
     }
 }

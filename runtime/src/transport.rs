@@ -45,7 +45,7 @@ impl fmt::Debug for HttpRequest {
 }
 
 /// A complete response.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HttpResponse {
     /// HTTP status.
     pub status: u16,
@@ -53,6 +53,17 @@ pub struct HttpResponse {
     pub headers: HeaderMap,
     /// The whole body (at most the request's `max_body` bytes).
     pub body: Bytes,
+}
+
+impl fmt::Debug for HttpResponse {
+    // A token endpoint's body is a token: only the size is shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body_len", &self.body.len())
+            .finish()
+    }
 }
 
 /// Why an attempt got no complete response.
@@ -133,8 +144,11 @@ impl ReqwestTransport {
         if announced.is_some_and(|n| n > limit as u64) {
             return Err(TransportFailure::TooLarge { status, headers });
         }
-        // Grow with what arrives, never past the limit, whatever Content-Length claims.
-        let mut body = BytesMut::with_capacity(announced.map_or(0, |n| n as usize).min(limit));
+        // Reserve what an honest Content-Length announces, up to 1 MiB (a server that
+        // announces much and sends nothing does not get more); grow with what arrives,
+        // never past the limit.
+        let reserve = announced.map_or(0, |n| n as usize).min(limit).min(1 << 20);
+        let mut body = BytesMut::with_capacity(reserve);
         while let Some(chunk) = response.chunk().await.map_err(failure)? {
             if body.len() + chunk.len() > limit {
                 return Err(TransportFailure::TooLarge { status, headers });

@@ -7,25 +7,33 @@
 use std::time::{Duration, Instant};
 
 use feishu_tests::raw_http;
+use tokio::io::AsyncWriteExt;
 
 const MIB: usize = 1 << 20;
 
-/// (name, body bytes the server offers, chunked, the client's limit)
-const CASES: [(&str, u64, bool, Option<usize>); 4] = [
-    (
-        "200 MiB, Content-Length, default limit",
-        200 << 20,
-        false,
-        None,
-    ),
-    ("200 MiB, chunked, default limit", 200 << 20, true, None),
-    ("endless, chunked, default limit", 1 << 40, true, None),
+/// What the server sends.
+#[derive(Clone, Copy)]
+enum Body {
+    /// `x` bytes with a `Content-Length`.
+    Sized(u64),
+    /// `x` bytes, chunked, ending after this many (2^40: never, in practice).
+    Chunked(u64),
+    /// A JSON envelope of this many bytes whose `data` is `[0,0,...]`: small on the
+    /// wire, large once parsed, the worst case of a body under the limit.
+    Zeros(usize),
+}
+
+/// (name, what the server sends, the client's limit if not the default)
+const CASES: [(&str, Body, Option<usize>); 5] = [
+    ("200 MiB, Content-Length", Body::Sized(200 << 20), None),
+    ("200 MiB, chunked", Body::Chunked(200 << 20), None),
+    ("endless, chunked", Body::Chunked(1 << 40), None),
     (
         "200 MiB, chunked, limit raised to 256 MiB",
-        200 << 20,
-        true,
+        Body::Chunked(200 << 20),
         Some(256 * MIB),
     ),
+    ("15 MiB of `[0,0,...]` JSON", Body::Zeros(15 * MIB), None),
 ];
 
 fn main() {
@@ -47,23 +55,27 @@ fn main() {
 
 #[tokio::main(flavor = "current_thread")]
 async fn run_case(i: usize) {
-    let (name, size, chunked, limit) = CASES[i];
+    let (name, body, limit) = CASES[i];
     let (base, _) = raw_http::serve(move |mut s| async move {
-        if chunked {
-            raw_http::endless_chunked(s, vec![b'x'; 64 * 1024], size).await;
-        } else {
-            let length = size.to_string();
-            raw_http::head(&mut s, "200 OK", &[("content-length", length)]).await;
-            let chunk = vec![b'x'; 64 * 1024];
-            let mut sent = 0;
-            while sent < size {
-                if tokio::io::AsyncWriteExt::write_all(&mut s, &chunk)
-                    .await
-                    .is_err()
-                {
-                    break;
+        let filler = vec![b'x'; 64 * 1024];
+        match body {
+            Body::Chunked(size) => raw_http::endless_chunked(s, filler, size).await,
+            Body::Sized(size) => {
+                raw_http::head(&mut s, "200 OK", &[("content-length", size.to_string())]).await;
+                let mut sent = 0;
+                while sent < size && s.write_all(&filler).await.is_ok() {
+                    sent += filler.len() as u64;
                 }
-                sent += chunk.len() as u64;
+            }
+            Body::Zeros(size) => {
+                let mut json = br#"{"code":0,"data":[0"#.to_vec();
+                while json.len() + 4 < size {
+                    json.extend_from_slice(b",0");
+                }
+                json.extend_from_slice(b"]}");
+                let length = json.len().to_string();
+                raw_http::head(&mut s, "200 OK", &[("content-length", length)]).await;
+                let _ = s.write_all(&json).await;
             }
         }
     })
@@ -91,6 +103,9 @@ async fn run_case(i: usize) {
             e.raw_body.len() / 1024,
             e.body_len / MIB
         ),
+        Err(e @ feishu::Error::Transport { .. }) => {
+            format!("{e}: {:?}", std::error::Error::source(&e))
+        }
         Err(e) => format!("{e}"),
     };
     println!(

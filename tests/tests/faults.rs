@@ -230,6 +230,12 @@ async fn undecodable_bodies_are_decode_errors_with_the_raw_body() {
             other => panic!("{body:?}: expected Decode, got {other:?}"),
         }
         assert_eq!(err.log_id(), Some("decode-log"));
+        // What is wrong is told once, by the source chain.
+        let source = std::error::Error::source(&err).expect("Decode has a source");
+        if cause != "syntax" {
+            assert_eq!(source.to_string(), cause, "{body}");
+        }
+        assert!(!err.to_string().contains(&source.to_string()), "{err}");
     }
 }
 

@@ -175,13 +175,15 @@ async fn server_text_is_escaped_and_bounded_in_messages() {
     Mock::given(path(LIST))
         .respond_with(
             ResponseTemplate::new(400).set_body_json(json!({"code": 1234, "msg": msg,
-                "error": {"log_id": "log\u{1b}id", "troubleshooter": troubleshooter}})),
+                "error": {"log_id": format!("log\u{1b}{}", "i".repeat(10_000)),
+                    "troubleshooter": troubleshooter}})),
         )
         .mount(&server)
         .await;
     let err = list(&fixed(&server.uri()).build().unwrap())
         .await
         .unwrap_err();
+    assert_eq!(err.log_id().map(|id| id.chars().count()), Some(128));
     let shown = err.to_string();
     assert!(shown.len() < 4096, "{} bytes", shown.len());
     assert!(!shown.chars().any(|c| c.is_control()), "{shown:?}");

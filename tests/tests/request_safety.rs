@@ -271,3 +271,22 @@ async fn transport_errors_print_their_cause_once() {
     let source = std::error::Error::source(&err).expect("the cause is the source");
     assert!(!err.to_string().contains(&source.to_string()), "{err}");
 }
+
+#[tokio::test]
+async fn a_user_token_that_cannot_be_a_header_is_refused() {
+    use feishu_golden::shop::v1::{Order, OrderState};
+    let server = server().await;
+    let c = feishu_golden::Client::builder()
+        .open_base_url(server.uri())
+        .build()
+        .unwrap();
+    let order = Order::new("o1", OrderState::Placed, "2024-01-01");
+    let call = c.shop().v1().order().create("s1", order);
+    let options = RequestOptions::new().user_access_token("u-token\n");
+    let err = call.options(options).send().await.unwrap_err();
+    assert!(
+        matches!(&err, feishu::Error::Invalid(i) if i.field == "access_token"),
+        "{err:?}"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+}

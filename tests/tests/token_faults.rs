@@ -195,3 +195,102 @@ async fn token_fetches_stop_after_success_and_restart_after_expiry_only() {
     }
     assert_eq!(hits.load(Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn a_caller_that_gives_up_does_not_cancel_the_fetch_others_wait_for() {
+    let server = MockServer::start().await;
+    Mock::given(path(TOKEN))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(
+                    json!({"code": 0, "tenant_access_token": TENANT_TOKEN, "expire": 7200}),
+                )
+                .set_delay(Duration::from_millis(600)),
+        )
+        .mount(&server)
+        .await;
+    mount_ok_patch(&server).await;
+    // Every caller gives up (drops its call) before the token endpoint answers.
+    let c = client_for(&server);
+    let impatient = (0..10).map(|_| tokio::time::timeout(Duration::from_millis(200), patch(&c)));
+    for outcome in futures_util::future::join_all(impatient).await {
+        assert!(outcome.is_err(), "gave up: {outcome:?}");
+    }
+    // The fetch went on without them: once it lands, calls use its token.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    patch(&c).await.unwrap();
+    assert_eq!(requests_to(&server, TOKEN).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_marketplace_app_token_rejected_by_the_tenant_endpoint_is_replaced_once() {
+    let server = MockServer::start().await;
+    let app_tokens = Arc::new(AtomicUsize::new(0));
+    let issued = app_tokens.clone();
+    Mock::given(path("/open-apis/auth/v3/app_access_token"))
+        .respond_with(move |_: &wiremock::Request| {
+            let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
+            ResponseTemplate::new(200).set_body_json(
+                json!({"code": 0, "app_access_token": format!("a-{n}"), "expire": 7200}),
+            )
+        })
+        .mount(&server)
+        .await;
+    Mock::given(path("/open-apis/auth/v3/tenant_access_token"))
+        .respond_with(|r: &wiremock::Request| {
+            let body: Value = serde_json::from_slice(&r.body).unwrap();
+            if body["app_access_token"] == "a-1" {
+                ResponseTemplate::new(400).set_body_json(json!({"code": 99991664}))
+            } else {
+                ResponseTemplate::new(200).set_body_json(
+                    json!({"code": 0, "tenant_access_token": "t-tenant", "expire": 7200}),
+                )
+            }
+        })
+        .mount(&server)
+        .await;
+    mount_ok_patch(&server).await;
+    let c = feishu::Client::builder()
+        .marketplace_app(APP_ID, APP_SECRET)
+        .open_base_url(server.uri())
+        .retry(fast_retries())
+        .build()
+        .unwrap();
+    c.set_app_ticket("ticket-1");
+    let call = c
+        .application()
+        .v6()
+        .application_feedback()
+        .patch(
+            "cli_1",
+            "1",
+            feishu::application::v6::FeedbackStatus::Marked,
+            "ou_1",
+        )
+        .options(feishu::RequestOptions::new().tenant_key("tenant-9"));
+    call.send().await.unwrap();
+    assert_eq!(
+        app_tokens.load(Ordering::SeqCst),
+        2,
+        "the rejected app token was replaced"
+    );
+}
+
+#[tokio::test]
+async fn a_token_that_cannot_be_a_header_is_refused_not_cached() {
+    let server = failing_token_endpoint(
+        200,
+        json!({"code": 0, "tenant_access_token": "t-1\r\nx-evil: 1", "expire": 7200}),
+        Duration::ZERO,
+    )
+    .await;
+    let c = client_for(&server);
+    for _ in 0..3 {
+        let err = patch(&c).await.unwrap_err();
+        let feishu::Error::Auth(auth) = &err else {
+            panic!("{err:?}")
+        };
+        assert!(matches!(*auth.cause, feishu::Error::Decode(_)), "{err:?}");
+    }
+    assert!(requests_to(&server, PATCH).await.is_empty());
+}

@@ -23,7 +23,7 @@ pub enum Mode {
 
 /// Generates the crate `crate_name` from `schema` into `out`. On any schema problem
 /// nothing is written: the whole output is built in memory first. Writing is all or
-/// nothing too, and refuses unsafe targets; [`write`] says how.
+/// nothing too, and refuses unsafe targets; [`mod@write`] says how.
 pub fn regen(schema: &Path, out: &Path, crate_name: &str, mode: Mode) -> Result<String, String> {
     let sources = feishu_codegen::load::read_dir(schema).map_err(|d| d.to_string())?;
     let files = feishu_codegen::generate_crate(&sources, crate_name).map_err(|e| e.to_string())?;
