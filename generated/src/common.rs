@@ -11,9 +11,11 @@ pub enum UserIdType {
     /// 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。在同一个租户内，一个用户的 User ID 在所有应用（包括商店应用）中都保持一致。User ID 主要用于在不同的应用间打通用户数据。[了解更多：如何获取 User ID？](https://open.feishu.cn/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-user-id) (`user_id`)
     UserId,
     /// A value the schema does not list, kept as received.
-    Unknown(String),
+    Unknown(feishu_runtime::UnknownValue<String>),
 }
 impl UserIdType {
+    /// Every value the schema lists.
+    pub const KNOWN: &'static [Self] = &[Self::OpenId, Self::UnionId, Self::UserId];
     /// The value on the wire.
     #[inline]
     pub fn as_str(&self) -> &str {
@@ -21,7 +23,7 @@ impl UserIdType {
             Self::OpenId => "open_id",
             Self::UnionId => "union_id",
             Self::UserId => "user_id",
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => v.as_str(),
         }
     }
     /// The variant for a wire value.
@@ -31,7 +33,7 @@ impl UserIdType {
             "open_id" => Self::OpenId,
             "union_id" => Self::UnionId,
             "user_id" => Self::UserId,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other.to_owned())),
         }
     }
 }

@@ -50,6 +50,54 @@ fn start(
     }
 }
 
+impl<'a, T, C> Call<'a, T, C> {
+    /// The same call, resolving to the typed response together with what the response
+    /// said about itself: its log id and HTTP status (for your logs, or Feishu support).
+    pub fn with_meta(self) -> WithMeta<'a, T, C> {
+        WithMeta {
+            inner: self.inner,
+            out: PhantomData,
+        }
+    }
+}
+
+/// What a successful response said about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ResponseMeta {
+    /// `X-Tt-Logid` (or `X-Request-Id`): quote it to Feishu support.
+    pub log_id: Option<String>,
+    /// The HTTP status.
+    pub http_status: u16,
+}
+
+/// A [`Call`] that also returns the [`ResponseMeta`]; see [`Call::with_meta`].
+#[must_use = "a call does nothing until it is awaited"]
+pub struct WithMeta<'a, T, C> {
+    inner: BoxFuture<'a, Result<RawResponse, Error>>,
+    out: PhantomData<fn() -> (T, C)>,
+}
+
+impl<T: FromJson, C: ErrorCode> Future for WithMeta<'_, T, C> {
+    type Output = Result<(T, ResponseMeta), Error<C>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.inner.as_mut().poll(cx).map(|outcome| match outcome {
+            Ok(raw) => {
+                let meta = raw.meta();
+                raw.decode().map(|data| (data, meta))
+            }
+            Err(e) => Err(e.map_code(C::from_code)),
+        })
+    }
+}
+
+impl<T, C> std::fmt::Debug for WithMeta<'_, T, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WithMeta").finish_non_exhaustive()
+    }
+}
+
 impl<T: FromJson, C: ErrorCode> Future for Call<'_, T, C> {
     type Output = Result<T, Error<C>>;
 

@@ -106,6 +106,9 @@ pub(crate) fn parse(
         log_id,
         detail,
         endpoint: spec.id,
+        rate_limited: received.status == 429
+            || code == crate::classify::RATE_LIMITED
+            || spec.rate_limit_codes.contains(&code),
     })))
 }
 
@@ -122,6 +125,14 @@ impl RawResponse {
     /// The log id of the response.
     pub fn log_id(&self) -> Option<&str> {
         self.log_id.as_deref()
+    }
+
+    /// The log id and HTTP status.
+    pub fn meta(&self) -> crate::call::ResponseMeta {
+        crate::call::ResponseMeta {
+            log_id: self.log_id.clone(),
+            http_status: self.status,
+        }
     }
 
     /// Types the payload: `data`, or the whole body for flat envelopes.

@@ -128,6 +128,9 @@ pub struct ApiError<C> {
     pub detail: ErrorDetail,
     /// Endpoint id.
     pub endpoint: &'static str,
+    /// Whether the code means "rate limited" (99991400, HTTP 429, or a code the schema
+    /// marks as this endpoint's rate limit).
+    pub rate_limited: bool,
 }
 
 impl<C> fmt::Display for ApiError<C> {
@@ -397,6 +400,47 @@ impl<C> Error<C> {
         }
     }
 
+    /// The platform's error code, for an API error (also inside a failed token fetch).
+    pub fn raw_code(&self) -> Option<i64> {
+        match self {
+            Error::Api(e) => Some(e.raw_code),
+            Error::Auth(e) => e.cause.raw_code(),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the response, when there was one.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.http_status),
+            Error::Status(e) => Some(e.http_status),
+            Error::TooLarge(e) => Some(e.http_status),
+            Error::Decode(e) => Some(e.http_status),
+            Error::Auth(e) => e.cause.http_status(),
+            _ => None,
+        }
+    }
+
+    /// Whether the platform still said "rate limited" after the retries the policy
+    /// allows: HTTP 429, code 99991400, or a code the schema marks as this endpoint's
+    /// rate limit. Worth backing off before calling again.
+    pub fn is_rate_limited(&self) -> bool {
+        match self {
+            Error::Api(e) => e.rate_limited,
+            Error::Status(e) => e.http_status == 429,
+            Error::Auth(e) => e.cause.is_rate_limited(),
+            _ => false,
+        }
+    }
+
+    /// Whether the access token was rejected (codes 99991661, 99991663, 99991664,
+    /// 99991671) even after the client fetched a fresh one: the app's credentials or
+    /// the user's token need attention.
+    pub fn is_token_invalid(&self) -> bool {
+        self.raw_code()
+            .is_some_and(|c| crate::classify::TOKEN_INVALID.contains(&c))
+    }
+
     /// The typed API error, if this is one.
     pub fn api(&self) -> Option<&ApiError<C>> {
         match self {
@@ -418,6 +462,7 @@ impl<C> Error<C> {
                     log_id: e.log_id,
                     detail: e.detail,
                     endpoint: e.endpoint,
+                    rate_limited: e.rate_limited,
                 }))
             }
             Error::Status(e) => Error::Status(e),

@@ -376,8 +376,8 @@ macro_rules! int_enum_conversions {
     };
 }
 
-/// `From<&str>`, `Display`, [`ToJson`] and [`FromJson`] for a generated string enum,
-/// through its `as_str()` and `from_wire()`.
+/// `From<&str>`, `FromStr`, `Display`, [`ToJson`] and [`FromJson`] for a generated
+/// string enum, through its `as_str()` and `from_wire()`.
 #[macro_export]
 macro_rules! string_enum_conversions {
     ($ty:ty) => {
@@ -385,6 +385,13 @@ macro_rules! string_enum_conversions {
             #[inline]
             fn from(value: &str) -> Self {
                 Self::from_wire(value)
+            }
+        }
+        impl ::std::str::FromStr for $ty {
+            type Err = ::std::convert::Infallible;
+            #[inline]
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from_wire(value))
             }
         }
         impl ::std::fmt::Display for $ty {

@@ -21,13 +21,14 @@ mod secret;
 mod spec;
 mod token_manager;
 mod transport;
+mod unknown;
 mod validate;
 
 pub use auth::{
     AppTicketStore, BoxFuture, CachedToken, IssuedToken, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME,
     MemoryAppTicketStore, MemoryTokenCache, TokenCache, TokenEndpoints,
 };
-pub use call::Call;
+pub use call::{Call, ResponseMeta, WithMeta};
 pub use client::{
     Client, ClientBuilder, DEFAULT_DEADLINE, DEFAULT_MAX_EMPTY_PAGES, DEFAULT_MAX_PAGES,
     DEFAULT_MAX_RESPONSE_BYTES, Domain,
@@ -48,4 +49,5 @@ pub use serde;
 pub use serde_json;
 pub use spec::{EndpointSpec, Envelope, HostFamily, Method, TokenKind};
 pub use transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportFailure};
+pub use unknown::UnknownValue;
 pub use validate::{Checks, Invalid, Number, Text, Validate};

@@ -71,7 +71,7 @@ async fn feedback_update_codes_are_typed() {
         (210513, E::NoSuchUserInTenant),
         (210507, E::NoSuchUserId),
         (99991663, E::TenantAccessTokenInvalid),
-        (12345, E::Unknown(12345)),
+        (12345, <E as feishu::ErrorCode>::from_code(12345)),
     ];
     check_codes(&cases, |c| async move {
         let feedback = c.application().v6().application_feedback();

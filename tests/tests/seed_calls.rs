@@ -240,7 +240,7 @@ async fn list_app_feedback_streams_every_page() {
     assert_eq!(ids, ["1", "2", "3"]);
     assert_eq!(
         items[0].fault_type,
-        Some(vec![FaultType::BlackScreen, FaultType::Unknown(9)])
+        Some(vec![FaultType::BlackScreen, FaultType::from_value(9)])
     );
     assert_eq!(items[0].source, Some(FeedbackSource::WebApp));
     let requests = requests_to(&server, p).await;

@@ -345,7 +345,7 @@ fn error_enum(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
     let docs = doc(&[
         format!("Error codes of [`{}`]: the documented ones, then those any endpoint can return.", ep.ident),
         String::new(),
-        "Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.".into(),
+        "Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(_)`, which a match cannot name by number, so documenting a code later never changes what a match means.".into(),
     ]);
     quote! {
         #docs
@@ -354,17 +354,17 @@ fn error_enum(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
         pub enum #name {
             #(#variants)*
             /// A code this endpoint does not document.
-            Unknown(i64),
+            Unknown(feishu_runtime::UnknownValue<i64>),
         }
         impl #name {
             /// The numeric code.
             #[inline] pub const fn code(self) -> i64 {
-                match self { #(Self::#idents => #codes,)* Self::Unknown(code) => code }
+                match self { #(Self::#idents => #codes,)* Self::Unknown(code) => code.value() }
             }
         }
         impl feishu_runtime::ErrorCode for #name {
             #[inline] fn from_code(code: i64) -> Self {
-                match code { #(#codes => Self::#idents,)* other => Self::Unknown(other) }
+                match code { #(#codes => Self::#idents,)* other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)) }
             }
             #[inline] fn code(&self) -> i64 { (*self).code() }
         }

@@ -65,7 +65,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         #![deny(missing_docs)]
 
         pub use feishu_runtime as runtime;
-        pub use feishu_runtime::{ApiError, Call, Domain, Error, ErrorCode, Invalid};
+        pub use feishu_runtime::{ApiError, Call, Domain, Error, ErrorCode, Invalid, ResponseMeta, UnknownValue};
         pub use feishu_runtime::{RequestOptions, RetryPolicy, Secret};
 
         #[rustfmt::skip]

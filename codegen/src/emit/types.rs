@@ -200,16 +200,18 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
                 pub enum #name {
                     #(#variants)*
                     /// A value the schema does not list, kept as received.
-                    Unknown(i64),
+                    Unknown(feishu_runtime::UnknownValue<i64>),
                 }
                 impl #name {
+                    /// Every value the schema lists.
+                    pub const KNOWN: &'static [Self] = &[#(Self::#idents),*];
                     /// The value on the wire.
                     #[inline] pub const fn value(self) -> i64 {
-                        match self { #(Self::#idents => #values,)* Self::Unknown(v) => v }
+                        match self { #(Self::#idents => #values,)* Self::Unknown(v) => v.value() }
                     }
                     /// The variant for a wire value.
                     #[inline] pub const fn from_value(value: i64) -> Self {
-                        match value { #(#values => Self::#idents,)* other => Self::Unknown(other) }
+                        match value { #(#values => Self::#idents,)* other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)) }
                     }
                 }
                 #json
@@ -224,16 +226,18 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
                 pub enum #name {
                     #(#variants)*
                     /// A value the schema does not list, kept as received.
-                    Unknown(String),
+                    Unknown(feishu_runtime::UnknownValue<String>),
                 }
                 impl #name {
+                    /// Every value the schema lists.
+                    pub const KNOWN: &'static [Self] = &[#(Self::#idents),*];
                     /// The value on the wire.
                     #[inline] pub fn as_str(&self) -> &str {
-                        match self { #(Self::#idents => #values,)* Self::Unknown(v) => v }
+                        match self { #(Self::#idents => #values,)* Self::Unknown(v) => v.as_str() }
                     }
                     /// The variant for a wire value.
                     #[inline] pub fn from_wire(value: &str) -> Self {
-                        match value { #(#values => Self::#idents,)* other => Self::Unknown(other.to_owned()) }
+                        match value { #(#values => Self::#idents,)* other => Self::Unknown(feishu_runtime::UnknownValue::__new(other.to_owned())) }
                     }
                 }
                 #json

@@ -15,9 +15,17 @@ pub enum AppVersionStatus {
     /// 未提交审核 (`4`)
     Unaudit,
     /// A value the schema does not list, kept as received.
-    Unknown(i64),
+    Unknown(feishu_runtime::UnknownValue<i64>),
 }
 impl AppVersionStatus {
+    /// Every value the schema lists.
+    pub const KNOWN: &'static [Self] = &[
+        Self::UnknownStatus,
+        Self::Audited,
+        Self::Reject,
+        Self::UnderAudit,
+        Self::Unaudit,
+    ];
     /// The value on the wire.
     #[inline]
     pub const fn value(self) -> i64 {
@@ -27,7 +35,7 @@ impl AppVersionStatus {
             Self::Reject => 2i64,
             Self::UnderAudit => 3i64,
             Self::Unaudit => 4i64,
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => v.value(),
         }
     }
     /// The variant for a wire value.
@@ -39,7 +47,7 @@ impl AppVersionStatus {
             2i64 => Self::Reject,
             3i64 => Self::UnderAudit,
             4i64 => Self::Unaudit,
-            other => Self::Unknown(other),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)),
         }
     }
 }
@@ -65,9 +73,20 @@ pub enum FaultType {
     /// 其他异常 (`8`)
     Other,
     /// A value the schema does not list, kept as received.
-    Unknown(i64),
+    Unknown(feishu_runtime::UnknownValue<i64>),
 }
 impl FaultType {
+    /// Every value the schema lists.
+    pub const KNOWN: &'static [Self] = &[
+        Self::BlackScreen,
+        Self::WhiteScreen,
+        Self::CannotOpen,
+        Self::Lag,
+        Self::Crash,
+        Self::SlowPageLoad,
+        Self::Freeze,
+        Self::Other,
+    ];
     /// The value on the wire.
     #[inline]
     pub const fn value(self) -> i64 {
@@ -80,7 +99,7 @@ impl FaultType {
             Self::SlowPageLoad => 6i64,
             Self::Freeze => 7i64,
             Self::Other => 8i64,
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => v.value(),
         }
     }
     /// The variant for a wire value.
@@ -95,7 +114,7 @@ impl FaultType {
             6i64 => Self::SlowPageLoad,
             7i64 => Self::Freeze,
             8i64 => Self::Other,
-            other => Self::Unknown(other),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)),
         }
     }
 }
@@ -113,9 +132,16 @@ pub enum FeedbackSource {
     /// 网页 SDK (`4`)
     WebSdk,
     /// A value the schema does not list, kept as received.
-    Unknown(i64),
+    Unknown(feishu_runtime::UnknownValue<i64>),
 }
 impl FeedbackSource {
+    /// Every value the schema lists.
+    pub const KNOWN: &'static [Self] = &[
+        Self::MiniProgram,
+        Self::WebApp,
+        Self::Bot,
+        Self::WebSdk,
+    ];
     /// The value on the wire.
     #[inline]
     pub const fn value(self) -> i64 {
@@ -124,7 +150,7 @@ impl FeedbackSource {
             Self::WebApp => 2i64,
             Self::Bot => 3i64,
             Self::WebSdk => 4i64,
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => v.value(),
         }
     }
     /// The variant for a wire value.
@@ -135,7 +161,7 @@ impl FeedbackSource {
             2i64 => Self::WebApp,
             3i64 => Self::Bot,
             4i64 => Self::WebSdk,
-            other => Self::Unknown(other),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)),
         }
     }
 }
@@ -153,9 +179,16 @@ pub enum FeedbackStatus {
     /// 反馈已关闭 (`3`)
     Closed,
     /// A value the schema does not list, kept as received.
-    Unknown(i64),
+    Unknown(feishu_runtime::UnknownValue<i64>),
 }
 impl FeedbackStatus {
+    /// Every value the schema lists.
+    pub const KNOWN: &'static [Self] = &[
+        Self::Unmarked,
+        Self::Marked,
+        Self::Processing,
+        Self::Closed,
+    ];
     /// The value on the wire.
     #[inline]
     pub const fn value(self) -> i64 {
@@ -164,7 +197,7 @@ impl FeedbackStatus {
             Self::Marked => 1i64,
             Self::Processing => 2i64,
             Self::Closed => 3i64,
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => v.value(),
         }
     }
     /// The variant for a wire value.
@@ -175,7 +208,7 @@ impl FeedbackStatus {
             1i64 => Self::Marked,
             2i64 => Self::Processing,
             3i64 => Self::Closed,
-            other => Self::Unknown(other),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)),
         }
     }
 }
@@ -189,16 +222,18 @@ pub enum FeedbackType {
     /// 产品建议 (`2`)
     Advice,
     /// A value the schema does not list, kept as received.
-    Unknown(i64),
+    Unknown(feishu_runtime::UnknownValue<i64>),
 }
 impl FeedbackType {
+    /// Every value the schema lists.
+    pub const KNOWN: &'static [Self] = &[Self::Fault, Self::Advice];
     /// The value on the wire.
     #[inline]
     pub const fn value(self) -> i64 {
         match self {
             Self::Fault => 1i64,
             Self::Advice => 2i64,
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => v.value(),
         }
     }
     /// The variant for a wire value.
@@ -207,7 +242,7 @@ impl FeedbackType {
         match value {
             1i64 => Self::Fault,
             2i64 => Self::Advice,
-            other => Self::Unknown(other),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)),
         }
     }
 }

@@ -23,9 +23,21 @@ pub enum BotMessageStatus {
     /// 自定义按钮状态 (`CUSTOM`)
     Custom,
     /// A value the schema does not list, kept as received.
-    Unknown(String),
+    Unknown(feishu_runtime::UnknownValue<String>),
 }
 impl BotMessageStatus {
+    /// Every value the schema lists.
+    pub const KNOWN: &'static [Self] = &[
+        Self::Approved,
+        Self::Rejected,
+        Self::Cancelled,
+        Self::Forwarded,
+        Self::Rollback,
+        Self::Add,
+        Self::Deleted,
+        Self::Processed,
+        Self::Custom,
+    ];
     /// The value on the wire.
     #[inline]
     pub fn as_str(&self) -> &str {
@@ -39,7 +51,7 @@ impl BotMessageStatus {
             Self::Deleted => "DELETED",
             Self::Processed => "PROCESSED",
             Self::Custom => "CUSTOM",
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => v.as_str(),
         }
     }
     /// The variant for a wire value.
@@ -55,7 +67,7 @@ impl BotMessageStatus {
             "DELETED" => Self::Deleted,
             "PROCESSED" => Self::Processed,
             "CUSTOM" => Self::Custom,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other.to_owned())),
         }
     }
 }

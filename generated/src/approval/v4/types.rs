@@ -9,16 +9,18 @@ pub enum CcReadStatus {
     /// 未读 (`UNREAD`)
     Unread,
     /// A value the schema does not list, kept as received.
-    Unknown(String),
+    Unknown(feishu_runtime::UnknownValue<String>),
 }
 impl CcReadStatus {
+    /// Every value the schema lists.
+    pub const KNOWN: &'static [Self] = &[Self::Read, Self::Unread];
     /// The value on the wire.
     #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Read => "READ",
             Self::Unread => "UNREAD",
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => v.as_str(),
         }
     }
     /// The variant for a wire value.
@@ -27,7 +29,7 @@ impl CcReadStatus {
         match value {
             "READ" => Self::Read,
             "UNREAD" => Self::Unread,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other.to_owned())),
         }
     }
 }
@@ -45,9 +47,16 @@ pub enum DisplayMethod {
     /// 以托管模式打开 (`TRUSTEESHIP`)
     Trusteeship,
     /// A value the schema does not list, kept as received.
-    Unknown(String),
+    Unknown(feishu_runtime::UnknownValue<String>),
 }
 impl DisplayMethod {
+    /// Every value the schema lists.
+    pub const KNOWN: &'static [Self] = &[
+        Self::Browser,
+        Self::Sidebar,
+        Self::Normal,
+        Self::Trusteeship,
+    ];
     /// The value on the wire.
     #[inline]
     pub fn as_str(&self) -> &str {
@@ -56,7 +65,7 @@ impl DisplayMethod {
             Self::Sidebar => "SIDEBAR",
             Self::Normal => "NORMAL",
             Self::Trusteeship => "TRUSTEESHIP",
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => v.as_str(),
         }
     }
     /// The variant for a wire value.
@@ -67,7 +76,7 @@ impl DisplayMethod {
             "SIDEBAR" => Self::Sidebar,
             "NORMAL" => Self::Normal,
             "TRUSTEESHIP" => Self::Trusteeship,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other.to_owned())),
         }
     }
 }
@@ -91,9 +100,19 @@ pub enum ExternalInstanceStatus {
     /// 审批终止 (`TERMINATED`)
     Terminated,
     /// A value the schema does not list, kept as received.
-    Unknown(String),
+    Unknown(feishu_runtime::UnknownValue<String>),
 }
 impl ExternalInstanceStatus {
+    /// Every value the schema lists.
+    pub const KNOWN: &'static [Self] = &[
+        Self::Pending,
+        Self::Approved,
+        Self::Rejected,
+        Self::Canceled,
+        Self::Deleted,
+        Self::Hidden,
+        Self::Terminated,
+    ];
     /// The value on the wire.
     #[inline]
     pub fn as_str(&self) -> &str {
@@ -105,7 +124,7 @@ impl ExternalInstanceStatus {
             Self::Deleted => "DELETED",
             Self::Hidden => "HIDDEN",
             Self::Terminated => "TERMINATED",
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => v.as_str(),
         }
     }
     /// The variant for a wire value.
@@ -119,7 +138,7 @@ impl ExternalInstanceStatus {
             "DELETED" => Self::Deleted,
             "HIDDEN" => Self::Hidden,
             "TERMINATED" => Self::Terminated,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other.to_owned())),
         }
     }
 }
@@ -139,9 +158,17 @@ pub enum ExternalTaskStatus {
     /// 任务通过但审批人未操作；审批人看不到这个任务，若想要看到，可以通过抄送该人 (`DONE`)
     Done,
     /// A value the schema does not list, kept as received.
-    Unknown(String),
+    Unknown(feishu_runtime::UnknownValue<String>),
 }
 impl ExternalTaskStatus {
+    /// Every value the schema lists.
+    pub const KNOWN: &'static [Self] = &[
+        Self::Pending,
+        Self::Approved,
+        Self::Rejected,
+        Self::Transferred,
+        Self::Done,
+    ];
     /// The value on the wire.
     #[inline]
     pub fn as_str(&self) -> &str {
@@ -151,7 +178,7 @@ impl ExternalTaskStatus {
             Self::Rejected => "REJECTED",
             Self::Transferred => "TRANSFERRED",
             Self::Done => "DONE",
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => v.as_str(),
         }
     }
     /// The variant for a wire value.
@@ -163,7 +190,7 @@ impl ExternalTaskStatus {
             "REJECTED" => Self::Rejected,
             "TRANSFERRED" => Self::Transferred,
             "DONE" => Self::Done,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other.to_owned())),
         }
     }
 }
@@ -181,9 +208,16 @@ pub enum FormPolicy {
     /// 按用户缓存 (`BY_USER`)
     ByUser,
     /// A value the schema does not list, kept as received.
-    Unknown(String),
+    Unknown(feishu_runtime::UnknownValue<String>),
 }
 impl FormPolicy {
+    /// Every value the schema lists.
+    pub const KNOWN: &'static [Self] = &[
+        Self::Disable,
+        Self::Immutable,
+        Self::ByNode,
+        Self::ByUser,
+    ];
     /// The value on the wire.
     #[inline]
     pub fn as_str(&self) -> &str {
@@ -192,7 +226,7 @@ impl FormPolicy {
             Self::Immutable => "IMMUTABLE",
             Self::ByNode => "BY_NODE",
             Self::ByUser => "BY_USER",
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => v.as_str(),
         }
     }
     /// The variant for a wire value.
@@ -203,7 +237,7 @@ impl FormPolicy {
             "IMMUTABLE" => Self::Immutable,
             "BY_NODE" => Self::ByNode,
             "BY_USER" => Self::ByUser,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other.to_owned())),
         }
     }
 }
@@ -245,9 +279,28 @@ pub enum I18nLocale {
     /// 俄语 (`ru-RU`)
     RuRu,
     /// A value the schema does not list, kept as received.
-    Unknown(String),
+    Unknown(feishu_runtime::UnknownValue<String>),
 }
 impl I18nLocale {
+    /// Every value the schema lists.
+    pub const KNOWN: &'static [Self] = &[
+        Self::ZhCn,
+        Self::EnUs,
+        Self::JaJp,
+        Self::ZhHk,
+        Self::ZhTw,
+        Self::DeDe,
+        Self::EsEs,
+        Self::FrFr,
+        Self::IdId,
+        Self::ItIt,
+        Self::KoKr,
+        Self::PtBr,
+        Self::ThTh,
+        Self::ViVn,
+        Self::MsMy,
+        Self::RuRu,
+    ];
     /// The value on the wire.
     #[inline]
     pub fn as_str(&self) -> &str {
@@ -268,7 +321,7 @@ impl I18nLocale {
             Self::ViVn => "vi-VN",
             Self::MsMy => "ms-MY",
             Self::RuRu => "ru-RU",
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => v.as_str(),
         }
     }
     /// The variant for a wire value.
@@ -291,7 +344,7 @@ impl I18nLocale {
             "vi-VN" => Self::ViVn,
             "ms-MY" => Self::MsMy,
             "ru-RU" => Self::RuRu,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other.to_owned())),
         }
     }
 }
@@ -305,16 +358,18 @@ pub enum TaskGenerateType {
     /// 系统生成的默认任务 (`DEFAULT`)
     Default,
     /// A value the schema does not list, kept as received.
-    Unknown(String),
+    Unknown(feishu_runtime::UnknownValue<String>),
 }
 impl TaskGenerateType {
+    /// Every value the schema lists.
+    pub const KNOWN: &'static [Self] = &[Self::ExternalConsign, Self::Default];
     /// The value on the wire.
     #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ExternalConsign => "EXTERNAL_CONSIGN",
             Self::Default => "DEFAULT",
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => v.as_str(),
         }
     }
     /// The variant for a wire value.
@@ -323,7 +378,7 @@ impl TaskGenerateType {
         match value {
             "EXTERNAL_CONSIGN" => Self::ExternalConsign,
             "DEFAULT" => Self::Default,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other.to_owned())),
         }
     }
 }
@@ -337,16 +392,18 @@ pub enum UpdateMode {
     /// 增量更新 (`UPDATE`)
     Update,
     /// A value the schema does not list, kept as received.
-    Unknown(String),
+    Unknown(feishu_runtime::UnknownValue<String>),
 }
 impl UpdateMode {
+    /// Every value the schema lists.
+    pub const KNOWN: &'static [Self] = &[Self::Replace, Self::Update];
     /// The value on the wire.
     #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Replace => "REPLACE",
             Self::Update => "UPDATE",
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => v.as_str(),
         }
     }
     /// The variant for a wire value.
@@ -355,7 +412,7 @@ impl UpdateMode {
         match value {
             "REPLACE" => Self::Replace,
             "UPDATE" => Self::Update,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other.to_owned())),
         }
     }
 }

@@ -164,7 +164,7 @@ impl feishu_runtime::json::FromJson for AppAccessTokenCreateResponse {
 }
 /// Error codes of [`AppAccessTokenCreate`]: the documented ones, then those any endpoint can return.
 ///
-/// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
+/// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(_)`, which a match cannot name by number, so documenting a code later never changes what a match means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AppAccessTokenCreateError {
@@ -201,7 +201,7 @@ pub enum AppAccessTokenCreateError {
     /// user_access_token 已过期；使用 refresh_token 刷新或重新授权
     UserAccessTokenExpired,
     /// A code this endpoint does not document.
-    Unknown(i64),
+    Unknown(feishu_runtime::UnknownValue<i64>),
 }
 impl AppAccessTokenCreateError {
     /// The numeric code.
@@ -216,7 +216,7 @@ impl AppAccessTokenCreateError {
             Self::UserAccessTokenInvalid => 99991668i64,
             Self::AccessTokenMalformed => 99991671i64,
             Self::UserAccessTokenExpired => 99991677i64,
-            Self::Unknown(code) => code,
+            Self::Unknown(code) => code.value(),
         }
     }
 }
@@ -232,7 +232,7 @@ impl feishu_runtime::ErrorCode for AppAccessTokenCreateError {
             99991668i64 => Self::UserAccessTokenInvalid,
             99991671i64 => Self::AccessTokenMalformed,
             99991677i64 => Self::UserAccessTokenExpired,
-            other => Self::Unknown(other),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)),
         }
     }
     #[inline]

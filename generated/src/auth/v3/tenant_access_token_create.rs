@@ -156,7 +156,7 @@ impl feishu_runtime::json::FromJson for TenantAccessTokenCreateResponse {
 }
 /// Error codes of [`TenantAccessTokenCreate`]: the documented ones, then those any endpoint can return.
 ///
-/// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
+/// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(_)`, which a match cannot name by number, so documenting a code later never changes what a match means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TenantAccessTokenCreateError {
@@ -193,7 +193,7 @@ pub enum TenantAccessTokenCreateError {
     /// user_access_token 已过期；使用 refresh_token 刷新或重新授权
     UserAccessTokenExpired,
     /// A code this endpoint does not document.
-    Unknown(i64),
+    Unknown(feishu_runtime::UnknownValue<i64>),
 }
 impl TenantAccessTokenCreateError {
     /// The numeric code.
@@ -208,7 +208,7 @@ impl TenantAccessTokenCreateError {
             Self::UserAccessTokenInvalid => 99991668i64,
             Self::AccessTokenMalformed => 99991671i64,
             Self::UserAccessTokenExpired => 99991677i64,
-            Self::Unknown(code) => code,
+            Self::Unknown(code) => code.value(),
         }
     }
 }
@@ -224,7 +224,7 @@ impl feishu_runtime::ErrorCode for TenantAccessTokenCreateError {
             99991668i64 => Self::UserAccessTokenInvalid,
             99991671i64 => Self::AccessTokenMalformed,
             99991677i64 => Self::UserAccessTokenExpired,
-            other => Self::Unknown(other),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)),
         }
     }
     #[inline]

@@ -9,16 +9,18 @@ pub enum IdKind {
     /// User ID (`user_id`)
     UserId,
     /// A value the schema does not list, kept as received.
-    Unknown(String),
+    Unknown(feishu_runtime::UnknownValue<String>),
 }
 impl IdKind {
+    /// Every value the schema lists.
+    pub const KNOWN: &'static [Self] = &[Self::OpenId, Self::UserId];
     /// The value on the wire.
     #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OpenId => "open_id",
             Self::UserId => "user_id",
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => v.as_str(),
         }
     }
     /// The variant for a wire value.
@@ -27,7 +29,7 @@ impl IdKind {
         match value {
             "open_id" => Self::OpenId,
             "user_id" => Self::UserId,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other.to_owned())),
         }
     }
 }

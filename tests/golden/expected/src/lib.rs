@@ -5,7 +5,9 @@
 //! Start with [`Client::builder`]; each service is a module and a cargo feature.
 #![deny(missing_docs)]
 pub use feishu_runtime as runtime;
-pub use feishu_runtime::{ApiError, Call, Domain, Error, ErrorCode, Invalid};
+pub use feishu_runtime::{
+    ApiError, Call, Domain, Error, ErrorCode, Invalid, ResponseMeta, UnknownValue,
+};
 pub use feishu_runtime::{RequestOptions, RetryPolicy, Secret};
 #[rustfmt::skip]
 mod client;

@@ -103,7 +103,7 @@ impl feishu_runtime::json::ToJson for AppTicketResendBody {
 }
 /// Error codes of [`AppTicketResend`]: the documented ones, then those any endpoint can return.
 ///
-/// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
+/// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(_)`, which a match cannot name by number, so documenting a code later never changes what a match means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AppTicketResendError {
@@ -116,7 +116,7 @@ pub enum AppTicketResendError {
     /// fetch a new one
     TenantTokenInvalid,
     /// A code this endpoint does not document.
-    Unknown(i64),
+    Unknown(feishu_runtime::UnknownValue<i64>),
 }
 impl AppTicketResendError {
     /// The numeric code.
@@ -125,7 +125,7 @@ impl AppTicketResendError {
         match self {
             Self::RateLimited => 99991400i64,
             Self::TenantTokenInvalid => 99991663i64,
-            Self::Unknown(code) => code,
+            Self::Unknown(code) => code.value(),
         }
     }
 }
@@ -135,7 +135,7 @@ impl feishu_runtime::ErrorCode for AppTicketResendError {
         match code {
             99991400i64 => Self::RateLimited,
             99991663i64 => Self::TenantTokenInvalid,
-            other => Self::Unknown(other),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)),
         }
     }
     #[inline]

@@ -142,7 +142,7 @@ impl feishu_runtime::json::FromJson for TenantTokenInternalResponse {
 }
 /// Error codes of [`TenantTokenInternal`]: the documented ones, then those any endpoint can return.
 ///
-/// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
+/// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(_)`, which a match cannot name by number, so documenting a code later never changes what a match means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TenantTokenInternalError {
@@ -155,7 +155,7 @@ pub enum TenantTokenInternalError {
     /// fetch a new one
     TenantTokenInvalid,
     /// A code this endpoint does not document.
-    Unknown(i64),
+    Unknown(feishu_runtime::UnknownValue<i64>),
 }
 impl TenantTokenInternalError {
     /// The numeric code.
@@ -164,7 +164,7 @@ impl TenantTokenInternalError {
         match self {
             Self::RateLimited => 99991400i64,
             Self::TenantTokenInvalid => 99991663i64,
-            Self::Unknown(code) => code,
+            Self::Unknown(code) => code.value(),
         }
     }
 }
@@ -174,7 +174,7 @@ impl feishu_runtime::ErrorCode for TenantTokenInternalError {
         match code {
             99991400i64 => Self::RateLimited,
             99991663i64 => Self::TenantTokenInvalid,
-            other => Self::Unknown(other),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)),
         }
     }
     #[inline]

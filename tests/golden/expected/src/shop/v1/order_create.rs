@@ -119,7 +119,7 @@ impl feishu_runtime::json::FromJson for OrderCreateResponse {
 }
 /// Error codes of [`OrderCreate`]: the documented ones, then those any endpoint can return.
 ///
-/// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(code)`.
+/// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(_)`, which a match cannot name by number, so documenting a code later never changes what a match means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrderCreateError {
@@ -140,7 +140,7 @@ pub enum OrderCreateError {
     /// fetch a new one
     TenantTokenInvalid,
     /// A code this endpoint does not document.
-    Unknown(i64),
+    Unknown(feishu_runtime::UnknownValue<i64>),
 }
 impl OrderCreateError {
     /// The numeric code.
@@ -151,7 +151,7 @@ impl OrderCreateError {
             Self::ShopBusy => 100002i64,
             Self::RateLimited => 99991400i64,
             Self::TenantTokenInvalid => 99991663i64,
-            Self::Unknown(code) => code,
+            Self::Unknown(code) => code.value(),
         }
     }
 }
@@ -163,7 +163,7 @@ impl feishu_runtime::ErrorCode for OrderCreateError {
             100002i64 => Self::ShopBusy,
             99991400i64 => Self::RateLimited,
             99991663i64 => Self::TenantTokenInvalid,
-            other => Self::Unknown(other),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)),
         }
     }
     #[inline]

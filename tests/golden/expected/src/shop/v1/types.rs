@@ -9,16 +9,18 @@ pub enum Colour {
     /// 深蓝 (`dark-blue`)
     DarkBlue,
     /// A value the schema does not list, kept as received.
-    Unknown(String),
+    Unknown(feishu_runtime::UnknownValue<String>),
 }
 impl Colour {
+    /// Every value the schema lists.
+    pub const KNOWN: &'static [Self] = &[Self::Red, Self::DarkBlue];
     /// The value on the wire.
     #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Red => "RED",
             Self::DarkBlue => "dark-blue",
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => v.as_str(),
         }
     }
     /// The variant for a wire value.
@@ -27,7 +29,7 @@ impl Colour {
         match value {
             "RED" => Self::Red,
             "dark-blue" => Self::DarkBlue,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other.to_owned())),
         }
     }
 }
@@ -43,9 +45,11 @@ pub enum OrderState {
     /// 已拒绝 (`2`)
     Rejected,
     /// A value the schema does not list, kept as received.
-    Unknown(i64),
+    Unknown(feishu_runtime::UnknownValue<i64>),
 }
 impl OrderState {
+    /// Every value the schema lists.
+    pub const KNOWN: &'static [Self] = &[Self::Draft, Self::Placed, Self::Rejected];
     /// The value on the wire.
     #[inline]
     pub const fn value(self) -> i64 {
@@ -53,7 +57,7 @@ impl OrderState {
             Self::Draft => 0i64,
             Self::Placed => 1i64,
             Self::Rejected => 2i64,
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => v.value(),
         }
     }
     /// The variant for a wire value.
@@ -63,7 +67,7 @@ impl OrderState {
             0i64 => Self::Draft,
             1i64 => Self::Placed,
             2i64 => Self::Rejected,
-            other => Self::Unknown(other),
+            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)),
         }
     }
 }
