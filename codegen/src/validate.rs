@@ -131,7 +131,7 @@ impl<'a> Validator<'a, '_> {
                     continue;
                 }
                 let ident = naming::camel(&name.value);
-                if ident == "Client" || ident.ends_with("Api") {
+                if ["Client", "CommonError"].contains(&ident.as_str()) || ident.ends_with("Api") {
                     self.err(
                         pos,
                         format!(
@@ -139,7 +139,9 @@ impl<'a> Validator<'a, '_> {
                             name.value
                         ),
                     )
-                    .hint("choose another name (the client uses `Client` and `…Api`)");
+                    .hint(
+                        "choose another name (the client uses `Client`, `CommonError` and `…Api`)",
+                    );
                     continue;
                 }
                 match seen.get(&ident) {

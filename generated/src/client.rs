@@ -171,3 +171,73 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
         })
     }
 }
+/// The error codes any endpoint can return. Every endpoint's error enum has them
+/// too; this one lets a caller handle them once: `CommonError::of(&error)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CommonError {
+    /// `10012` (HTTP 400): app_ticket invalid
+    AppTicketInvalid,
+    /// `99991400` (HTTP 429): request trigger frequency limit
+    RateLimited,
+    /// `99991661` (HTTP 400): missing access token
+    AccessTokenMissing,
+    /// `99991663` (HTTP 400): invalid tenant access token
+    TenantAccessTokenInvalid,
+    /// `99991664` (HTTP 400): invalid app access token
+    AppAccessTokenInvalid,
+    /// `99991668` (HTTP 400): invalid user access token
+    UserAccessTokenInvalid,
+    /// `99991671` (HTTP 400): malformed access token
+    AccessTokenMalformed,
+    /// `99991677` (HTTP 400): user access token expired
+    UserAccessTokenExpired,
+}
+impl CommonError {
+    /// Every common code.
+    pub const KNOWN: &'static [Self] = &[
+        Self::AppTicketInvalid,
+        Self::RateLimited,
+        Self::AccessTokenMissing,
+        Self::TenantAccessTokenInvalid,
+        Self::AppAccessTokenInvalid,
+        Self::UserAccessTokenInvalid,
+        Self::AccessTokenMalformed,
+        Self::UserAccessTokenExpired,
+    ];
+    /// The numeric code.
+    #[inline]
+    pub const fn code(self) -> i64 {
+        match self {
+            Self::AppTicketInvalid => 10012i64,
+            Self::RateLimited => 99991400i64,
+            Self::AccessTokenMissing => 99991661i64,
+            Self::TenantAccessTokenInvalid => 99991663i64,
+            Self::AppAccessTokenInvalid => 99991664i64,
+            Self::UserAccessTokenInvalid => 99991668i64,
+            Self::AccessTokenMalformed => 99991671i64,
+            Self::UserAccessTokenExpired => 99991677i64,
+        }
+    }
+    /// The common code `code` stands for, if it is one.
+    #[inline]
+    pub const fn from_code(code: i64) -> Option<Self> {
+        match code {
+            10012i64 => Some(Self::AppTicketInvalid),
+            99991400i64 => Some(Self::RateLimited),
+            99991661i64 => Some(Self::AccessTokenMissing),
+            99991663i64 => Some(Self::TenantAccessTokenInvalid),
+            99991664i64 => Some(Self::AppAccessTokenInvalid),
+            99991668i64 => Some(Self::UserAccessTokenInvalid),
+            99991671i64 => Some(Self::AccessTokenMalformed),
+            99991677i64 => Some(Self::UserAccessTokenExpired),
+            _ => None,
+        }
+    }
+    /// The common code of an API error from any endpoint (or of the token fetch
+    /// it needed), if it is one.
+    #[inline]
+    pub fn of<C>(error: &feishu_runtime::Error<C>) -> Option<Self> {
+        error.raw_code().and_then(Self::from_code)
+    }
+}

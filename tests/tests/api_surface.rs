@@ -53,6 +53,10 @@ async fn rate_limits_and_rejected_tokens_are_recognised_on_any_endpoint() {
     assert!(!err.is_token_invalid());
     assert_eq!(err.raw_code(), Some(99991400));
     assert_eq!(err.http_status(), Some(429));
+    assert_eq!(
+        feishu::CommonError::of(&err),
+        Some(feishu::CommonError::RateLimited)
+    );
 
     let server = answering(400, json!({"code": 99991663, "msg": "invalid token"})).await;
     let c = client(&server.uri(), feishu::RetryPolicy::none());
@@ -60,6 +64,11 @@ async fn rate_limits_and_rejected_tokens_are_recognised_on_any_endpoint() {
     let err = call.send().await.unwrap_err();
     assert!(err.is_token_invalid(), "{err:?}");
     assert!(!err.is_rate_limited());
+    assert_eq!(
+        feishu::CommonError::of(&err),
+        Some(feishu::CommonError::TenantAccessTokenInvalid)
+    );
+    assert_eq!(feishu::CommonError::from_code(12345), None);
 }
 
 #[tokio::test]

@@ -70,7 +70,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
 
         #[rustfmt::skip]
         mod client;
-        pub use client::Client;
+        pub use client::{Client, CommonError};
 
         #common_mod
         #(#mods)*
@@ -92,6 +92,7 @@ pub fn client_rs(api: &Api) -> TokenStream {
         }
     });
     let token_impl = token_endpoints(api);
+    let common_errors = common_error_enum(api);
     quote! {
         /// A Feishu client. Cheap to clone; clones share connections and cached tokens.
         #[derive(Debug, Clone)]
@@ -125,6 +126,50 @@ pub fn client_rs(api: &Api) -> TokenStream {
         }
 
         #token_impl
+        #common_errors
+    }
+}
+
+/// `CommonError`: the codes any endpoint can return (schema/common), so a caller handles
+/// them once, whatever the endpoint's own error enum.
+fn common_error_enum(api: &Api) -> TokenStream {
+    let errors = &api.common_errors;
+    let variants = errors.iter().map(|e| {
+        let i = ident(&e.ident);
+        let d = doc1(format!("`{}` (HTTP {}): {}", e.code, e.http, e.message));
+        quote!(#d #i,)
+    });
+    let idents: Vec<_> = errors.iter().map(|e| ident(&e.ident)).collect();
+    let codes: Vec<i64> = errors.iter().map(|e| e.code).collect();
+    quote! {
+        /// The error codes any endpoint can return. Every endpoint's error enum has them
+        /// too; this one lets a caller handle them once: `CommonError::of(&error)`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum CommonError {
+            #(#variants)*
+        }
+
+        impl CommonError {
+            /// Every common code.
+            pub const KNOWN: &'static [Self] = &[#(Self::#idents),*];
+
+            /// The numeric code.
+            #[inline] pub const fn code(self) -> i64 {
+                match self { #(Self::#idents => #codes,)* }
+            }
+
+            /// The common code `code` stands for, if it is one.
+            #[inline] pub const fn from_code(code: i64) -> Option<Self> {
+                match code { #(#codes => Some(Self::#idents),)* _ => None }
+            }
+
+            /// The common code of an API error from any endpoint (or of the token fetch
+            /// it needed), if it is one.
+            #[inline] pub fn of<C>(error: &feishu_runtime::Error<C>) -> Option<Self> {
+                error.raw_code().and_then(Self::from_code)
+            }
+        }
     }
 }
 

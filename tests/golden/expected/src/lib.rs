@@ -11,7 +11,7 @@ pub use feishu_runtime::{
 pub use feishu_runtime::{RequestOptions, RetryPolicy, Secret};
 #[rustfmt::skip]
 mod client;
-pub use client::Client;
+pub use client::{Client, CommonError};
 #[rustfmt::skip]
 mod common;
 pub use common::*;
