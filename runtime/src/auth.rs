@@ -97,7 +97,9 @@ pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(2 * 60 * 60);
 impl IssuedToken {
     /// The token a token endpoint (`spec`) returned in its `field`. A missing or empty
     /// token, or one that cannot be sent in a header, is a decode error naming the field
-    /// (the response was a success, so 2xx): caching it would fail every call.
+    /// (the response was a success, so 2xx): caching it would fail every call. Used by
+    /// generated code.
+    #[doc(hidden)]
     pub fn from_response(
         spec: &'static EndpointSpec,
         field: &'static str,

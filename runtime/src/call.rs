@@ -29,7 +29,9 @@ pub struct Call<'a, T, C> {
 
 impl<'a, T, C> Call<'a, T, C> {
     /// Sends `request` through `client` if `checked` (the request's validation) is
-    /// `Ok`; otherwise fails with the rule it breaks and sends nothing.
+    /// `Ok`; otherwise fails with the rule it breaks and sends nothing. Used by
+    /// generated code.
+    #[doc(hidden)]
     pub fn new(client: &'a Client, request: Request, checked: Result<(), Invalid>) -> Self {
         Self {
             inner: start(client, request, checked),

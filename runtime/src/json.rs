@@ -315,13 +315,14 @@ pub fn deserialize<'de, T: FromJson, D: serde::Deserializer<'de>>(
 
 /// `Serialize` for the listed generated types, through [`serialize`]: one invocation
 /// per file keeps the generated files short.
+#[doc(hidden)]
 #[macro_export]
 macro_rules! serialize_via_json {
     ($($ty:ident),* $(,)?) => {
         $(
             impl $crate::serde::Serialize for $ty {
                 fn serialize<S: $crate::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                    $crate::json::serialize(self, s)
+                    $crate::__private::json::serialize(self, s)
                 }
             }
         )*
@@ -329,13 +330,14 @@ macro_rules! serialize_via_json {
 }
 
 /// `Deserialize` for the listed generated types, through [`deserialize`].
+#[doc(hidden)]
 #[macro_export]
 macro_rules! deserialize_via_json {
     ($($ty:ident),* $(,)?) => {
         $(
             impl<'de> $crate::serde::Deserialize<'de> for $ty {
                 fn deserialize<D: $crate::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                    $crate::json::deserialize(d)
+                    $crate::__private::json::deserialize(d)
                 }
             }
         )*
@@ -344,6 +346,7 @@ macro_rules! deserialize_via_json {
 
 /// `From<i64>`, `Display`, [`ToJson`] and [`FromJson`] for a generated integer enum,
 /// through its `value()` and `from_value()`.
+#[doc(hidden)]
 #[macro_export]
 macro_rules! int_enum_conversions {
     ($ty:ty) => {
@@ -359,18 +362,18 @@ macro_rules! int_enum_conversions {
                 ::std::fmt::Display::fmt(&self.value(), f)
             }
         }
-        impl $crate::json::ToJson for $ty {
+        impl $crate::__private::json::ToJson for $ty {
             #[inline]
             fn to_json(&self) -> $crate::serde_json::Value {
                 $crate::serde_json::Value::from(self.value())
             }
         }
-        impl $crate::json::FromJson for $ty {
+        impl $crate::__private::json::FromJson for $ty {
             #[inline]
             fn from_json(
                 value: $crate::serde_json::Value,
-            ) -> Result<Self, $crate::json::JsonError> {
-                <i64 as $crate::json::FromJson>::from_json(value).map(Self::from_value)
+            ) -> Result<Self, $crate::__private::json::JsonError> {
+                <i64 as $crate::__private::json::FromJson>::from_json(value).map(Self::from_value)
             }
         }
     };
@@ -378,6 +381,7 @@ macro_rules! int_enum_conversions {
 
 /// `From<&str>`, `FromStr`, `Display`, [`ToJson`] and [`FromJson`] for a generated
 /// string enum, through its `as_str()` and `from_wire()`.
+#[doc(hidden)]
 #[macro_export]
 macro_rules! string_enum_conversions {
     ($ty:ty) => {
@@ -400,18 +404,18 @@ macro_rules! string_enum_conversions {
                 f.write_str(self.as_str())
             }
         }
-        impl $crate::json::ToJson for $ty {
+        impl $crate::__private::json::ToJson for $ty {
             #[inline]
             fn to_json(&self) -> $crate::serde_json::Value {
                 $crate::serde_json::Value::from(self.as_str())
             }
         }
-        impl $crate::json::FromJson for $ty {
+        impl $crate::__private::json::FromJson for $ty {
             #[inline]
             fn from_json(
                 value: $crate::serde_json::Value,
-            ) -> Result<Self, $crate::json::JsonError> {
-                $crate::json::string_enum(value, Self::from_wire)
+            ) -> Result<Self, $crate::__private::json::JsonError> {
+                $crate::__private::json::string_enum(value, Self::from_wire)
             }
         }
     };

@@ -12,6 +12,7 @@ mod client;
 mod envelope;
 mod error;
 mod execute;
+#[doc(hidden)]
 pub mod json;
 mod paginate;
 mod request;
@@ -40,8 +41,7 @@ pub use error::{
     StatusError, TooLargeError,
 };
 pub use futures_util::Stream;
-pub use paginate::{Page, paginate};
-pub use request::{OptionalParam, Request, RequestOptions};
+pub use request::RequestOptions;
 pub use reqwest;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
@@ -50,4 +50,14 @@ pub use serde_json;
 pub use spec::{EndpointSpec, Envelope, HostFamily, Method, TokenKind};
 pub use transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportFailure};
 pub use unknown::UnknownValue;
-pub use validate::{Checks, Invalid, Number, Text, Validate};
+pub use validate::{Invalid, Validate};
+
+/// What generated code needs and callers do not: request assembly, JSON conversions,
+/// validation checks, pagination. Not part of the API; it may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::json;
+    pub use crate::paginate::{Page, paginate};
+    pub use crate::request::{OptionalParam, Request};
+    pub use crate::validate::{Checks, Number, Text};
+}

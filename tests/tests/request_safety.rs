@@ -164,7 +164,7 @@ fn debug_output_hides_bodies_and_header_values() {
             HeaderValue::from_static("gateway-secret"),
         )
         .user_access_token("u-user-secret");
-    let mut request = feishu::runtime::Request::new(
+    let mut request = feishu::runtime::__private::Request::new(
         &feishu::auth::v3::TenantAccessTokenInternal::SPEC,
         options.clone(),
     );

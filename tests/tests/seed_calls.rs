@@ -389,7 +389,7 @@ async fn sync_external_instance_sends_the_seed_body_and_decodes_the_stored_insta
 
     // The seed body, numbers and all, decodes to the same typed instance, through serde
     // and through the client's own conversion, and so does the response's `data.data`.
-    use feishu::runtime::json::FromJson;
+    use feishu::runtime::__private::json::FromJson;
     assert_eq!(ExternalInstance::from_json(seed.clone()).unwrap(), instance);
     let decoded: ExternalInstance = serde_json::from_value(seed).unwrap();
     assert_eq!(decoded, instance);

@@ -207,7 +207,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
         quote! {
             /// Every item of every page, following `page_token` until `has_more` is false.
             #[inline] pub fn stream(self) -> impl feishu_runtime::Stream<Item = Result<#item, feishu_runtime::Error<#err>>> + 'a {
-                feishu_runtime::paginate(
+                feishu_runtime::__private::paginate(
                     self.client,
                     &Self::SPEC,
                     self,
@@ -215,7 +215,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
                         Some(token) => request.page_token(token).send(),
                         None => request.send(),
                     },
-                    |page: #resp| feishu_runtime::Page { items: #items_expr, has_more: #more_expr, next: #token_expr },
+                    |page: #resp| feishu_runtime::__private::Page { items: #items_expr, has_more: #more_expr, next: #token_expr },
                 )
             }
         }
@@ -259,7 +259,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
             #send_doc
             #[inline] pub fn send(self) -> feishu_runtime::Call<'a, #ret, #err> {
                 #check
-                #request_binding = feishu_runtime::Request::new(&Self::SPEC, self.options);
+                #request_binding = feishu_runtime::__private::Request::new(&Self::SPEC, self.options);
                 #(#fill)*
                 #set_body
                 feishu_runtime::Call::new(self.client, request, #checked)

@@ -29,9 +29,9 @@ pub fn struct_to_json(s: &Struct) -> TokenStream {
         quote!(let mut o)
     };
     quote! {
-        impl feishu_runtime::json::ToJson for #name {
+        impl feishu_runtime::__private::json::ToJson for #name {
             #[inline] fn to_json(&self) -> feishu_runtime::serde_json::Value {
-                #binding = feishu_runtime::json::Object::new();
+                #binding = feishu_runtime::__private::json::Object::new();
                 #(#fields)*
                 o.finish()
             }
@@ -51,10 +51,10 @@ pub fn struct_from_json(s: &Struct) -> TokenStream {
         // Integers carried as strings take either shape; everything else reads strictly.
         match &f.ty {
             Ty::Int64String => {
-                quote!(r.read(#wire, &mut feishu_runtime::json::ReadWith(&mut #place, feishu_runtime::json::int64_string));)
+                quote!(r.read(#wire, &mut feishu_runtime::__private::json::ReadWith(&mut #place, feishu_runtime::__private::json::int64_string));)
             }
             Ty::Array(inner) if **inner == Ty::Int64String => {
-                quote!(r.read(#wire, &mut feishu_runtime::json::ReadWith(&mut #place, feishu_runtime::json::int64_strings));)
+                quote!(r.read(#wire, &mut feishu_runtime::__private::json::ReadWith(&mut #place, feishu_runtime::__private::json::int64_strings));)
             }
             _ => quote!(r.read(#wire, &mut #place);),
         }
@@ -91,9 +91,9 @@ pub fn struct_from_json(s: &Struct) -> TokenStream {
         quote!(let mut r)
     };
     quote! {
-        impl feishu_runtime::json::FromJson for #name {
-            #[inline] fn from_json(value: feishu_runtime::serde_json::Value) -> Result<Self, feishu_runtime::json::JsonError> {
-                #reader = feishu_runtime::json::Reader::new(value);
+        impl feishu_runtime::__private::json::FromJson for #name {
+            #[inline] fn from_json(value: feishu_runtime::serde_json::Value) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+                #reader = feishu_runtime::__private::json::Reader::new(value);
                 #(#decls)*
                 #binding = Self { #(#inits)* };
                 #(#optional)*

@@ -104,9 +104,14 @@ pub fn client_rs(api: &Api) -> TokenStream {
                 feishu_runtime::ClientBuilder::new().token_endpoints(std::sync::Arc::new(TokenEndpoints))
             }
 
-            /// The runtime client, for calls built by hand.
+            /// The runtime client underneath.
             #[inline] pub fn runtime(&self) -> &feishu_runtime::Client {
                 &self.0
+            }
+
+            /// Stores the `app_ticket` from an `app_ticket` event (marketplace apps).
+            #[inline] pub fn set_app_ticket(&self, ticket: impl Into<feishu_runtime::Secret>) {
+                self.0.set_app_ticket(ticket)
             }
 
             #(#accessors)*
@@ -115,13 +120,6 @@ pub fn client_rs(api: &Api) -> TokenStream {
         impl From<feishu_runtime::Client> for Client {
             #[inline] fn from(client: feishu_runtime::Client) -> Self {
                 Client(client)
-            }
-        }
-
-        impl std::ops::Deref for Client {
-            type Target = feishu_runtime::Client;
-            #[inline] fn deref(&self) -> &feishu_runtime::Client {
-                &self.0
             }
         }
 

@@ -23,7 +23,7 @@ pub fn validate_body(
         .collect();
     let whole = whole.map(|value| quote!(c.whole(&#value);));
     quote! {
-        let mut c = feishu_runtime::Checks::new();
+        let mut c = feishu_runtime::__private::Checks::new();
         #rules
         #whole
         c.finish()

@@ -53,11 +53,17 @@ pub fn emit_struct(s: &Struct) -> TokenStream {
             }
         }
     });
+    // A body struct is the builder's own: callers can neither build nor receive one.
+    let vis = if s.direction == Direction::Request {
+        quote!(pub(crate))
+    } else {
+        quote!(pub)
+    };
     quote! {
         #docs
         #[derive(#(#derives),*)]
         #[non_exhaustive]
-        pub struct #name {
+        #vis struct #name {
             #(#fields)*
         }
         #constructor

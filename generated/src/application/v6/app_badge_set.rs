@@ -118,7 +118,7 @@ impl<'a> AppBadgeSet<'a> {
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
     #[inline]
     pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
-        let mut c = feishu_runtime::Checks::new();
+        let mut c = feishu_runtime::__private::Checks::new();
         c.nested("pc", &self.body.pc);
         c.nested("mobile", &self.body.mobile);
         c.finish()
@@ -128,7 +128,10 @@ impl<'a> AppBadgeSet<'a> {
     #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), AppBadgeSetError> {
         let checked = self.validate();
-        let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+        let mut request = feishu_runtime::__private::Request::new(
+            &Self::SPEC,
+            self.options,
+        );
         request.query_opt("user_id_type", &self.user_id_type);
         request.json(&self.body);
         feishu_runtime::Call::new(self.client, request, checked)
@@ -137,7 +140,7 @@ impl<'a> AppBadgeSet<'a> {
 /// The JSON body of [`AppBadgeSet`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
-pub struct AppBadgeSetBody {
+pub(crate) struct AppBadgeSetBody {
     /// 用户ID
     ///
     /// Example: `ou_d317f090b7258ad0372aa53963cda70d`
@@ -155,10 +158,10 @@ pub struct AppBadgeSetBody {
     /// 移动端badge数量
     pub mobile: Option<crate::application::v6::ClientBadgeNum>,
 }
-impl feishu_runtime::json::ToJson for AppBadgeSetBody {
+impl feishu_runtime::__private::json::ToJson for AppBadgeSetBody {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("user_id", &self.user_id);
         o.field("version", &self.version);
         o.opt("extra", &self.extra);

@@ -113,7 +113,7 @@ impl<'a> ApplicationAppVersionPatch<'a> {
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
     #[inline]
     pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
-        let mut c = feishu_runtime::Checks::new();
+        let mut c = feishu_runtime::__private::Checks::new();
         c.required_when(
             "reject_reason",
             matches!(self.body.status.as_ref(), Some(v) if v.value() == 2i64)
@@ -128,7 +128,10 @@ impl<'a> ApplicationAppVersionPatch<'a> {
     #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), ApplicationAppVersionPatchError> {
         let checked = self.validate();
-        let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+        let mut request = feishu_runtime::__private::Request::new(
+            &Self::SPEC,
+            self.options,
+        );
         request.path_param(&self.app_id);
         request.path_param(&self.version_id);
         request.query("user_id_type", &self.user_id_type);
@@ -141,16 +144,16 @@ impl<'a> ApplicationAppVersionPatch<'a> {
 /// The JSON body of [`ApplicationAppVersionPatch`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
-pub struct ApplicationAppVersionPatchBody {
+pub(crate) struct ApplicationAppVersionPatchBody {
     /// 版本状态
     ///
     /// Example: `1`
     pub status: Option<crate::application::v6::AppVersionStatus>,
 }
-impl feishu_runtime::json::ToJson for ApplicationAppVersionPatchBody {
+impl feishu_runtime::__private::json::ToJson for ApplicationAppVersionPatchBody {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.opt("status", &self.status);
         o.finish()
     }

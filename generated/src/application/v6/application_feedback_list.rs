@@ -148,7 +148,10 @@ impl<'a> ApplicationFeedbackList<'a> {
         ApplicationFeedbackListResponse,
         ApplicationFeedbackListError,
     > {
-        let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+        let mut request = feishu_runtime::__private::Request::new(
+            &Self::SPEC,
+            self.options,
+        );
         request.path_param(&self.app_id);
         request.query_opt("from_date", &self.from_date);
         request.query_opt("to_date", &self.to_date);
@@ -169,7 +172,7 @@ impl<'a> ApplicationFeedbackList<'a> {
             feishu_runtime::Error<ApplicationFeedbackListError>,
         >,
     > + 'a {
-        feishu_runtime::paginate(
+        feishu_runtime::__private::paginate(
             self.client,
             &Self::SPEC,
             self,
@@ -177,7 +180,7 @@ impl<'a> ApplicationFeedbackList<'a> {
                 Some(token) => request.page_token(token).send(),
                 None => request.send(),
             },
-            |page: ApplicationFeedbackListResponse| feishu_runtime::Page {
+            |page: ApplicationFeedbackListResponse| feishu_runtime::__private::Page {
                 items: page.feedback_list.unwrap_or_default(),
                 has_more: page.has_more.unwrap_or(false),
                 next: page.page_token,
@@ -196,12 +199,12 @@ pub struct ApplicationFeedbackListResponse {
     /// 分页标记，当 has_more 为 true 时，会同时返回新的 page_token
     pub page_token: Option<String>,
 }
-impl feishu_runtime::json::FromJson for ApplicationFeedbackListResponse {
+impl feishu_runtime::__private::json::FromJson for ApplicationFeedbackListResponse {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut out = Self {
             feedback_list: None,
             has_more: None,

@@ -97,7 +97,10 @@ impl<'a> ApplicationFeedbackPatch<'a> {
     /// Sends the request when the returned future is awaited.
     #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), ApplicationFeedbackPatchError> {
-        let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+        let mut request = feishu_runtime::__private::Request::new(
+            &Self::SPEC,
+            self.options,
+        );
         request.path_param(&self.app_id);
         request.path_param(&self.feedback_id);
         request.query_opt("user_id_type", &self.user_id_type);

@@ -436,10 +436,10 @@ impl ApplicationFeedback {
         self
     }
 }
-impl feishu_runtime::json::ToJson for ApplicationFeedback {
+impl feishu_runtime::__private::json::ToJson for ApplicationFeedback {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.opt("feedback_id", &self.feedback_id);
         o.opt("app_id", &self.app_id);
         o.opt("feedback_time", &self.feedback_time);
@@ -459,12 +459,12 @@ impl feishu_runtime::json::ToJson for ApplicationFeedback {
         o.finish()
     }
 }
-impl feishu_runtime::json::FromJson for ApplicationFeedback {
+impl feishu_runtime::__private::json::FromJson for ApplicationFeedback {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut out = Self {
             feedback_id: None,
             app_id: None,
@@ -540,27 +540,27 @@ impl ClientBadgeNum {
 impl feishu_runtime::Validate for ClientBadgeNum {
     #[inline]
     fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
-        let mut c = feishu_runtime::Checks::new();
+        let mut c = feishu_runtime::__private::Checks::new();
         c.range("web_app", &self.web_app, Some(0i64), Some(2147483647i64));
         c.range("gadget", &self.gadget, Some(0i64), Some(2147483647i64));
         c.finish()
     }
 }
-impl feishu_runtime::json::ToJson for ClientBadgeNum {
+impl feishu_runtime::__private::json::ToJson for ClientBadgeNum {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.opt("web_app", &self.web_app);
         o.opt("gadget", &self.gadget);
         o.finish()
     }
 }
-impl feishu_runtime::json::FromJson for ClientBadgeNum {
+impl feishu_runtime::__private::json::FromJson for ClientBadgeNum {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut out = Self {
             web_app: None,
             gadget: None,

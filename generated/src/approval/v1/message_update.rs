@@ -78,7 +78,10 @@ impl<'a> MessageUpdate<'a> {
     pub fn send(
         self,
     ) -> feishu_runtime::Call<'a, MessageUpdateResponse, MessageUpdateError> {
-        let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+        let mut request = feishu_runtime::__private::Request::new(
+            &Self::SPEC,
+            self.options,
+        );
         request.json(&self.body);
         feishu_runtime::Call::new(self.client, request, Ok(()))
     }
@@ -86,7 +89,7 @@ impl<'a> MessageUpdate<'a> {
 /// The JSON body of [`MessageUpdate`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
-pub struct MessageUpdateBody {
+pub(crate) struct MessageUpdateBody {
     /// 发送审批 bot 消息时，回显结果中得到的 message_id
     ///
     /// Example: `7250020197497765889`
@@ -96,10 +99,10 @@ pub struct MessageUpdateBody {
     /// Example: `APPROVED`
     pub status: crate::approval::v1::BotMessageStatus,
 }
-impl feishu_runtime::json::ToJson for MessageUpdateBody {
+impl feishu_runtime::__private::json::ToJson for MessageUpdateBody {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("message_id", &self.message_id);
         o.field("status", &self.status);
         o.finish()
@@ -114,12 +117,12 @@ pub struct MessageUpdateResponse {
     /// Example: `7250020197497765889`
     pub message_id: Option<String>,
 }
-impl feishu_runtime::json::FromJson for MessageUpdateResponse {
+impl feishu_runtime::__private::json::FromJson for MessageUpdateResponse {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut out = Self { message_id: None };
         r.read("message_id", &mut out.message_id);
         r.finish(out)

@@ -78,7 +78,10 @@ impl<'a> ExternalInstanceCreate<'a> {
         ExternalInstanceCreateResponse,
         ExternalInstanceCreateError,
     > {
-        let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+        let mut request = feishu_runtime::__private::Request::new(
+            &Self::SPEC,
+            self.options,
+        );
         request.json(&self.external_instance);
         feishu_runtime::Call::new(self.client, request, Ok(()))
     }
@@ -90,12 +93,12 @@ pub struct ExternalInstanceCreateResponse {
     /// 同步后的审批实例
     pub data: Option<crate::approval::v4::ExternalInstance>,
 }
-impl feishu_runtime::json::FromJson for ExternalInstanceCreateResponse {
+impl feishu_runtime::__private::json::FromJson for ExternalInstanceCreateResponse {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut out = Self { data: None };
         r.read("data", &mut out.data);
         r.finish(out)

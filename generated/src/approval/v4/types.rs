@@ -479,10 +479,10 @@ impl ActionConfig {
         self
     }
 }
-impl feishu_runtime::json::ToJson for ActionConfig {
+impl feishu_runtime::__private::json::ToJson for ActionConfig {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("action_type", &self.action_type);
         o.opt("action_name", &self.action_name);
         o.opt("is_need_reason", &self.is_need_reason);
@@ -491,12 +491,12 @@ impl feishu_runtime::json::ToJson for ActionConfig {
         o.finish()
     }
 }
-impl feishu_runtime::json::FromJson for ActionConfig {
+impl feishu_runtime::__private::json::FromJson for ActionConfig {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut slot_action_type: Option<String> = None;
         r.read("action_type", &mut slot_action_type);
         let mut out = Self {
@@ -766,10 +766,10 @@ impl ExternalInstance {
         self
     }
 }
-impl feishu_runtime::json::ToJson for ExternalInstance {
+impl feishu_runtime::__private::json::ToJson for ExternalInstance {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("approval_code", &self.approval_code);
         o.field("status", &self.status);
         o.opt("extra", &self.extra);
@@ -798,12 +798,12 @@ impl feishu_runtime::json::ToJson for ExternalInstance {
         o.finish()
     }
 }
-impl feishu_runtime::json::FromJson for ExternalInstance {
+impl feishu_runtime::__private::json::FromJson for ExternalInstance {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut slot_approval_code: Option<String> = None;
         r.read("approval_code", &mut slot_approval_code);
         let mut slot_status: Option<crate::approval::v4::ExternalInstanceStatus> = None;
@@ -815,25 +815,25 @@ impl feishu_runtime::json::FromJson for ExternalInstance {
         let mut slot_start_time: Option<String> = None;
         r.read(
             "start_time",
-            &mut feishu_runtime::json::ReadWith(
+            &mut feishu_runtime::__private::json::ReadWith(
                 &mut slot_start_time,
-                feishu_runtime::json::int64_string,
+                feishu_runtime::__private::json::int64_string,
             ),
         );
         let mut slot_end_time: Option<String> = None;
         r.read(
             "end_time",
-            &mut feishu_runtime::json::ReadWith(
+            &mut feishu_runtime::__private::json::ReadWith(
                 &mut slot_end_time,
-                feishu_runtime::json::int64_string,
+                feishu_runtime::__private::json::int64_string,
             ),
         );
         let mut slot_update_time: Option<String> = None;
         r.read(
             "update_time",
-            &mut feishu_runtime::json::ReadWith(
+            &mut feishu_runtime::__private::json::ReadWith(
                 &mut slot_update_time,
-                feishu_runtime::json::int64_string,
+                feishu_runtime::__private::json::int64_string,
             ),
         );
         let mut slot_i18n_resources: Option<Vec<crate::approval::v4::I18nResource>> = None;
@@ -982,10 +982,10 @@ impl ExternalInstanceCc {
         self
     }
 }
-impl feishu_runtime::json::ToJson for ExternalInstanceCc {
+impl feishu_runtime::__private::json::ToJson for ExternalInstanceCc {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("cc_id", &self.cc_id);
         o.opt("user_id", &self.user_id);
         o.opt("open_id", &self.open_id);
@@ -999,12 +999,12 @@ impl feishu_runtime::json::ToJson for ExternalInstanceCc {
         o.finish()
     }
 }
-impl feishu_runtime::json::FromJson for ExternalInstanceCc {
+impl feishu_runtime::__private::json::FromJson for ExternalInstanceCc {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut slot_cc_id: Option<String> = None;
         r.read("cc_id", &mut slot_cc_id);
         let mut slot_links: Option<crate::approval::v4::ExternalInstanceLink> = None;
@@ -1014,17 +1014,17 @@ impl feishu_runtime::json::FromJson for ExternalInstanceCc {
         let mut slot_create_time: Option<String> = None;
         r.read(
             "create_time",
-            &mut feishu_runtime::json::ReadWith(
+            &mut feishu_runtime::__private::json::ReadWith(
                 &mut slot_create_time,
-                feishu_runtime::json::int64_string,
+                feishu_runtime::__private::json::int64_string,
             ),
         );
         let mut slot_update_time: Option<String> = None;
         r.read(
             "update_time",
-            &mut feishu_runtime::json::ReadWith(
+            &mut feishu_runtime::__private::json::ReadWith(
                 &mut slot_update_time,
-                feishu_runtime::json::int64_string,
+                feishu_runtime::__private::json::int64_string,
             ),
         );
         let mut out = Self {
@@ -1079,21 +1079,21 @@ impl ExternalInstanceForm {
         self
     }
 }
-impl feishu_runtime::json::ToJson for ExternalInstanceForm {
+impl feishu_runtime::__private::json::ToJson for ExternalInstanceForm {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.opt("name", &self.name);
         o.opt("value", &self.value);
         o.finish()
     }
 }
-impl feishu_runtime::json::FromJson for ExternalInstanceForm {
+impl feishu_runtime::__private::json::FromJson for ExternalInstanceForm {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut out = Self { name: None, value: None };
         r.read("name", &mut out.name);
         r.read("value", &mut out.value);
@@ -1129,21 +1129,21 @@ impl ExternalInstanceLink {
         self
     }
 }
-impl feishu_runtime::json::ToJson for ExternalInstanceLink {
+impl feishu_runtime::__private::json::ToJson for ExternalInstanceLink {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("pc_link", &self.pc_link);
         o.opt("mobile_link", &self.mobile_link);
         o.finish()
     }
 }
-impl feishu_runtime::json::FromJson for ExternalInstanceLink {
+impl feishu_runtime::__private::json::FromJson for ExternalInstanceLink {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut slot_pc_link: Option<String> = None;
         r.read("pc_link", &mut slot_pc_link);
         let mut out = Self {
@@ -1332,10 +1332,10 @@ impl ExternalInstanceTask {
         self
     }
 }
-impl feishu_runtime::json::ToJson for ExternalInstanceTask {
+impl feishu_runtime::__private::json::ToJson for ExternalInstanceTask {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("task_id", &self.task_id);
         o.opt("user_id", &self.user_id);
         o.opt("open_id", &self.open_id);
@@ -1356,12 +1356,12 @@ impl feishu_runtime::json::ToJson for ExternalInstanceTask {
         o.finish()
     }
 }
-impl feishu_runtime::json::FromJson for ExternalInstanceTask {
+impl feishu_runtime::__private::json::FromJson for ExternalInstanceTask {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut slot_task_id: Option<String> = None;
         r.read("task_id", &mut slot_task_id);
         let mut slot_links: Option<crate::approval::v4::ExternalInstanceLink> = None;
@@ -1371,17 +1371,17 @@ impl feishu_runtime::json::FromJson for ExternalInstanceTask {
         let mut slot_create_time: Option<String> = None;
         r.read(
             "create_time",
-            &mut feishu_runtime::json::ReadWith(
+            &mut feishu_runtime::__private::json::ReadWith(
                 &mut slot_create_time,
-                feishu_runtime::json::int64_string,
+                feishu_runtime::__private::json::int64_string,
             ),
         );
         let mut slot_end_time: Option<String> = None;
         r.read(
             "end_time",
-            &mut feishu_runtime::json::ReadWith(
+            &mut feishu_runtime::__private::json::ReadWith(
                 &mut slot_end_time,
-                feishu_runtime::json::int64_string,
+                feishu_runtime::__private::json::int64_string,
             ),
         );
         let mut out = Self {
@@ -1409,9 +1409,9 @@ impl feishu_runtime::json::FromJson for ExternalInstanceTask {
         r.read("extra", &mut out.extra);
         r.read(
             "update_time",
-            &mut feishu_runtime::json::ReadWith(
+            &mut feishu_runtime::__private::json::ReadWith(
                 &mut out.update_time,
-                feishu_runtime::json::int64_string,
+                feishu_runtime::__private::json::int64_string,
             ),
         );
         r.read("action_context", &mut out.action_context);
@@ -1450,22 +1450,22 @@ impl I18nResource {
         Self { locale, texts, is_default }
     }
 }
-impl feishu_runtime::json::ToJson for I18nResource {
+impl feishu_runtime::__private::json::ToJson for I18nResource {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("locale", &self.locale);
         o.field("texts", &self.texts);
         o.field("is_default", &self.is_default);
         o.finish()
     }
 }
-impl feishu_runtime::json::FromJson for I18nResource {
+impl feishu_runtime::__private::json::FromJson for I18nResource {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut slot_locale: Option<crate::approval::v4::I18nLocale> = None;
         r.read("locale", &mut slot_locale);
         let mut slot_texts: Option<Vec<crate::approval::v4::I18nResourceText>> = None;
@@ -1503,21 +1503,21 @@ impl I18nResourceText {
         }
     }
 }
-impl feishu_runtime::json::ToJson for I18nResourceText {
+impl feishu_runtime::__private::json::ToJson for I18nResourceText {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("key", &self.key);
         o.field("value", &self.value);
         o.finish()
     }
 }
-impl feishu_runtime::json::FromJson for I18nResourceText {
+impl feishu_runtime::__private::json::FromJson for I18nResourceText {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut slot_key: Option<String> = None;
         r.read("key", &mut slot_key);
         let mut slot_value: Option<String> = None;
@@ -1575,22 +1575,22 @@ impl TrusteeshipCacheConfig {
         self
     }
 }
-impl feishu_runtime::json::ToJson for TrusteeshipCacheConfig {
+impl feishu_runtime::__private::json::ToJson for TrusteeshipCacheConfig {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.opt("form_policy", &self.form_policy);
         o.opt("form_vary_with_locale", &self.form_vary_with_locale);
         o.opt("form_version", &self.form_version);
         o.finish()
     }
 }
-impl feishu_runtime::json::FromJson for TrusteeshipCacheConfig {
+impl feishu_runtime::__private::json::FromJson for TrusteeshipCacheConfig {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut out = Self {
             form_policy: None,
             form_vary_with_locale: None,
@@ -1670,10 +1670,10 @@ impl TrusteeshipUrls {
         self
     }
 }
-impl feishu_runtime::json::ToJson for TrusteeshipUrls {
+impl feishu_runtime::__private::json::ToJson for TrusteeshipUrls {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.opt("form_detail_url", &self.form_detail_url);
         o.opt("action_definition_url", &self.action_definition_url);
         o.opt("approval_node_url", &self.approval_node_url);
@@ -1682,12 +1682,12 @@ impl feishu_runtime::json::ToJson for TrusteeshipUrls {
         o.finish()
     }
 }
-impl feishu_runtime::json::FromJson for TrusteeshipUrls {
+impl feishu_runtime::__private::json::FromJson for TrusteeshipUrls {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut out = Self {
             form_detail_url: None,
             action_definition_url: None,

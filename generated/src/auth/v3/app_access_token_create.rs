@@ -83,7 +83,10 @@ impl<'a> AppAccessTokenCreate<'a> {
         AppAccessTokenCreateResponse,
         AppAccessTokenCreateError,
     > {
-        let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+        let mut request = feishu_runtime::__private::Request::new(
+            &Self::SPEC,
+            self.options,
+        );
         request.json(&self.body);
         feishu_runtime::Call::new(self.client, request, Ok(()))
     }
@@ -91,7 +94,7 @@ impl<'a> AppAccessTokenCreate<'a> {
 /// The JSON body of [`AppAccessTokenCreate`].
 #[derive(Clone)]
 #[non_exhaustive]
-pub struct AppAccessTokenCreateBody {
+pub(crate) struct AppAccessTokenCreateBody {
     /// 应用唯一标识
     ///
     /// Example: `cli_slkdjalasdkjasd`
@@ -115,10 +118,10 @@ impl std::fmt::Debug for AppAccessTokenCreateBody {
             .finish()
     }
 }
-impl feishu_runtime::json::ToJson for AppAccessTokenCreateBody {
+impl feishu_runtime::__private::json::ToJson for AppAccessTokenCreateBody {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("app_id", &self.app_id);
         o.field("app_secret", &self.app_secret);
         o.field("app_ticket", &self.app_ticket);
@@ -147,12 +150,12 @@ impl std::fmt::Debug for AppAccessTokenCreateResponse {
             .finish()
     }
 }
-impl feishu_runtime::json::FromJson for AppAccessTokenCreateResponse {
+impl feishu_runtime::__private::json::FromJson for AppAccessTokenCreateResponse {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut out = Self {
             app_access_token: None,
             expire: None,

@@ -81,7 +81,10 @@ impl<'a> AppAccessTokenInternal<'a> {
         AppAccessTokenInternalResponse,
         AppAccessTokenInternalError,
     > {
-        let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+        let mut request = feishu_runtime::__private::Request::new(
+            &Self::SPEC,
+            self.options,
+        );
         request.json(&self.body);
         feishu_runtime::Call::new(self.client, request, Ok(()))
     }
@@ -89,7 +92,7 @@ impl<'a> AppAccessTokenInternal<'a> {
 /// The JSON body of [`AppAccessTokenInternal`].
 #[derive(Clone)]
 #[non_exhaustive]
-pub struct AppAccessTokenInternalBody {
+pub(crate) struct AppAccessTokenInternalBody {
     /// 应用唯一标识
     ///
     /// Example: `cli_slkdjalasdkjasd`
@@ -108,10 +111,10 @@ impl std::fmt::Debug for AppAccessTokenInternalBody {
             .finish()
     }
 }
-impl feishu_runtime::json::ToJson for AppAccessTokenInternalBody {
+impl feishu_runtime::__private::json::ToJson for AppAccessTokenInternalBody {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("app_id", &self.app_id);
         o.field("app_secret", &self.app_secret);
         o.finish()
@@ -139,12 +142,12 @@ impl std::fmt::Debug for AppAccessTokenInternalResponse {
             .finish()
     }
 }
-impl feishu_runtime::json::FromJson for AppAccessTokenInternalResponse {
+impl feishu_runtime::__private::json::FromJson for AppAccessTokenInternalResponse {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut out = Self {
             app_access_token: None,
             expire: None,

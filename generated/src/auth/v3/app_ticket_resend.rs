@@ -75,7 +75,10 @@ impl<'a> AppTicketResend<'a> {
     /// Sends the request when the returned future is awaited.
     #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), AppTicketResendError> {
-        let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+        let mut request = feishu_runtime::__private::Request::new(
+            &Self::SPEC,
+            self.options,
+        );
         request.json(&self.body);
         feishu_runtime::Call::new(self.client, request, Ok(()))
     }
@@ -83,7 +86,7 @@ impl<'a> AppTicketResend<'a> {
 /// The JSON body of [`AppTicketResend`].
 #[derive(Clone)]
 #[non_exhaustive]
-pub struct AppTicketResendBody {
+pub(crate) struct AppTicketResendBody {
     /// 应用唯一标识
     ///
     /// Example: `cli_slkdjalasdkjasd`
@@ -102,10 +105,10 @@ impl std::fmt::Debug for AppTicketResendBody {
             .finish()
     }
 }
-impl feishu_runtime::json::ToJson for AppTicketResendBody {
+impl feishu_runtime::__private::json::ToJson for AppTicketResendBody {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("app_id", &self.app_id);
         o.field("app_secret", &self.app_secret);
         o.finish()

@@ -81,7 +81,10 @@ impl<'a> TenantAccessTokenCreate<'a> {
         TenantAccessTokenCreateResponse,
         TenantAccessTokenCreateError,
     > {
-        let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+        let mut request = feishu_runtime::__private::Request::new(
+            &Self::SPEC,
+            self.options,
+        );
         request.json(&self.body);
         feishu_runtime::Call::new(self.client, request, Ok(()))
     }
@@ -89,7 +92,7 @@ impl<'a> TenantAccessTokenCreate<'a> {
 /// The JSON body of [`TenantAccessTokenCreate`].
 #[derive(Clone)]
 #[non_exhaustive]
-pub struct TenantAccessTokenCreateBody {
+pub(crate) struct TenantAccessTokenCreateBody {
     /// 应用访问凭证
     ///
     /// Example: `a-32bd8551db2f081cbfd26293f27516390b9feb04`
@@ -108,10 +111,10 @@ impl std::fmt::Debug for TenantAccessTokenCreateBody {
             .finish()
     }
 }
-impl feishu_runtime::json::ToJson for TenantAccessTokenCreateBody {
+impl feishu_runtime::__private::json::ToJson for TenantAccessTokenCreateBody {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("app_access_token", &self.app_access_token);
         o.field("tenant_key", &self.tenant_key);
         o.finish()
@@ -139,12 +142,12 @@ impl std::fmt::Debug for TenantAccessTokenCreateResponse {
             .finish()
     }
 }
-impl feishu_runtime::json::FromJson for TenantAccessTokenCreateResponse {
+impl feishu_runtime::__private::json::FromJson for TenantAccessTokenCreateResponse {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut out = Self {
             tenant_access_token: None,
             expire: None,

@@ -10,10 +10,15 @@ impl Client {
         feishu_runtime::ClientBuilder::new()
             .token_endpoints(std::sync::Arc::new(TokenEndpoints))
     }
-    /// The runtime client, for calls built by hand.
+    /// The runtime client underneath.
     #[inline]
     pub fn runtime(&self) -> &feishu_runtime::Client {
         &self.0
+    }
+    /// Stores the `app_ticket` from an `app_ticket` event (marketplace apps).
+    #[inline]
+    pub fn set_app_ticket(&self, ticket: impl Into<feishu_runtime::Secret>) {
+        self.0.set_app_ticket(ticket)
     }
     /// The `auth` service.
     #[inline]
@@ -31,13 +36,6 @@ impl From<feishu_runtime::Client> for Client {
     #[inline]
     fn from(client: feishu_runtime::Client) -> Self {
         Client(client)
-    }
-}
-impl std::ops::Deref for Client {
-    type Target = feishu_runtime::Client;
-    #[inline]
-    fn deref(&self) -> &feishu_runtime::Client {
-        &self.0
     }
 }
 /// The auth endpoints of this crate, as the runtime's token manager calls them.

@@ -73,7 +73,10 @@ impl<'a> AppTokenCreate<'a> {
     pub fn send(
         self,
     ) -> feishu_runtime::Call<'a, AppTokenCreateResponse, AppTokenCreateError> {
-        let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+        let mut request = feishu_runtime::__private::Request::new(
+            &Self::SPEC,
+            self.options,
+        );
         request.json(&self.body);
         feishu_runtime::Call::new(self.client, request, Ok(()))
     }
@@ -81,7 +84,7 @@ impl<'a> AppTokenCreate<'a> {
 /// The JSON body of [`AppTokenCreate`].
 #[derive(Clone)]
 #[non_exhaustive]
-pub struct AppTokenCreateBody {
+pub(crate) struct AppTokenCreateBody {
     /// The `app_id` field.
     pub app_id: String,
     /// The `app_secret` field.
@@ -99,10 +102,10 @@ impl std::fmt::Debug for AppTokenCreateBody {
             .finish()
     }
 }
-impl feishu_runtime::json::ToJson for AppTokenCreateBody {
+impl feishu_runtime::__private::json::ToJson for AppTokenCreateBody {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("app_id", &self.app_id);
         o.field("app_secret", &self.app_secret);
         o.field("app_ticket", &self.app_ticket);
@@ -127,12 +130,12 @@ impl std::fmt::Debug for AppTokenCreateResponse {
             .finish()
     }
 }
-impl feishu_runtime::json::FromJson for AppTokenCreateResponse {
+impl feishu_runtime::__private::json::FromJson for AppTokenCreateResponse {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut out = Self {
             app_access_token: None,
             expire: None,

@@ -71,7 +71,10 @@ impl<'a> AppTokenInternal<'a> {
     pub fn send(
         self,
     ) -> feishu_runtime::Call<'a, AppTokenInternalResponse, AppTokenInternalError> {
-        let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+        let mut request = feishu_runtime::__private::Request::new(
+            &Self::SPEC,
+            self.options,
+        );
         request.json(&self.body);
         feishu_runtime::Call::new(self.client, request, Ok(()))
     }
@@ -79,7 +82,7 @@ impl<'a> AppTokenInternal<'a> {
 /// The JSON body of [`AppTokenInternal`].
 #[derive(Clone)]
 #[non_exhaustive]
-pub struct AppTokenInternalBody {
+pub(crate) struct AppTokenInternalBody {
     /// The `app_id` field.
     pub app_id: String,
     /// The `app_secret` field.
@@ -94,10 +97,10 @@ impl std::fmt::Debug for AppTokenInternalBody {
             .finish()
     }
 }
-impl feishu_runtime::json::ToJson for AppTokenInternalBody {
+impl feishu_runtime::__private::json::ToJson for AppTokenInternalBody {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("app_id", &self.app_id);
         o.field("app_secret", &self.app_secret);
         o.finish()
@@ -121,12 +124,12 @@ impl std::fmt::Debug for AppTokenInternalResponse {
             .finish()
     }
 }
-impl feishu_runtime::json::FromJson for AppTokenInternalResponse {
+impl feishu_runtime::__private::json::FromJson for AppTokenInternalResponse {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut out = Self {
             app_access_token: None,
             expire: None,

@@ -71,7 +71,10 @@ impl<'a> TenantTokenCreate<'a> {
     pub fn send(
         self,
     ) -> feishu_runtime::Call<'a, TenantTokenCreateResponse, TenantTokenCreateError> {
-        let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+        let mut request = feishu_runtime::__private::Request::new(
+            &Self::SPEC,
+            self.options,
+        );
         request.json(&self.body);
         feishu_runtime::Call::new(self.client, request, Ok(()))
     }
@@ -79,7 +82,7 @@ impl<'a> TenantTokenCreate<'a> {
 /// The JSON body of [`TenantTokenCreate`].
 #[derive(Clone)]
 #[non_exhaustive]
-pub struct TenantTokenCreateBody {
+pub(crate) struct TenantTokenCreateBody {
     /// The `app_access_token` field.
     pub app_access_token: String,
     /// The `tenant_key` field.
@@ -94,10 +97,10 @@ impl std::fmt::Debug for TenantTokenCreateBody {
             .finish()
     }
 }
-impl feishu_runtime::json::ToJson for TenantTokenCreateBody {
+impl feishu_runtime::__private::json::ToJson for TenantTokenCreateBody {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("app_access_token", &self.app_access_token);
         o.field("tenant_key", &self.tenant_key);
         o.finish()
@@ -121,12 +124,12 @@ impl std::fmt::Debug for TenantTokenCreateResponse {
             .finish()
     }
 }
-impl feishu_runtime::json::FromJson for TenantTokenCreateResponse {
+impl feishu_runtime::__private::json::FromJson for TenantTokenCreateResponse {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut out = Self {
             tenant_access_token: None,
             expire: None,

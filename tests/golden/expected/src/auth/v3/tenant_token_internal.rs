@@ -75,7 +75,10 @@ impl<'a> TenantTokenInternal<'a> {
         TenantTokenInternalResponse,
         TenantTokenInternalError,
     > {
-        let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+        let mut request = feishu_runtime::__private::Request::new(
+            &Self::SPEC,
+            self.options,
+        );
         request.json(&self.body);
         feishu_runtime::Call::new(self.client, request, Ok(()))
     }
@@ -83,7 +86,7 @@ impl<'a> TenantTokenInternal<'a> {
 /// The JSON body of [`TenantTokenInternal`].
 #[derive(Clone)]
 #[non_exhaustive]
-pub struct TenantTokenInternalBody {
+pub(crate) struct TenantTokenInternalBody {
     /// The `app_id` field.
     pub app_id: String,
     /// The `app_secret` field.
@@ -98,10 +101,10 @@ impl std::fmt::Debug for TenantTokenInternalBody {
             .finish()
     }
 }
-impl feishu_runtime::json::ToJson for TenantTokenInternalBody {
+impl feishu_runtime::__private::json::ToJson for TenantTokenInternalBody {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("app_id", &self.app_id);
         o.field("app_secret", &self.app_secret);
         o.finish()
@@ -125,12 +128,12 @@ impl std::fmt::Debug for TenantTokenInternalResponse {
             .finish()
     }
 }
-impl feishu_runtime::json::FromJson for TenantTokenInternalResponse {
+impl feishu_runtime::__private::json::FromJson for TenantTokenInternalResponse {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut out = Self {
             tenant_access_token: None,
             expire: None,

@@ -81,7 +81,7 @@ impl<'a> OrderCreate<'a> {
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
     #[inline]
     pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
-        let mut c = feishu_runtime::Checks::new();
+        let mut c = feishu_runtime::__private::Checks::new();
         c.whole(&self.order);
         c.finish()
     }
@@ -92,7 +92,10 @@ impl<'a> OrderCreate<'a> {
         self,
     ) -> feishu_runtime::Call<'a, OrderCreateResponse, OrderCreateError> {
         let checked = self.validate();
-        let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+        let mut request = feishu_runtime::__private::Request::new(
+            &Self::SPEC,
+            self.options,
+        );
         request.path_param(&self.store_id);
         request.query_opt("id_kind", &self.id_kind);
         request.json(&self.order);
@@ -106,12 +109,12 @@ pub struct OrderCreateResponse {
     /// The stored order
     pub order: Option<crate::shop::v1::Order>,
 }
-impl feishu_runtime::json::FromJson for OrderCreateResponse {
+impl feishu_runtime::__private::json::FromJson for OrderCreateResponse {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut out = Self { order: None };
         r.read("order", &mut out.order);
         r.finish(out)

@@ -89,7 +89,7 @@ impl<'a> OrderList<'a> {
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
     #[inline]
     pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
-        let mut c = feishu_runtime::Checks::new();
+        let mut c = feishu_runtime::__private::Checks::new();
         c.range("page_size", &self.page_size, Some(1i64), Some(50i64));
         c.finish()
     }
@@ -98,7 +98,10 @@ impl<'a> OrderList<'a> {
     #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, OrderListResponse, OrderListError> {
         let checked = self.validate();
-        let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+        let mut request = feishu_runtime::__private::Request::new(
+            &Self::SPEC,
+            self.options,
+        );
         request.query_opt("state", &self.state);
         request.query_opt("page_size", &self.page_size);
         request.query_opt("page_token", &self.page_token);
@@ -112,7 +115,7 @@ impl<'a> OrderList<'a> {
     ) -> impl feishu_runtime::Stream<
         Item = Result<crate::shop::v1::Order, feishu_runtime::Error<OrderListError>>,
     > + 'a {
-        feishu_runtime::paginate(
+        feishu_runtime::__private::paginate(
             self.client,
             &Self::SPEC,
             self,
@@ -120,7 +123,7 @@ impl<'a> OrderList<'a> {
                 Some(token) => request.page_token(token).send(),
                 None => request.send(),
             },
-            |page: OrderListResponse| feishu_runtime::Page {
+            |page: OrderListResponse| feishu_runtime::__private::Page {
                 items: page.items.unwrap_or_default(),
                 has_more: page.has_more,
                 next: page.page_token,
@@ -139,12 +142,12 @@ pub struct OrderListResponse {
     /// Next page
     pub page_token: Option<String>,
 }
-impl feishu_runtime::json::FromJson for OrderListResponse {
+impl feishu_runtime::__private::json::FromJson for OrderListResponse {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut slot_has_more: Option<bool> = None;
         r.read("has_more", &mut slot_has_more);
         let mut out = Self {

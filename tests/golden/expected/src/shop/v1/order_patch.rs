@@ -99,7 +99,7 @@ impl<'a> OrderPatch<'a> {
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
     #[inline]
     pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
-        let mut c = feishu_runtime::Checks::new();
+        let mut c = feishu_runtime::__private::Checks::new();
         c.length("note", &self.note, None, Some(10i64));
         c.required_when(
             "note",
@@ -117,7 +117,10 @@ impl<'a> OrderPatch<'a> {
     #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), OrderPatchError> {
         let checked = self.validate();
-        let mut request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+        let mut request = feishu_runtime::__private::Request::new(
+            &Self::SPEC,
+            self.options,
+        );
         request.path_param(&self.order_id);
         request.query_opt("note", &self.note);
         request.json(&self.body);
@@ -127,7 +130,7 @@ impl<'a> OrderPatch<'a> {
 /// The JSON body of [`OrderPatch`].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
-pub struct OrderPatchBody {
+pub(crate) struct OrderPatchBody {
     /// The `state` field.
     pub state: crate::shop::v1::OrderState,
     /// The `colour` field.
@@ -137,10 +140,10 @@ pub struct OrderPatchBody {
     /// The `lines` field.
     pub lines: Option<Vec<crate::shop::v1::Money>>,
 }
-impl feishu_runtime::json::ToJson for OrderPatchBody {
+impl feishu_runtime::__private::json::ToJson for OrderPatchBody {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("state", &self.state);
         o.opt("colour", &self.colour);
         o.opt("total", &self.total);

@@ -101,27 +101,27 @@ impl Money {
 impl feishu_runtime::Validate for Money {
     #[inline]
     fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
-        let mut c = feishu_runtime::Checks::new();
+        let mut c = feishu_runtime::__private::Checks::new();
         c.range("cents", &self.cents, Some(0i64), None);
         c.length("currency", &self.currency, Some(3i64), Some(3i64));
         c.finish()
     }
 }
-impl feishu_runtime::json::ToJson for Money {
+impl feishu_runtime::__private::json::ToJson for Money {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("cents", &self.cents);
         o.opt("currency", &self.currency);
         o.finish()
     }
 }
-impl feishu_runtime::json::FromJson for Money {
+impl feishu_runtime::__private::json::FromJson for Money {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut slot_cents: Option<i64> = None;
         r.read("cents", &mut slot_cents);
         let mut out = Self {
@@ -256,7 +256,7 @@ impl Order {
 impl feishu_runtime::Validate for Order {
     #[inline]
     fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
-        let mut c = feishu_runtime::Checks::new();
+        let mut c = feishu_runtime::__private::Checks::new();
         c.nested("total", &self.total);
         c.required_when(
             "reason",
@@ -268,10 +268,10 @@ impl feishu_runtime::Validate for Order {
         c.finish()
     }
 }
-impl feishu_runtime::json::ToJson for Order {
+impl feishu_runtime::__private::json::ToJson for Order {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("order_id", &self.order_id);
         o.field("state", &self.state);
         o.opt("total", &self.total);
@@ -288,12 +288,12 @@ impl feishu_runtime::json::ToJson for Order {
         o.finish()
     }
 }
-impl feishu_runtime::json::FromJson for Order {
+impl feishu_runtime::__private::json::FromJson for Order {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut slot_order_id: Option<String> = None;
         r.read("order_id", &mut slot_order_id);
         let mut slot_state: Option<crate::shop::v1::OrderState> = None;
@@ -301,9 +301,9 @@ impl feishu_runtime::json::FromJson for Order {
         let mut slot_placed_at: Option<String> = None;
         r.read(
             "placed_at",
-            &mut feishu_runtime::json::ReadWith(
+            &mut feishu_runtime::__private::json::ReadWith(
                 &mut slot_placed_at,
-                feishu_runtime::json::int64_string,
+                feishu_runtime::__private::json::int64_string,
             ),
         );
         let mut out = Self {
@@ -324,9 +324,9 @@ impl feishu_runtime::json::FromJson for Order {
         r.read("total", &mut out.total);
         r.read(
             "closed_at",
-            &mut feishu_runtime::json::ReadWith(
+            &mut feishu_runtime::__private::json::ReadWith(
                 &mut out.closed_at,
-                feishu_runtime::json::int64_string,
+                feishu_runtime::__private::json::int64_string,
             ),
         );
         r.read("colours", &mut out.colours);
@@ -360,20 +360,20 @@ impl OrderAddress {
         self
     }
 }
-impl feishu_runtime::json::ToJson for OrderAddress {
+impl feishu_runtime::__private::json::ToJson for OrderAddress {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.opt("city", &self.city);
         o.finish()
     }
 }
-impl feishu_runtime::json::FromJson for OrderAddress {
+impl feishu_runtime::__private::json::FromJson for OrderAddress {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut out = Self { city: None };
         r.read("city", &mut out.city);
         r.finish(out)
@@ -404,26 +404,26 @@ impl OrderLines {
 impl feishu_runtime::Validate for OrderLines {
     #[inline]
     fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
-        let mut c = feishu_runtime::Checks::new();
+        let mut c = feishu_runtime::__private::Checks::new();
         c.range("qty", &self.qty, Some(1i64), Some(99i64));
         c.finish()
     }
 }
-impl feishu_runtime::json::ToJson for OrderLines {
+impl feishu_runtime::__private::json::ToJson for OrderLines {
     #[inline]
     fn to_json(&self) -> feishu_runtime::serde_json::Value {
-        let mut o = feishu_runtime::json::Object::new();
+        let mut o = feishu_runtime::__private::json::Object::new();
         o.field("sku", &self.sku);
         o.opt("qty", &self.qty);
         o.finish()
     }
 }
-impl feishu_runtime::json::FromJson for OrderLines {
+impl feishu_runtime::__private::json::FromJson for OrderLines {
     #[inline]
     fn from_json(
         value: feishu_runtime::serde_json::Value,
-    ) -> Result<Self, feishu_runtime::json::JsonError> {
-        let mut r = feishu_runtime::json::Reader::new(value);
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
         let mut slot_sku: Option<String> = None;
         r.read("sku", &mut slot_sku);
         let mut out = Self {

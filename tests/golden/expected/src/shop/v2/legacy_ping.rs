@@ -60,7 +60,7 @@ impl<'a> LegacyPing<'a> {
     /// Sends the request when the returned future is awaited.
     #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), LegacyPingError> {
-        let request = feishu_runtime::Request::new(&Self::SPEC, self.options);
+        let request = feishu_runtime::__private::Request::new(&Self::SPEC, self.options);
         feishu_runtime::Call::new(self.client, request, Ok(()))
     }
 }
