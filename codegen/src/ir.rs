@@ -66,6 +66,12 @@ pub enum Direction {
 
 #[derive(Debug, Clone)]
 pub struct FieldIr {
+    /// Held in a `Box`: the field's type holds the enclosing type again, by value.
+    pub boxed: bool,
+    /// The name of its setter and constructor argument: the field's own name, unless a
+    /// rule renamed it (`set_new` beside a `new()`; `body_type` for a body field that
+    /// shares a URL parameter's name; `set_send` beside a builder's `send()`).
+    pub setter: String,
     pub wire: String,
     pub ident: String,
     pub ty: Ty,
@@ -108,6 +114,10 @@ pub enum Ty {
         validates: bool,
     },
     Array(Box<Ty>),
+    /// An object with string keys: `BTreeMap<String, T>`.
+    Map(Box<Ty>),
+    /// Any JSON: `serde_json::Value`.
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

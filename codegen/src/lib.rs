@@ -12,6 +12,7 @@ pub mod naming;
 mod parallel;
 pub mod render;
 pub mod symbols;
+pub mod type_expr;
 pub mod validate;
 
 use std::collections::BTreeMap;

@@ -10,13 +10,28 @@ use std::path::Path;
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::model::SchemaFile;
 
-/// Largest schema file accepted. The biggest real file is a few KiB; anything near this
-/// is a mistake (a pasted dump, a generated blob) and is rejected before parsing.
-pub const MAX_FILE_BYTES: usize = 256 * 1024;
-/// Deepest YAML nesting accepted. Real files nest objects about 8 levels deep.
+/// Largest schema file accepted: 1 MiB, checked before parsing. Most files are a few
+/// KiB, but an endpoint file holds its whole request and response, inline objects
+/// included, and the docx block endpoints are legitimately over the former 256 KiB: a
+/// block is a union of dozens of block kinds, each with its own nested text, element
+/// and style objects, described in Chinese (three bytes a character), in the request
+/// and again in the response. 1 MiB is four times the old limit, room for those and
+/// for what the vendor adds to them; a 1 MiB file of nested inline objects parses in
+/// about 40 ms (release build) with a peak of about 10 MiB for the whole process, so
+/// the limit still stops a pasted dump or a runaway generated file cheaply.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+/// Deepest YAML nesting accepted. Every object level of a schema costs two YAML levels
+/// (a `fields:` sequence and a field's mapping); the deepest real path, a docx block's
+/// text element style link inside a request body (`body` > `children` > `text` >
+/// `elements` > `text_run` > `text_element_style` > `link` > `url`, with a rule on it),
+/// is 18 levels. 24 leaves room, and keeps the recursion of every stage shallow.
 pub const MAX_DEPTH: usize = 24;
-/// Most YAML nodes accepted in one file.
-pub const MAX_NODES: usize = 50_000;
+/// Most YAML nodes (mappings, sequences, scalars) accepted in one file: 200,000, the
+/// same ratio to [`MAX_FILE_BYTES`] as before (one node per 5.2 bytes). The densest real
+/// files, compact flow mappings without descriptions, run 8.5 bytes a node, so any file
+/// that looks like a schema meets the byte limit first; this one only stops files of
+/// tiny scalars (`[0,0,0,...]`, 2 bytes a node), which cost memory per node.
+pub const MAX_NODES: usize = 200_000;
 
 /// A schema file as read from disk: its path relative to the schema root (with `/`
 /// separators, which is also how diagnostics name it) and its bytes.

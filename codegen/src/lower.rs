@@ -2,6 +2,7 @@
 //! and only here; everything is ordered by path, then by position in the file, so the
 //! output never depends on hash order or on the order files were found.
 
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{
@@ -12,14 +13,19 @@ use crate::load::LoadedFile;
 use crate::model::{self, ErrorDef, Field};
 use crate::naming::{self, camel, snake};
 use crate::symbols::{ModPath, SymbolKind, Symbols};
+use crate::type_expr::TypeExpr;
 
 /// Lowers a schema that passed validation.
 pub fn lower(files: &[LoadedFile]) -> Api {
     let symbols = Symbols::build(files);
     let validating = validating_types(&symbols);
+    let reach = by_value_reach(&symbols);
     let cx = Cx {
         symbols: &symbols,
         validating: &validating,
+        reach: &reach,
+        owner: Cell::new(None),
+        scope: RefCell::new(Scope::seeded(files, &symbols)),
     };
 
     let mut modules: BTreeMap<ModPath, Module> = BTreeMap::new();
@@ -41,13 +47,16 @@ pub fn lower(files: &[LoadedFile]) -> Api {
             endpoints: Vec::new(),
         });
         module.sources.push(file.path.clone());
+        cx.scope.borrow_mut().module = Some(path.clone());
         if !file.schema.types.is_empty() || !file.schema.enums.is_empty() {
             module.type_sources.push(file.path.clone());
         }
         for t in &file.schema.types {
-            let ident = camel(&t.name.value);
+            let ident = naming::type_ident(&t.name.value, path == ModPath::Common);
             let mut extra = Vec::new();
+            cx.owner.set(Some(t.name.value.as_str()));
             let fields = cx.fields(&t.fields, &ident, &mut extra);
+            cx.owner.set(None);
             module.structs.push(Struct {
                 validates: validating.contains(t.name.value.as_str()),
                 doc: doc_or(&t.description, &format!("The `{}` type.", t.name.value)),
@@ -59,7 +68,7 @@ pub fn lower(files: &[LoadedFile]) -> Api {
         }
         for e in &file.schema.enums {
             module.enums.push(Enum {
-                ident: camel(&e.name.value),
+                ident: naming::type_ident(&e.name.value, path == ModPath::Common),
                 doc: doc_or(&e.description, &format!("The `{}` enum.", e.name.value)),
                 wire: e.wire,
                 variants: e
@@ -136,23 +145,126 @@ fn field_validates(f: &Field, named: &BTreeSet<&str>) -> bool {
         .fields
         .as_ref()
         .is_some_and(|fs| fs.iter().any(|g| field_validates(g, named)));
-    let referenced = [Some(&f.ty), f.items.as_ref()]
+    let items = f.items.as_ref().map(|i| {
+        TypeExpr::parse(&i.value)
+            .map(|e| e.leaf())
+            .unwrap_or_default()
+    });
+    let referenced = [Some(f.ty.value.as_str()), items]
         .into_iter()
         .flatten()
-        .any(|t| named.contains(t.value.as_str()));
+        .any(|t| named.contains(t));
     own || inner || referenced
+}
+
+/// For each named struct type, the struct types it holds by value (not inside an array
+/// or map), directly or through inline objects and other types, transitively.
+fn by_value_reach<'a>(symbols: &Symbols<'a>) -> BTreeMap<&'a str, BTreeSet<&'a str>> {
+    fn refs<'a>(fields: &'a [Field], symbols: &Symbols<'a>, out: &mut BTreeSet<&'a str>) {
+        for f in fields {
+            match (f.ty.value.as_str(), &f.fields) {
+                ("object", Some(inner)) => refs(inner, symbols, out),
+                (name, _) => {
+                    if let Some(SymbolKind::Struct(_)) = symbols.get(name).map(|s| s.kind) {
+                        out.insert(name);
+                    }
+                }
+            }
+        }
+    }
+    let mut edges: BTreeMap<&'a str, BTreeSet<&'a str>> = BTreeMap::new();
+    for (name, sym) in &symbols.by_name {
+        if let SymbolKind::Struct(t) = sym.kind {
+            refs(&t.fields, symbols, edges.entry(*name).or_default());
+        }
+    }
+    let mut reach = BTreeMap::new();
+    for start in edges.keys() {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![*start];
+        while let Some(at) = stack.pop() {
+            for next in edges.get(at).into_iter().flatten() {
+                if seen.insert(*next) {
+                    stack.push(next);
+                }
+            }
+        }
+        reach.insert(*start, seen);
+    }
+    reach
 }
 
 struct Cx<'s, 'a> {
     symbols: &'s Symbols<'a>,
     validating: &'s BTreeSet<&'a str>,
+    reach: &'s BTreeMap<&'a str, BTreeSet<&'a str>>,
+    /// The named type whose fields (and inline objects) are being lowered.
+    owner: Cell<Option<&'a str>>,
+    /// The type names each module has given out.
+    scope: RefCell<Scope>,
 }
+
+/// Every type name in a module, so a generated name (builder, body, response, error
+/// enum, inline object) never takes one that is already there. Named types and the
+/// resource accessors (`…Api`) are there first; generated names are claimed in file
+/// order (sorted by path), so the outcome never depends on how files were found.
+struct Scope {
+    module: Option<ModPath>,
+    taken: BTreeMap<ModPath, BTreeSet<String>>,
+}
+
+impl Scope {
+    fn seeded(files: &[LoadedFile], symbols: &Symbols<'_>) -> Scope {
+        let mut taken: BTreeMap<ModPath, BTreeSet<String>> = BTreeMap::new();
+        for (name, sym) in &symbols.by_name {
+            let ident = naming::type_ident(name, sym.module == ModPath::Common);
+            taken.entry(sym.module.clone()).or_default().insert(ident);
+        }
+        for file in files {
+            let (Some(path), Some(ep)) = (ModPath::of_file(&file.path), &file.schema.endpoint)
+            else {
+                continue;
+            };
+            if let Some(resource) = ep.id.value.split('.').nth(2) {
+                let api = format!("{}Api", camel(resource));
+                taken.entry(path).or_default().insert(api);
+            }
+        }
+        Scope {
+            module: None,
+            taken,
+        }
+    }
+
+    /// `base` if it is free in the current module, else `base` + `suffix` (when given),
+    /// else `base2`, `base3`, ...
+    fn claim(&mut self, base: &str, suffix: &str) -> String {
+        let module = self.module.clone().expect("claims happen inside a module");
+        let taken = self.taken.entry(module).or_default();
+        let alternatives = (!suffix.is_empty())
+            .then(|| format!("{base}{suffix}"))
+            .into_iter()
+            .chain((2..).map(|n| format!("{base}{n}")));
+        let name = std::iter::once(base.to_owned())
+            .chain(alternatives)
+            .find(|n| !taken.contains(n))
+            .expect("an unbounded sequence has a free name");
+        taken.insert(name.clone());
+        name
+    }
+}
+
+/// The builder's own methods: a setter by one of these names is renamed `set_…`.
+const BUILDER_METHODS: &[&str] = &["new", "send", "options", "stream", "validate"];
 
 impl Cx<'_, '_> {
     fn endpoint(&self, ep: &model::Endpoint, source: &str) -> Endpoint {
         let parts: Vec<&str> = ep.id.value.split('.').collect();
         let (resource, method) = (parts[2], parts[3]);
-        let ident = camel(&format!("{resource}_{method}"));
+        let ident = self
+            .scope
+            .borrow_mut()
+            .claim(&camel(&format!("{resource}_{method}")), "Request");
         let mut own = Vec::new();
         let mut params = Vec::new();
         let locations = [
@@ -169,7 +281,7 @@ impl Cx<'_, '_> {
                 fields: Some(fields),
                 ..
             }) => {
-                let body_ident = format!("{ident}Body");
+                let body_ident = self.scope.borrow_mut().claim(&format!("{ident}Body"), "");
                 let lowered = self.fields(fields, &body_ident, &mut own);
                 for field in &lowered {
                     params.push(Param {
@@ -186,18 +298,52 @@ impl Cx<'_, '_> {
                 });
                 Body::Fields(body_ident)
             }
-            Some(model::Body { ty: Some(ty), .. }) => Body::Whole {
-                arg: snake(&ty.value),
-                ty: self.ty(&ty.value, None, "", &mut own),
-            },
+            Some(model::Body { ty: Some(ty), .. }) => {
+                // The whole body is a constructor argument beside the parameters.
+                let mut arg = snake(&ty.value);
+                if params.iter().any(|p: &Param| p.field.setter == arg) {
+                    arg = format!("{}_body", naming::bare(&arg));
+                }
+                Body::Whole {
+                    arg,
+                    ty: self.ty(&ty.value, None, "", &mut own),
+                }
+            }
             _ => Body::None,
         };
+        // Builder-facing names: a body field sharing a URL parameter's name is set by
+        // `body_<name>`; an optional one named like a builder method by `set_<name>`.
+        let url: BTreeSet<String> = params
+            .iter()
+            .filter(|p| p.location != Location::Body)
+            .map(|p| p.field.ident.clone())
+            .collect();
+        for p in &mut params {
+            let f = &mut p.field;
+            if p.location == Location::Body && url.contains(&f.ident) {
+                f.setter = format!("body_{}", naming::bare(&f.ident));
+            }
+            if !f.required && BUILDER_METHODS.contains(&naming::bare(&f.setter)) {
+                f.setter = format!("set_{}", naming::bare(&f.setter));
+            }
+        }
+        // Placeholders are filled in the order the path has them.
+        let position = |p: &Param| {
+            ep.path
+                .value
+                .split('/')
+                .position(|s| s.strip_prefix(':') == Some(p.field.wire.as_str()))
+        };
+        params.sort_by_key(|p| (p.location != Location::Path, position(p)));
         let response = ep
             .response
             .as_ref()
             .filter(|r| !r.fields.is_empty())
             .map(|r| {
-                let resp_ident = format!("{ident}Response");
+                let resp_ident = self
+                    .scope
+                    .borrow_mut()
+                    .claim(&format!("{ident}Response"), "");
                 let fields = self.fields(&r.fields, &resp_ident, &mut own);
                 own.push(Struct {
                     validates: false,
@@ -247,7 +393,7 @@ impl Cx<'_, '_> {
             id: ep.id.value.clone(),
             resource: snake(resource),
             method_ident: snake(method),
-            error_ident: format!("{ident}Error"),
+            error_ident: self.scope.borrow_mut().claim(&format!("{ident}Error"), ""),
             ident,
             summary: ep.summary.clone(),
             description: ep.description.trim().to_owned(),
@@ -287,18 +433,31 @@ impl Cx<'_, '_> {
             .iter()
             .map(|f| {
                 let ident = snake(&f.name.value);
-                let inline_name = format!("{parent}{}", camel(naming::bare(&ident)));
+                let inline_base = format!("{parent}{}", camel(naming::bare(&ident)));
+                let inline = || self.scope.borrow_mut().claim(&inline_base, "");
                 let ty = match f.ty.value.as_str() {
-                    "array" => {
+                    kind @ ("array" | "map") => {
                         let items = f.items.as_ref().expect("validated");
-                        Ty::Array(Box::new(self.ty(
-                            &items.value,
-                            f.fields.as_deref(),
-                            &inline_name,
-                            extra,
-                        )))
+                        let expr = TypeExpr::parse(&items.value).expect("validated");
+                        let inline_name = if expr == TypeExpr::Name("object") {
+                            inline()
+                        } else {
+                            String::new()
+                        };
+                        let inner = self.items(&expr, f.fields.as_deref(), &inline_name, extra);
+                        match kind {
+                            "map" => Ty::Map(Box::new(inner)),
+                            _ => Ty::Array(Box::new(inner)),
+                        }
                     }
-                    other => self.ty(other, f.fields.as_deref(), &inline_name, extra),
+                    other => {
+                        let inline_name = if other == "object" {
+                            inline()
+                        } else {
+                            String::new()
+                        };
+                        self.ty(other, f.fields.as_deref(), &inline_name, extra)
+                    }
                 };
                 let rules = Rules {
                     range: f.range.as_ref().map(|r| (r.value.min, r.value.max)),
@@ -324,7 +483,22 @@ impl Cx<'_, '_> {
                     doc.push(String::new());
                     doc.push(format!("Example: `{}`", plain(e)));
                 }
+                // A field that holds, by value, a type that holds the owner again would
+                // make the struct infinitely large: it is boxed.
+                let boxed = self.owner.get().is_some_and(|owner| {
+                    let target = f.ty.value.as_str();
+                    self.reach
+                        .get(target)
+                        .is_some_and(|r| target == owner || r.contains(owner))
+                });
+                // A struct's constructor is `new()`: a field of that name gets `set_new`.
+                let setter = match naming::bare(&ident) {
+                    "new" => "set_new".to_owned(),
+                    _ => ident.clone(),
+                };
                 FieldIr {
+                    setter,
+                    boxed,
                     wire: f.name.value.clone(),
                     ident,
                     ty,
@@ -335,6 +509,25 @@ impl Cx<'_, '_> {
                 }
             })
             .collect()
+    }
+
+    /// The element type of an array or map.
+    fn items(
+        &self,
+        expr: &TypeExpr<'_>,
+        fields: Option<&[Field]>,
+        inline_name: &str,
+        extra: &mut Vec<Struct>,
+    ) -> Ty {
+        match expr {
+            TypeExpr::Name(name) => self.ty(name, fields, inline_name, extra),
+            TypeExpr::Array(inner) => {
+                Ty::Array(Box::new(self.items(inner, fields, inline_name, extra)))
+            }
+            TypeExpr::Map(inner) => {
+                Ty::Map(Box::new(self.items(inner, fields, inline_name, extra)))
+            }
+        }
     }
 
     fn ty(
@@ -351,6 +544,7 @@ impl Cx<'_, '_> {
             "i64" => Ty::I64,
             "f64" => Ty::F64,
             "int64_string" => Ty::Int64String,
+            "json" => Ty::Json,
             "object" => {
                 let fields = fields.expect("validated: objects have fields");
                 let lowered = self.fields(fields, inline_name, extra);
@@ -375,7 +569,7 @@ impl Cx<'_, '_> {
             }
             named => {
                 let sym = self.symbols.get(named).expect("validated: type exists");
-                let ident = camel(named);
+                let ident = naming::type_ident(named, sym.module == ModPath::Common);
                 let path = match &sym.module {
                     ModPath::Common => format!("crate::{ident}"),
                     ModPath::Service { service, version } => {
@@ -399,7 +593,7 @@ impl Cx<'_, '_> {
 pub(crate) fn ty_validates(ty: &Ty) -> bool {
     match ty {
         Ty::Named { validates, .. } => *validates,
-        Ty::Array(inner) => ty_validates(inner),
+        Ty::Array(inner) | Ty::Map(inner) => ty_validates(inner),
         _ => false,
     }
 }
@@ -415,6 +609,8 @@ fn error_code(e: &ErrorDef) -> ErrorCode {
     }
 }
 
+/// Schema prose as doc lines ([`doc_lines`]), or `fallback` (the generator's own
+/// markdown) when there is none.
 fn doc_or(text: &str, fallback: &str) -> Vec<String> {
     let lines = doc_lines(text);
     if lines.is_empty() {
@@ -424,17 +620,21 @@ fn doc_or(text: &str, fallback: &str) -> Vec<String> {
     }
 }
 
+/// Schema prose as doc lines that rustdoc shows as written: see
+/// [`doc_text`](crate::emit::doc_text).
 fn doc_lines(text: &str) -> Vec<String> {
-    text.trim()
-        .lines()
-        .map(|l| l.trim_end().to_owned())
-        .collect()
+    crate::emit::doc_text::escape(text)
 }
 
-/// A YAML scalar as the docs show it: strings without JSON quotes.
+/// A YAML scalar as the docs show it, strings without JSON quotes, as the inside of a
+/// code span the caller closes with one backtick on each side:
+/// [`doc_text::code`](crate::emit::doc_text::code) without its outermost backticks, so
+/// backticks and line breaks in the value cannot end the span early.
 fn plain(v: &serde_json::Value) -> String {
-    match v {
+    let text = match v {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
-    }
+    };
+    let span = crate::emit::doc_text::code(&text);
+    span[1..span.len() - 1].to_owned()
 }

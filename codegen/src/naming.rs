@@ -80,6 +80,71 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// Names generated code uses unqualified in every module (the prelude and the std items
+/// it names), and the crate root's own items: a schema type named like one would shadow
+/// it, so it gets the suffix `Type` (`Option` becomes `OptionType`).
+const SHADOWED: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "From",
+    "Into",
+    "Default",
+    "Clone",
+    "Copy",
+    "Debug",
+    "PartialEq",
+    "Eq",
+    "Hash",
+    "Send",
+    "Sync",
+    "Sized",
+    "Iterator",
+    "ToString",
+    "ToOwned",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "AsRef",
+    "AsMut",
+];
+
+/// Names the crate root takes: the runtime's re-exports and the generated client. Only
+/// types in `schema/common/` (emitted at the root) can meet them.
+const ROOT: &[&str] = &[
+    "ApiError",
+    "Call",
+    "Domain",
+    "Error",
+    "ErrorCode",
+    "Invalid",
+    "ResponseMeta",
+    "UnknownValue",
+    "RequestOptions",
+    "RetryPolicy",
+    "Secret",
+    "Client",
+    "CommonError",
+];
+
+/// The Rust name of a schema type or enum: UpperCamelCase, with `Type` appended where
+/// the plain name would shadow something generated code relies on.
+pub fn type_ident(name: &str, at_root: bool) -> String {
+    let ident = camel(name);
+    if SHADOWED.contains(&ident.as_str()) || (at_root && ROOT.contains(&ident.as_str())) {
+        format!("{ident}Type")
+    } else {
+        ident
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

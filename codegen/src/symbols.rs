@@ -110,4 +110,6 @@ pub const PRIMITIVES: &[&str] = &[
     "int64_string",
     "object",
     "array",
+    "map",
+    "json",
 ];

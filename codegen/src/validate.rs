@@ -11,6 +11,7 @@ use crate::load::LoadedFile;
 use crate::model::{Endpoint, EnumDef, ErrorDef, Field, TokenRole, Wire};
 use crate::naming;
 use crate::symbols::{ModPath, PRIMITIVES, SymbolKind, Symbols};
+use crate::type_expr::TypeExpr;
 
 /// Checks the whole schema; returns every problem found.
 pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
@@ -27,8 +28,9 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
         .flat_map(|f| &f.schema.errors)
         .collect();
     let mut endpoint_ids: BTreeMap<&str, (&str, Pos)> = BTreeMap::new();
-    let mut endpoint_idents: BTreeMap<String, (&str, Pos)> = BTreeMap::new();
+    let mut endpoint_idents: BTreeMap<(ModPath, String), (&str, Pos)> = BTreeMap::new();
     let mut roles: BTreeMap<TokenRole, (&str, Pos)> = BTreeMap::new();
+    let mut reserved_reported = BTreeSet::new();
     for file in files {
         v.file = &file.path;
         let module = ModPath::of_file(&file.path);
@@ -36,6 +38,13 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
             v.err(Pos::START, "schema file is not in a service/version directory")
                 .hint("put endpoints and types in schema/<service>/<version>/ (e.g. schema/application/v6/) and shared items in schema/common/");
             continue;
+        }
+        if let Some(ModPath::Service { service, .. }) = &module
+            && RESERVED_SERVICES.contains(&service.as_str())
+            && reserved_reported.insert(service.clone())
+        {
+            v.err(Pos::START, format!("service name `{service}` is reserved"))
+                .hint("the generated crate's root uses it (a module, re-export, cargo feature or Rust keyword); rename the directory");
         }
         if !file.schema.errors.is_empty() && module != Some(ModPath::Common) {
             let pos = Pos::of(&file.schema.errors[0].code);
@@ -69,12 +78,14 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
                 ));
         } else {
             endpoint_ids.insert(&ep.id.value, here);
-            if let Some(ident) = endpoint_ident(&ep.id.value) {
-                if let Some((f, p)) = endpoint_idents.get(&ident) {
-                    v.err(here.1, format!("endpoint id `{}` gives the Rust name `{ident}`, which another endpoint already has", ep.id.value))
+            // Builders live in their service's version module: names repeat across
+            // services (`im::v1::MessageUpdate`, `approval::v1::MessageUpdate`).
+            if let (Some(ident), Some(m)) = (endpoint_ident(&ep.id.value), module.clone()) {
+                if let Some((f, p)) = endpoint_idents.get(&(m.clone(), ident.clone())) {
+                    v.err(here.1, format!("endpoint id `{}` gives the Rust name `{ident}`, which another endpoint of this module already has", ep.id.value))
                         .hint(format!("the other endpoint is at {f}:{}:{}; rename one of them", p.line, p.column));
                 } else {
-                    endpoint_idents.insert(ident, here);
+                    endpoint_idents.insert((m, ident), here);
                 }
             }
         }
@@ -96,6 +107,74 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
     }
     v.out
 }
+
+/// Service directory names the generated crate's root already uses: modules (`client`,
+/// `common`), re-exports (`runtime`), the extern crate, cargo features (`default`,
+/// `full`, `serde`), the client's own methods (`builder`), and Rust keywords, which
+/// cannot name a feature.
+const RESERVED_SERVICES: &[&str] = &[
+    "client",
+    "common",
+    "runtime",
+    "feishu_runtime",
+    "builder",
+    "default",
+    "full",
+    "serde",
+    "std",
+    "core",
+    "alloc",
+    "type",
+    "self",
+    "super",
+    "crate",
+    "mod",
+    "fn",
+    "use",
+    "impl",
+    "let",
+    "match",
+    "ref",
+    "async",
+    "await",
+    "dyn",
+    "move",
+    "static",
+    "struct",
+    "trait",
+    "where",
+    "loop",
+    "while",
+    "for",
+    "if",
+    "else",
+    "in",
+    "as",
+    "break",
+    "continue",
+    "const",
+    "enum",
+    "extern",
+    "false",
+    "true",
+    "pub",
+    "return",
+    "unsafe",
+    "box",
+    "do",
+    "final",
+    "macro",
+    "override",
+    "priv",
+    "typeof",
+    "unsized",
+    "virtual",
+    "yield",
+    "try",
+    "abstract",
+    "become",
+    "gen",
+];
 
 /// `application.v6.app_badge.set` -> `AppBadgeSet`.
 pub(crate) fn endpoint_ident(id: &str) -> Option<String> {
@@ -130,8 +209,9 @@ impl<'a> Validator<'a, '_> {
                 if !self.identifier(name, "type name") {
                     continue;
                 }
-                let ident = naming::camel(&name.value);
-                if ["Client", "CommonError"].contains(&ident.as_str()) || ident.ends_with("Api") {
+                let at_root = ModPath::of_file(&file.path) == Some(ModPath::Common);
+                let ident = naming::type_ident(&name.value, at_root);
+                if ident.ends_with("Api") {
                     self.err(
                         pos,
                         format!(
@@ -139,9 +219,7 @@ impl<'a> Validator<'a, '_> {
                             name.value
                         ),
                     )
-                    .hint(
-                        "choose another name (the client uses `Client`, `CommonError` and `…Api`)",
-                    );
+                    .hint("choose another name (the client's accessors are named `…Api`)");
                     continue;
                 }
                 match seen.get(&ident) {
@@ -281,7 +359,29 @@ impl<'a> Validator<'a, '_> {
             .chain(&ep.query)
             .chain(body_fields)
             .collect();
-        self.unique_fields(&params);
+        // URL parameters and body fields are each unique; a body field may share a URL
+        // parameter's name (its builder setter is then `body_<name>`), but not the
+        // name that rule gives it.
+        let url: Vec<&Field> = ep.path_params.iter().chain(&ep.query).collect();
+        self.unique_fields(&url);
+        self.unique_fields(&body_fields.iter().collect::<Vec<_>>());
+        for b in body_fields {
+            let renamed = format!("body_{}", naming::bare(&naming::snake(&b.name.value)));
+            let shares = url
+                .iter()
+                .any(|u| naming::snake(&u.name.value) == naming::snake(&b.name.value));
+            let taken = params
+                .iter()
+                .find(|u| shares && naming::snake(&u.name.value) == renamed);
+            if let Some(u) = taken {
+                let p = Pos::of(&u.name);
+                self.err(
+                    Pos::of(&b.name),
+                    format!("body field `{}` shares a URL parameter's name, and the setter it would get, `{renamed}`, is taken too", b.name.value),
+                )
+                .hint(format!("the parameter `{}` is at line {}, column {}; rename one of them", u.name.value, p.line, p.column));
+            }
+        }
         for p in ep.path_params.iter().chain(&ep.query) {
             if p.secret {
                 self.err(
@@ -293,15 +393,31 @@ impl<'a> Validator<'a, '_> {
                 )
                 .hint("secrets belong in the body");
             }
-            if matches!(p.ty.value.as_str(), "object" | "array") {
+        }
+        for p in &ep.path_params {
+            if !self.url_value(&p.ty.value) {
                 self.err(
                     Pos::of(&p.ty),
                     format!(
-                        "`{}` cannot be an object or array: it travels in the URL",
+                        "path parameter `{}` must be a string, number, bool or enum: it is one URL segment",
                         p.name.value
                     ),
                 )
                 .hint("use a string, number, bool or enum type");
+            }
+        }
+        for p in &ep.query {
+            let repeated =
+                p.ty.value == "array" && p.items.as_ref().is_some_and(|i| self.url_value(&i.value));
+            if !repeated && !self.url_value(&p.ty.value) {
+                self.err(
+                    Pos::of(&p.ty),
+                    format!(
+                        "query parameter `{}` must be a string, number, bool or enum, or an array of those (sent as `?{0}=a&{0}=b`)",
+                        p.name.value
+                    ),
+                )
+                .hint("objects and maps cannot travel in the URL; use a body field");
             }
         }
         for p in &ep.path_params {
@@ -423,6 +539,13 @@ impl<'a> Validator<'a, '_> {
             .iter()
             .map(|p| p.name.value.as_str())
             .collect();
+        let mut once = BTreeSet::new();
+        for ph in &placeholders {
+            if !once.insert(*ph) {
+                self.err(pos, format!("path placeholder `:{ph}` appears twice"))
+                    .hint("each placeholder is one parameter; give the second its own name");
+            }
+        }
         for ph in &placeholders {
             if !params.contains(ph) {
                 self.err(
@@ -485,13 +608,13 @@ impl<'a> Validator<'a, '_> {
         }
         if !query
             .iter()
-            .any(|q| q.name.value == "page_token" && q.ty.value == "string")
+            .any(|q| q.name.value == "page_token" && q.ty.value == "string" && !q.required)
         {
             self.err(
                 pos,
-                "a paginated endpoint needs a `page_token` string query parameter",
+                "a paginated endpoint needs an optional `page_token` string query parameter",
             )
-            .hint("add `{name: page_token, type: string}` under `query`");
+            .hint("add `{name: page_token, type: string}` under `query` (not required: the first page has none)");
         }
     }
 
@@ -551,48 +674,26 @@ impl<'a> Validator<'a, '_> {
                     .hint("list its fields under `fields:`, or reference a named type");
                 }
             },
-            "array" => {
-                match &f.items {
-                    Some(items) if items.value == "array" => {
-                        self.err(Pos::of(items), "arrays of arrays are not supported")
-                            .hint("wrap the inner array in a named type");
-                    }
-                    Some(items) if items.value == "object" => match &f.fields {
-                        Some(inner) => self.fields(inner),
-                        None => {
-                            self.err(Pos::of(items), format!("`{}` holds objects but has no `fields`", f.name.value))
-                            .hint("list the item fields under `fields:`, or use a named type as `items`");
-                        }
-                    },
-                    Some(items) => {
-                        self.type_ref(items);
-                    }
-                    None => {
-                        self.err(
-                            Pos::of(&f.ty),
-                            format!("`{}` is an array but has no `items`", f.name.value),
-                        )
-                        .hint("say what it holds, e.g. `items: string` or `items: SomeType`");
-                    }
-                }
-            }
+            "array" | "map" => self.items(f, ty),
+            "json" => {}
             _ => {
                 self.type_ref(&f.ty);
             }
         }
-        if f.items.is_some() && ty != "array" {
+        let collection = matches!(ty, "array" | "map");
+        if f.items.is_some() && !collection {
             self.err(
                 Pos::of(&f.ty),
                 format!(
-                    "`items` is only allowed on arrays, and `{}` is `{ty}`",
+                    "`items` is only allowed on arrays and maps, and `{}` is `{ty}`",
                     f.name.value
                 ),
             )
-            .hint("remove `items`, or make the field `type: array`");
+            .hint("remove `items`, or make the field `type: array` or `type: map`");
         }
         if f.fields.is_some()
             && ty != "object"
-            && !(ty == "array" && f.items.as_ref().is_some_and(|i| i.value == "object"))
+            && !(collection && f.items.as_ref().is_some_and(|i| i.value == "object"))
         {
             self.err(
                 Pos::of(&f.ty),
@@ -684,6 +785,16 @@ impl<'a> Validator<'a, '_> {
                     )
                     .hint(hint);
                 }
+                Some(other) if !self.comparable(&other.ty.value) => {
+                    self.err(
+                        Pos::of(rw),
+                        format!(
+                            "required_when compares `{}`, a `{}`: only strings, integers, bools and enums can be compared",
+                            rw.value.field, other.ty.value
+                        ),
+                    )
+                    .hint("make the condition depend on a string, integer, bool or enum field");
+                }
                 Some(other) => {
                     if !self.value_fits(&other.ty.value, &rw.value.equals) {
                         let hint = self.expected_values(&other.ty.value);
@@ -715,25 +826,93 @@ impl<'a> Validator<'a, '_> {
         }
     }
 
+    /// The element type of an array or map field (`kind` is `array` or `map`).
+    fn items(&mut self, f: &'a Field, kind: &str) {
+        let Some(items) = &f.items else {
+            let what = if kind == "map" { "a map" } else { "an array" };
+            self.err(
+                Pos::of(&f.ty),
+                format!("`{}` is {what} but has no `items`", f.name.value),
+            )
+            .hint("say what it holds, e.g. `items: string`, `items: SomeType` or `items: array<string>`");
+            return;
+        };
+        let expr = match TypeExpr::parse(&items.value) {
+            Ok(expr) => expr,
+            Err(problem) => {
+                self.err(Pos::of(items), problem).hint(
+                    "write a type name, or `array<T>` / `map<T>` around one (e.g. `array<string>`)",
+                );
+                return;
+            }
+        };
+        if expr == TypeExpr::Name("object") {
+            match &f.fields {
+                Some(inner) => self.fields(inner),
+                None => {
+                    self.err(
+                        Pos::of(items),
+                        format!("`{}` holds objects but has no `fields`", f.name.value),
+                    )
+                    .hint("list the item fields under `fields:`, or use a named type as `items`");
+                }
+            }
+            return;
+        }
+        let leaf = expr.leaf();
+        if leaf == "int64_string" && (kind == "map" || !expr.is_name()) {
+            self.err(
+                Pos::of(items),
+                "`int64_string` is only supported as a field or as the items of an array",
+            )
+            .hint("use `string` (or `i64`) inside maps and nested arrays");
+            return;
+        }
+        self.type_name(Pos::of(items), leaf);
+    }
+
     /// Resolves a type name; reports unknown names with the closest known one.
     fn type_ref(&mut self, ty: &Spanned<String>) -> bool {
-        if PRIMITIVES.contains(&ty.value.as_str()) || self.symbols.get(&ty.value).is_some() {
+        self.type_name(Pos::of(ty), &ty.value)
+    }
+
+    fn type_name(&mut self, pos: Pos, name: &str) -> bool {
+        if PRIMITIVES.contains(&name) || self.symbols.get(name).is_some() {
             return true;
         }
         let candidates = PRIMITIVES
             .iter()
             .copied()
             .chain(self.symbols.by_name.keys().copied());
-        let hint = match naming::closest(&ty.value, candidates) {
+        let hint = match naming::closest(name, candidates) {
             Some(c) => format!("did you mean `{c}`?"),
             None => format!(
                 "use a built-in type ({}) or a name declared under `types:` or `enums:`",
                 PRIMITIVES.join(", ")
             ),
         };
-        self.err(Pos::of(ty), format!("unknown type `{}`", ty.value))
-            .hint(hint);
+        self.err(pos, format!("unknown type `{name}`")).hint(hint);
         false
+    }
+
+    /// Whether a `required_when` condition can compare a value of type `ty`.
+    fn comparable(&self, ty: &str) -> bool {
+        matches!(ty, "string" | "bool" | "i32" | "i64" | "int64_string")
+            || matches!(
+                self.symbols.get(ty).map(|s| s.kind),
+                Some(SymbolKind::Enum(_))
+            )
+    }
+
+    /// Whether a value of type `ty` can be written in a URL: a scalar or an enum.
+    fn url_value(&self, ty: &str) -> bool {
+        matches!(
+            ty,
+            "string" | "bool" | "i32" | "i64" | "f64" | "int64_string"
+        ) || matches!(
+            self.symbols.get(ty).map(|s| s.kind),
+            Some(SymbolKind::Enum(_))
+        )
     }
 
     fn value_fits(&self, ty: &str, v: &Value) -> bool {

@@ -10,6 +10,7 @@
 //! `Deserialize` through [`serialize`] and [`deserialize`], which go through the same
 //! conversions, so there is one definition of each wire format.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -38,6 +39,8 @@ pub struct JsonError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Segment {
     Key(&'static str),
+    /// A key of a map: server data, so kept bounded and shown quoted.
+    MapKey(String),
     Index(usize),
 }
 
@@ -81,6 +84,14 @@ impl JsonError {
         self
     }
 
+    /// The same error, inside the value of map key `key`.
+    pub fn at_map_key(mut self, key: &str) -> Self {
+        const MAX_KEY: usize = 64;
+        self.path
+            .push(Segment::MapKey(key.chars().take(MAX_KEY).collect()));
+        self
+    }
+
     /// The same error, inside array element `index`.
     pub fn at_index(mut self, index: usize) -> Self {
         self.path.push(Segment::Index(index));
@@ -99,6 +110,7 @@ impl JsonError {
                     out.push_str(k);
                 }
                 Segment::Index(i) => out.push_str(&format!("[{i}]")),
+                Segment::MapKey(k) => out.push_str(&format!("[{k:?}]")),
             }
         }
         out
@@ -516,6 +528,39 @@ impl<T: ToJson> ToJson for Vec<T> {
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(value: Value) -> Result<Self, JsonError> {
         read_array(value, T::from_json)
+    }
+}
+
+impl<T: ToJson> ToJson for BTreeMap<String, T> {
+    fn to_json(&self) -> Value {
+        Value::Object(self.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+    }
+}
+
+impl<T: FromJson> FromJson for BTreeMap<String, T> {
+    fn from_json(value: Value) -> Result<Self, JsonError> {
+        match value {
+            Value::Object(map) => map
+                .into_iter()
+                .map(|(k, v)| match T::from_json(v) {
+                    Ok(v) => Ok((k, v)),
+                    Err(e) => Err(e.at_map_key(&k)),
+                })
+                .collect(),
+            other => Err(JsonError::expected("an object", &other)),
+        }
+    }
+}
+
+impl<T: ToJson> ToJson for Box<T> {
+    fn to_json(&self) -> Value {
+        (**self).to_json()
+    }
+}
+
+impl<T: FromJson> FromJson for Box<T> {
+    fn from_json(value: Value) -> Result<Self, JsonError> {
+        T::from_json(value).map(Box::new)
     }
 }
 

@@ -58,6 +58,6 @@ pub use validate::{Invalid, Validate};
 pub mod __private {
     pub use crate::json;
     pub use crate::paginate::{Page, paginate};
-    pub use crate::request::{OptionalParam, Request};
+    pub use crate::request::{OptionalParam, RepeatedParam, Request};
     pub use crate::validate::{Checks, Number, Text};
 }

@@ -173,6 +173,12 @@ impl Request {
         }
     }
 
+    /// Appends the parameter `name` once per value (`?id=a&id=b`), for array-typed
+    /// query parameters, required (`Vec`) or optional (`Option<Vec>`).
+    pub fn query_all(&mut self, name: &str, values: &dyn RepeatedParam) {
+        values.each(&mut |value| self.query(name, value));
+    }
+
     /// Sets the JSON body. Writing a `Value` out cannot fail, so neither can this.
     pub fn json(&mut self, body: &dyn ToJson) {
         self.body = Some(body.to_json().to_string().into_bytes().into());
@@ -263,6 +269,28 @@ impl std::fmt::Write for QueryValue<'_> {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
         self.0.extend(utf8_percent_encode(s, QUERY));
         Ok(())
+    }
+}
+
+/// A repeated query parameter: `Vec<T>` or `Option<Vec<T>>` of any `Display` type.
+pub trait RepeatedParam {
+    /// Calls `f` with each value.
+    fn each(&self, f: &mut dyn FnMut(&dyn std::fmt::Display));
+}
+
+impl<T: std::fmt::Display> RepeatedParam for Vec<T> {
+    fn each(&self, f: &mut dyn FnMut(&dyn std::fmt::Display)) {
+        for value in self {
+            f(value);
+        }
+    }
+}
+
+impl<T: std::fmt::Display> RepeatedParam for Option<Vec<T>> {
+    fn each(&self, f: &mut dyn FnMut(&dyn std::fmt::Display)) {
+        if let Some(values) = self {
+            values.each(f);
+        }
     }
 }
 

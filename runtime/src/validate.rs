@@ -65,6 +65,24 @@ impl<T: Validate> Validate for Vec<T> {
     }
 }
 
+/// Each value is checked; the error names the key of the first bad one.
+impl<T: Validate> Validate for std::collections::BTreeMap<String, T> {
+    fn validate(&self) -> Result<(), Invalid> {
+        for (key, value) in self {
+            value
+                .validate()
+                .map_err(|e| e.within(&format!("[{key:?}]")))?;
+        }
+        Ok(())
+    }
+}
+
+impl<T: Validate> Validate for Box<T> {
+    fn validate(&self) -> Result<(), Invalid> {
+        (**self).validate()
+    }
+}
+
 /// An integer a `range` rule applies to; `None` when an optional one is absent.
 pub trait Number {
     /// The value, widened to `i64`.

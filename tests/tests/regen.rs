@@ -37,8 +37,26 @@ fn golden_fixture_matches_byte_for_byte() {
 }
 
 #[test]
+fn hostile_fixture_matches_byte_for_byte() {
+    // Names that shadow the prelude, the runtime and the builder's own items, builders
+    // named like types, colliding inline objects, a resource named `new`: a valid
+    // schema whose crate must still compile (it is a workspace member, so it does).
+    let result = xtask::regen(
+        &workspace("tests/hostile/schema"),
+        &workspace("tests/hostile/expected"),
+        "feishu-hostile",
+        Mode::Check,
+    );
+    if let Err(stale) = result {
+        panic!(
+            "{stale}\n(for the fixture: cargo xtask regen --schema tests/hostile/schema --out tests/hostile/expected --crate-name feishu-hostile)"
+        );
+    }
+}
+
+#[test]
 fn output_does_not_depend_on_file_order() {
-    for schema in ["schema", "tests/golden/schema"] {
+    for schema in ["schema", "tests/golden/schema", "tests/hostile/schema"] {
         let files = load::read_dir(&workspace(schema)).unwrap();
         let reference = feishu_codegen::generate(&files).unwrap();
         let mut shuffled = files.clone();

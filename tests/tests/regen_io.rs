@@ -295,7 +295,7 @@ fn a_file_over_the_size_limit_is_refused_by_its_metadata() {
     let err = read_schema(&schema.0).unwrap_err();
     assert!(
         err.contains(
-            "common/huge.yaml:1:1: error: file is 1073741824 bytes, over the 262144-byte limit"
+            "common/huge.yaml:1:1: error: file is 1073741824 bytes, over the 1048576-byte limit"
         ),
         "{err}"
     );

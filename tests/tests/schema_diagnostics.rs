@@ -56,7 +56,7 @@ fn a_file_over_the_size_budget_is_rejected_before_parsing() {
         got.starts_with("demo/v1/huge.yaml:1:1: error: file is "),
         "{got}"
     );
-    assert!(got.contains("over the 262144-byte limit"), "{got}");
+    assert!(got.contains("over the 1048576-byte limit"), "{got}");
 }
 
 #[test]

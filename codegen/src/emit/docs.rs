@@ -1,12 +1,18 @@
-//! Doc comments: one `#[doc = " line"]` per line so they print as `///`.
+//! Doc comments: one `#[doc = " line"]` per line so they print as `///`. Text from the
+//! schema goes through [`doc_text`] first; the markdown built here around it (tables,
+//! code spans, links to generated items) is the generator's own.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::doc_text::{self, code, pipes};
 use crate::ir::{Endpoint, ErrorCode};
 use crate::model::{Host, Method, TokenKind};
 
-/// `#[doc]` attributes for `lines`.
+/// `#[doc]` attributes for `lines`. Each line goes through [`doc_text::scrub_line`]: a
+/// no-op on escaped schema text and on the generator's markdown, it keeps a line built
+/// around raw schema text a single line that compiles and opens no code block (so no
+/// doctest). Lines here never start a code block; an example would need its own path.
 pub fn doc(lines: &[String]) -> TokenStream {
     lines
         .iter()
@@ -14,7 +20,7 @@ pub fn doc(lines: &[String]) -> TokenStream {
             let text = if line.is_empty() {
                 String::new()
             } else {
-                format!(" {line}")
+                format!(" {}", doc_text::scrub_line(line))
             };
             quote!(#[doc = #text])
         })
@@ -29,21 +35,31 @@ pub fn doc1(line: impl Into<String>) -> TokenStream {
 /// The full documentation of an endpoint's request builder: what it does, the HTTP
 /// call, tokens, rate tier, app types, scopes, error codes, and the source page.
 pub fn endpoint_doc(ep: &Endpoint, common: &[ErrorCode]) -> Vec<String> {
-    let mut d = vec![ep.summary.clone(), String::new()];
-    d.extend(ep.description.lines().map(str::to_owned));
+    let mut d = doc_text::escape(&ep.summary);
+    if d.is_empty() {
+        d.push(code(&ep.id));
+    }
     d.push(String::new());
-    d.push(format!(
-        "`{} {}{}`",
+    let description = doc_text::escape(&ep.description);
+    if !description.is_empty() {
+        d.extend(description);
+        d.push(String::new());
+    }
+    d.push(code(&format!(
+        "{} {}{}",
         method(ep.method),
         host(ep.host),
         ep.path
-    ));
+    )));
     d.push(String::new());
     d.push("| | |".into());
     d.push("|---|---|".into());
-    d.push(format!("| Endpoint id | `{}` |", ep.id));
+    d.push(format!("| Endpoint id | {} |", pipes(&code(&ep.id))));
     d.push(format!("| Access tokens | {} |", tokens(&ep.tokens)));
-    d.push(format!("| Rate limit | {} |", rate(&ep.rate_limit)));
+    d.push(format!(
+        "| Rate limit | {} |",
+        doc_text::cell(&rate(&ep.rate_limit))
+    ));
     d.push(format!("| App types | {} |", ep.app_types.join(", ")));
     d.push(format!(
         "| Scopes (any one) | {} |",
@@ -71,7 +87,11 @@ pub fn endpoint_doc(ep: &Endpoint, common: &[ErrorCode]) -> Vec<String> {
     d.push(String::new());
     d.extend(error_table(&ep.errors, common));
     d.push(String::new());
-    d.push(format!("Source: <{}> (schema `{}`)", ep.doc_url, ep.source));
+    d.push(format!(
+        "Source: {} (schema {})",
+        doc_text::url(&ep.doc_url),
+        code(&ep.source)
+    ));
     d
 }
 
@@ -92,9 +112,9 @@ fn error_table(errors: &[ErrorCode], common: &[ErrorCode]) -> Vec<String> {
     t
 }
 
-/// Escapes a markdown table cell.
+/// Schema text in a markdown table cell.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    doc_text::cell(s)
 }
 
 pub fn method(m: Method) -> &'static str {
@@ -143,7 +163,7 @@ fn code_list(items: &[String], empty: &str) -> String {
     }
     items
         .iter()
-        .map(|s| format!("`{s}`"))
+        .map(|s| pipes(&code(s)))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -5,6 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::doc_text;
 use super::docs::{doc, doc1, endpoint_doc};
 use super::names::{allow_many, arg_ty, field_ty, ident, init_from_arg, ty};
 use super::rules::validate_body;
@@ -27,7 +28,7 @@ pub fn emit_endpoint(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
 
 /// The builder's slots: path and query parameters, then the body.
 fn slots(ep: &Endpoint) -> Vec<(&FieldIr, TokenStream)> {
-    let body = format_ident!("body");
+    let body = format_ident!("__body");
     ep.params
         .iter()
         .map(|p| {
@@ -61,7 +62,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
         Body::None => quote!(),
         Body::Fields(s) => {
             let s = ident(s);
-            quote!(body: #s,)
+            quote!(__body: #s,)
         }
         Body::Whole { arg, ty: t } => {
             let a = ident(arg);
@@ -80,7 +81,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
     let mut ctor_params: Vec<TokenStream> = required
         .iter()
         .map(|f| {
-            let i = ident(&f.ident);
+            let i = ident(&f.setter);
             let t = arg_ty(&f.ty);
             quote!(#i: #t)
         })
@@ -91,11 +92,11 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
         ctor_params.push(quote!(#a: #t));
     }
     let init_slot = |f: &FieldIr| {
-        let i = ident(&f.ident);
         if f.required {
-            let init = init_from_arg(&f.ty, &i);
+            let init = init_from_arg(f);
             quote!(#init,)
         } else {
+            let i = ident(&f.ident);
             quote!(#i: None,)
         }
     };
@@ -109,7 +110,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
                 .iter()
                 .filter(|p| p.location == Location::Body)
                 .map(|p| init_slot(&p.field));
-            quote!(body: #s { #(#inits)* },)
+            quote!(__body: #s { #(#inits)* },)
         }
         Body::Whole { arg, .. } => {
             let a = ident(arg);
@@ -117,7 +118,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
         }
     };
 
-    let body_ident = format_ident!("body");
+    let body_ident = format_ident!("__body");
     let setters = ep.params.iter().filter(|p| !p.field.required).map(|p| {
         let within = (p.location == Location::Body).then_some(&body_ident);
         setter(&p.field, within, true)
@@ -174,13 +175,15 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
                     Ty::String | Ty::Int64String => quote!(request.path_param(&self.#i);),
                     _ => quote!(request.path_param(&self.#i.to_string());),
                 },
+                // An array is the parameter repeated: `?id=a&id=b`.
+                _ if matches!(f.ty, Ty::Array(_)) => quote!(request.query_all(#wire, &self.#i);),
                 _ if f.required => quote!(request.query(#wire, &self.#i);),
                 _ => quote!(request.query_opt(#wire, &self.#i);),
             }
         });
     let set_body = match &ep.body {
         Body::None => quote!(),
-        Body::Fields(_) => quote!(request.json(&self.body);),
+        Body::Fields(_) => quote!(request.json(&self.__body);),
         Body::Whole { arg, .. } => {
             let a = ident(arg);
             quote!(request.json(&self.#a);)
@@ -208,7 +211,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
             /// Every item of every page, following `page_token` until `has_more` is false.
             #[inline] pub fn stream(self) -> impl feishu_runtime::Stream<Item = Result<#item, feishu_runtime::Error<#err>>> + 'a {
                 feishu_runtime::__private::paginate(
-                    self.client,
+                    self.__client,
                     &Self::SPEC,
                     self,
                     |request: Self, token: Option<String>| match token {
@@ -230,27 +233,30 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until `.send()` is awaited"]
         pub struct #name<'a> {
-            client: &'a feishu_runtime::Client,
+            // Internal slots start with `__`: no parameter's name can.
+            __client: &'a feishu_runtime::Client,
             #(#slot_decls)*
             #body_decl
-            options: feishu_runtime::RequestOptions,
+            __options: feishu_runtime::RequestOptions,
         }
 
+        // Setters are named after the schema's parameters, which may be `add` or `next`.
+        #[allow(clippy::should_implement_trait)]
         impl<'a> #name<'a> {
             /// What the runtime needs to know about this endpoint.
             pub const SPEC: feishu_runtime::EndpointSpec = #spec;
 
             #ctor_doc
             #allow
-            #[inline] pub fn new(client: &'a feishu_runtime::Client, #(#ctor_params),*) -> Self {
-                Self { client, #(#url_inits)* #body_init options: feishu_runtime::RequestOptions::new() }
+            #[inline] pub fn new(__client: &'a feishu_runtime::Client, #(#ctor_params),*) -> Self {
+                Self { __client, #(#url_inits)* #body_init __options: feishu_runtime::RequestOptions::new() }
             }
 
             #(#setters)*
 
             /// Per-call options: user token, tenant key, extra headers, request id.
             #[inline] pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
-                self.options = options;
+                self.__options = options;
                 self
             }
 
@@ -259,10 +265,10 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
             #send_doc
             #[inline] pub fn send(self) -> feishu_runtime::Call<'a, #ret, #err> {
                 #check
-                #request_binding = feishu_runtime::__private::Request::new(&Self::SPEC, self.options);
+                #request_binding = feishu_runtime::__private::Request::new(&Self::SPEC, self.__options);
                 #(#fill)*
                 #set_body
-                feishu_runtime::Call::new(self.client, request, #checked)
+                feishu_runtime::Call::new(self.__client, request, #checked)
             }
 
             #stream
@@ -334,9 +340,14 @@ fn error_enum(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
     let variants = all.iter().map(|e| {
         let i = ident(&e.ident);
         let d = doc(&[
-            format!("`{}` (HTTP {}): {}", e.code, e.http, e.message),
+            format!(
+                "`{}` (HTTP {}): {}",
+                e.code,
+                e.http,
+                doc_text::inline(&e.message)
+            ),
             String::new(),
-            e.hint.clone(),
+            doc_text::inline(&e.hint),
         ]);
         quote!(#d #i,)
     });

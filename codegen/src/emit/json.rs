@@ -6,7 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::names::{ident, ty};
+use super::names::{ident, stored_ty};
 use crate::ir::{Enum, FieldIr, Struct, Ty};
 use crate::model::Wire;
 use crate::naming::bare;
@@ -62,7 +62,7 @@ pub fn struct_from_json(s: &Struct) -> TokenStream {
     let required: Vec<&FieldIr> = s.fields.iter().filter(|f| f.required).collect();
     let decls = required.iter().map(|f| {
         let l = local(f);
-        let t = ty(&f.ty);
+        let t = stored_ty(f);
         let read = read(f, quote!(#l));
         quote!(let mut #l: Option<#t> = None; #read)
     });

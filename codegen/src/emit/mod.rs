@@ -5,6 +5,7 @@
 //! `feishu` crate does almost no code generation of its own and a user compiles only
 //! the endpoints and types they use.
 
+pub mod doc_text;
 mod docs;
 mod endpoint;
 mod json;

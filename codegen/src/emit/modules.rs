@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::doc_text;
 use super::docs::doc1;
 use super::names::{ident, path};
 use crate::ir::{Api, Endpoint, Module, TokenEndpoint};
@@ -134,7 +135,12 @@ fn common_error_enum(api: &Api) -> TokenStream {
     let errors = &api.common_errors;
     let variants = errors.iter().map(|e| {
         let i = ident(&e.ident);
-        let d = doc1(format!("`{}` (HTTP {}): {}", e.code, e.http, e.message));
+        let d = doc1(format!(
+            "`{}` (HTTP {}): {}",
+            e.code,
+            e.http,
+            doc_text::inline(&e.message)
+        ));
         quote!(#d #i,)
     });
     let idents: Vec<_> = errors.iter().map(|e| ident(&e.ident)).collect();
@@ -267,7 +273,7 @@ pub fn service_rs(service: &str, versions: &[&Module]) -> TokenStream {
         let i = ident(v);
         let t = format_ident!("{}Api", camel(v));
         let d = doc1(format!("The `{service}` {v} endpoints."));
-        quote!(#d #[inline] pub fn #i(self) -> #i::#t<'a> { #i::#t::new(self.client) })
+        quote!(#d #[inline] pub fn #i(self) -> #i::#t<'a> { #i::#t { client: self.client } })
     });
     let d = doc1(format!("The versions of the `{service}` service."));
     let module_doc = format!(" The `{service}` service.");
@@ -326,6 +332,9 @@ pub fn version_rs(m: &Module, service: &str, version: &str) -> TokenStream {
             pub struct #t<'a> {
                 client: &'a feishu_runtime::Client,
             }
+            // Accessors are named after the schema's resources and methods, which may be
+            // `new` or `default`: names clippy expects to be constructors or traits.
+            #[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
             impl<'a> #t<'a> {
                 #(#methods)*
             }
@@ -339,14 +348,13 @@ pub fn version_rs(m: &Module, service: &str, version: &str) -> TokenStream {
         #d
         #[derive(Debug, Clone, Copy)]
         pub struct #version_ty<'a> {
-            client: &'a feishu_runtime::Client,
+            // Built by the service accessor; no constructor, so a resource may be
+            // named `new`.
+            pub(crate) client: &'a feishu_runtime::Client,
         }
 
+        #[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
         impl<'a> #version_ty<'a> {
-            /// Wraps a runtime client.
-            #[inline] pub fn new(client: &'a feishu_runtime::Client) -> Self {
-                Self { client }
-            }
             #(#accessors)*
         }
 
@@ -372,7 +380,11 @@ fn endpoint_method(e: &Endpoint) -> TokenStream {
         params.push(quote!(#i: #t));
         args.push(quote!(#i));
     }
-    let d = doc1(format!("{}: see [`{}`].", e.summary, e.ident));
+    let d = doc1(format!(
+        "{}: see [`{}`].",
+        doc_text::inline(&e.summary),
+        e.ident
+    ));
     let allow = super::names::allow_many(params.len());
     quote! {
         #d

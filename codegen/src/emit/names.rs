@@ -39,13 +39,37 @@ pub fn ty(ty: &Ty) -> TokenStream {
             let inner = self::ty(inner);
             quote!(Vec<#inner>)
         }
+        Ty::Map(inner) => {
+            let inner = self::ty(inner);
+            quote!(::std::collections::BTreeMap<String, #inner>)
+        }
+        Ty::Json => quote!(feishu_runtime::serde_json::Value),
     }
+}
+
+/// The type a field's value is stored as: boxed when it holds its own struct again.
+pub fn stored_ty(f: &FieldIr) -> TokenStream {
+    let t = ty(&f.ty);
+    if f.boxed { quote!(Box<#t>) } else { t }
 }
 
 /// The type of a struct field or builder slot: optional fields are `Option`s.
 pub fn field_ty(f: &FieldIr) -> TokenStream {
-    let t = ty(&f.ty);
+    let t = stored_ty(f);
     if f.required { t } else { quote!(Option<#t>) }
+}
+
+/// A value taken as [`arg_ty`] converted to the field's [`stored_ty`].
+pub fn stored_value(f: &FieldIr, value: TokenStream) -> TokenStream {
+    let value = match f.ty {
+        Ty::String | Ty::Int64String => quote!(#value.into()),
+        _ => value,
+    };
+    if f.boxed {
+        quote!(Box::new(#value))
+    } else {
+        value
+    }
 }
 
 /// How a setter or constructor takes a value: strings as `impl Into<String>`.
@@ -56,13 +80,16 @@ pub fn arg_ty(ty: &Ty) -> TokenStream {
     }
 }
 
-/// A struct-literal field initialised from the same-named argument declared with
-/// [`arg_ty`] (shorthand when no conversion is needed).
-pub fn init_from_arg(ty: &Ty, name: &Ident) -> TokenStream {
-    match ty {
-        Ty::String | Ty::Int64String => quote!(#name: #name.into()),
-        _ => quote!(#name),
+/// A struct-literal field initialised from its constructor argument (named like the
+/// field's setter, declared with [`arg_ty`]); shorthand when nothing differs.
+pub fn init_from_arg(f: &FieldIr) -> TokenStream {
+    let field = ident(&f.ident);
+    let arg = ident(&f.setter);
+    if f.setter == f.ident && !f.boxed && !matches!(f.ty, Ty::String | Ty::Int64String) {
+        return quote!(#field);
     }
+    let value = stored_value(f, quote!(#arg));
+    quote!(#field: #value)
 }
 
 /// `#[allow(clippy::too_many_arguments)]` where a constructor needs it.

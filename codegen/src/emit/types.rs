@@ -4,11 +4,12 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::doc_text;
 use super::docs::{doc, doc1};
 use super::json::{enum_json, struct_from_json, struct_to_json};
-use super::names::{allow_many, arg_ty, field_ty, ident, init_from_arg};
+use super::names::{allow_many, arg_ty, field_ty, ident, init_from_arg, stored_value};
 use super::rules::validate_body;
-use crate::ir::{Direction, Enum, FieldIr, Struct, Ty};
+use crate::ir::{Direction, Enum, FieldIr, Struct};
 use crate::model::Wire;
 use crate::naming::bare;
 
@@ -88,15 +89,15 @@ fn constructor_and_setters(s: &Struct) -> TokenStream {
     let name = ident(&s.ident);
     let required: Vec<&FieldIr> = s.fields.iter().filter(|f| f.required).collect();
     let params = required.iter().map(|f| {
-        let i = ident(&f.ident);
+        let i = ident(&f.setter);
         let t = arg_ty(&f.ty);
         quote!(#i: #t)
     });
     let inits = s.fields.iter().map(|f| {
-        let i = ident(&f.ident);
         if f.required {
-            init_from_arg(&f.ty, &i)
+            init_from_arg(f)
         } else {
+            let i = ident(&f.ident);
             quote!(#i: None)
         }
     });
@@ -112,6 +113,8 @@ fn constructor_and_setters(s: &Struct) -> TokenStream {
         doc1("A value with every required field; set optional ones with the methods below.")
     };
     quote! {
+        // Setters are named after the schema's fields, which may be `add` or `next`.
+        #[allow(clippy::should_implement_trait)]
         impl #name {
             #new_doc
             #allow
@@ -127,6 +130,7 @@ fn constructor_and_setters(s: &Struct) -> TokenStream {
 /// (`body` for a builder's body fields), `on_builder` whether it sets a request slot.
 pub fn setter(f: &FieldIr, within: Option<&syn::Ident>, on_builder: bool) -> TokenStream {
     let name = ident(&f.ident);
+    let setter = ident(&f.setter);
     // On a struct the public field carries the documentation; a builder's slots are
     // private, so its setters carry it instead.
     let docs = if on_builder {
@@ -138,17 +142,14 @@ pub fn setter(f: &FieldIr, within: Option<&syn::Ident>, on_builder: bool) -> Tok
         ))
     };
     let t = arg_ty(&f.ty);
-    let v = match f.ty {
-        Ty::String | Ty::Int64String => quote!(value.into()),
-        _ => quote!(value),
-    };
+    let v = stored_value(f, quote!(value));
     let target = match within {
         Some(w) => quote!(self.#w.#name),
         None => quote!(self.#name),
     };
     quote! {
         #docs
-        #[inline] pub fn #name(mut self, value: #t) -> Self {
+        #[inline] pub fn #setter(mut self, value: #t) -> Self {
             #target = Some(#v);
             self
         }
@@ -183,9 +184,13 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
     let variants = e.variants.iter().map(|v| {
         let i = ident(&v.ident);
         let label = if v.label.is_empty() {
-            format!("`{}`", v.value)
+            doc_text::code(&v.value.to_string())
         } else {
-            format!("{} (`{}`)", v.label, plain(&v.value))
+            format!(
+                "{} ({})",
+                doc_text::inline(&v.label),
+                doc_text::code(&plain(&v.value))
+            )
         };
         let d = doc1(label);
         quote!(#d #i,)

@@ -17,6 +17,6 @@ impl<'a> ApplicationApi<'a> {
     /// The `application` v6 endpoints.
     #[inline]
     pub fn v6(self) -> v6::V6Api<'a> {
-        v6::V6Api::new(self.client)
+        v6::V6Api { client: self.client }
     }
 }

@@ -19,11 +19,11 @@ impl<'a> ApprovalApi<'a> {
     /// The `approval` v1 endpoints.
     #[inline]
     pub fn v1(self) -> v1::V1Api<'a> {
-        v1::V1Api::new(self.client)
+        v1::V1Api { client: self.client }
     }
     /// The `approval` v4 endpoints.
     #[inline]
     pub fn v4(self) -> v4::V4Api<'a> {
-        v4::V4Api::new(self.client)
+        v4::V4Api { client: self.client }
     }
 }

@@ -42,11 +42,12 @@
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct AppBadgeSet<'a> {
-    client: &'a feishu_runtime::Client,
+    __client: &'a feishu_runtime::Client,
     user_id_type: Option<crate::UserIdType>,
-    body: AppBadgeSetBody,
-    options: feishu_runtime::RequestOptions,
+    __body: AppBadgeSetBody,
+    __options: feishu_runtime::RequestOptions,
 }
+#[allow(clippy::should_implement_trait)]
 impl<'a> AppBadgeSet<'a> {
     /// What the runtime needs to know about this endpoint.
     pub const SPEC: feishu_runtime::EndpointSpec = feishu_runtime::EndpointSpec {
@@ -62,21 +63,21 @@ impl<'a> AppBadgeSet<'a> {
     /// A request with every required parameter; see [`AppBadgeSet`].
     #[inline]
     pub fn new(
-        client: &'a feishu_runtime::Client,
+        __client: &'a feishu_runtime::Client,
         user_id: impl Into<String>,
         version: impl Into<String>,
     ) -> Self {
         Self {
-            client,
+            __client,
             user_id_type: None,
-            body: AppBadgeSetBody {
+            __body: AppBadgeSetBody {
                 user_id: user_id.into(),
                 version: version.into(),
                 extra: None,
                 pc: None,
                 mobile: None,
             },
-            options: feishu_runtime::RequestOptions::new(),
+            __options: feishu_runtime::RequestOptions::new(),
         }
     }
     /// 用户 ID 类型
@@ -94,33 +95,33 @@ impl<'a> AppBadgeSet<'a> {
     /// Example: `{}`
     #[inline]
     pub fn extra(mut self, value: impl Into<String>) -> Self {
-        self.body.extra = Some(value.into());
+        self.__body.extra = Some(value.into());
         self
     }
     /// pc端badge数量
     #[inline]
     pub fn pc(mut self, value: crate::application::v6::ClientBadgeNum) -> Self {
-        self.body.pc = Some(value);
+        self.__body.pc = Some(value);
         self
     }
     /// 移动端badge数量
     #[inline]
     pub fn mobile(mut self, value: crate::application::v6::ClientBadgeNum) -> Self {
-        self.body.mobile = Some(value);
+        self.__body.mobile = Some(value);
         self
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
     #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
-        self.options = options;
+        self.__options = options;
         self
     }
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
     #[inline]
     pub fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
         let mut c = feishu_runtime::__private::Checks::new();
-        c.nested("pc", &self.body.pc);
-        c.nested("mobile", &self.body.mobile);
+        c.nested("pc", &self.__body.pc);
+        c.nested("mobile", &self.__body.mobile);
         c.finish()
     }
     /// Sends the request when the returned future is awaited. The rules of
@@ -130,11 +131,11 @@ impl<'a> AppBadgeSet<'a> {
         let checked = self.validate();
         let mut request = feishu_runtime::__private::Request::new(
             &Self::SPEC,
-            self.options,
+            self.__options,
         );
         request.query_opt("user_id_type", &self.user_id_type);
-        request.json(&self.body);
-        feishu_runtime::Call::new(self.client, request, checked)
+        request.json(&self.__body);
+        feishu_runtime::Call::new(self.__client, request, checked)
     }
 }
 /// The JSON body of [`AppBadgeSet`].

@@ -45,15 +45,16 @@
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct ApplicationAppVersionPatch<'a> {
-    client: &'a feishu_runtime::Client,
+    __client: &'a feishu_runtime::Client,
     app_id: String,
     version_id: String,
     user_id_type: crate::UserIdType,
     operator_id: String,
     reject_reason: Option<String>,
-    body: ApplicationAppVersionPatchBody,
-    options: feishu_runtime::RequestOptions,
+    __body: ApplicationAppVersionPatchBody,
+    __options: feishu_runtime::RequestOptions,
 }
+#[allow(clippy::should_implement_trait)]
 impl<'a> ApplicationAppVersionPatch<'a> {
     /// What the runtime needs to know about this endpoint.
     pub const SPEC: feishu_runtime::EndpointSpec = feishu_runtime::EndpointSpec {
@@ -69,23 +70,23 @@ impl<'a> ApplicationAppVersionPatch<'a> {
     /// A request with every required parameter; see [`ApplicationAppVersionPatch`].
     #[inline]
     pub fn new(
-        client: &'a feishu_runtime::Client,
+        __client: &'a feishu_runtime::Client,
         app_id: impl Into<String>,
         version_id: impl Into<String>,
         user_id_type: crate::UserIdType,
         operator_id: impl Into<String>,
     ) -> Self {
         Self {
-            client,
+            __client,
             app_id: app_id.into(),
             version_id: version_id.into(),
             user_id_type,
             operator_id: operator_id.into(),
             reject_reason: None,
-            body: ApplicationAppVersionPatchBody {
+            __body: ApplicationAppVersionPatchBody {
                 status: None,
             },
-            options: feishu_runtime::RequestOptions::new(),
+            __options: feishu_runtime::RequestOptions::new(),
         }
     }
     /// 当修改版本状态为被驳回时，这一项必填
@@ -101,13 +102,13 @@ impl<'a> ApplicationAppVersionPatch<'a> {
     /// Example: `1`
     #[inline]
     pub fn status(mut self, value: crate::application::v6::AppVersionStatus) -> Self {
-        self.body.status = Some(value);
+        self.__body.status = Some(value);
         self
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
     #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
-        self.options = options;
+        self.__options = options;
         self
     }
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
@@ -116,7 +117,7 @@ impl<'a> ApplicationAppVersionPatch<'a> {
         let mut c = feishu_runtime::__private::Checks::new();
         c.required_when(
             "reject_reason",
-            matches!(self.body.status.as_ref(), Some(v) if v.value() == 2i64)
+            matches!(self.__body.status.as_ref(), Some(v) if v.value() == 2i64)
                 && self.reject_reason.is_none(),
             "status",
             "2",
@@ -130,15 +131,15 @@ impl<'a> ApplicationAppVersionPatch<'a> {
         let checked = self.validate();
         let mut request = feishu_runtime::__private::Request::new(
             &Self::SPEC,
-            self.options,
+            self.__options,
         );
         request.path_param(&self.app_id);
         request.path_param(&self.version_id);
         request.query("user_id_type", &self.user_id_type);
         request.query("operator_id", &self.operator_id);
         request.query_opt("reject_reason", &self.reject_reason);
-        request.json(&self.body);
-        feishu_runtime::Call::new(self.client, request, checked)
+        request.json(&self.__body);
+        feishu_runtime::Call::new(self.__client, request, checked)
     }
 }
 /// The JSON body of [`ApplicationAppVersionPatch`].

@@ -36,7 +36,7 @@
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct ApplicationFeedbackList<'a> {
-    client: &'a feishu_runtime::Client,
+    __client: &'a feishu_runtime::Client,
     app_id: String,
     from_date: Option<String>,
     to_date: Option<String>,
@@ -45,8 +45,9 @@ pub struct ApplicationFeedbackList<'a> {
     user_id_type: Option<crate::UserIdType>,
     page_token: Option<String>,
     page_size: Option<i32>,
-    options: feishu_runtime::RequestOptions,
+    __options: feishu_runtime::RequestOptions,
 }
+#[allow(clippy::should_implement_trait)]
 impl<'a> ApplicationFeedbackList<'a> {
     /// What the runtime needs to know about this endpoint.
     pub const SPEC: feishu_runtime::EndpointSpec = feishu_runtime::EndpointSpec {
@@ -61,9 +62,9 @@ impl<'a> ApplicationFeedbackList<'a> {
     };
     /// A request with every required parameter; see [`ApplicationFeedbackList`].
     #[inline]
-    pub fn new(client: &'a feishu_runtime::Client, app_id: impl Into<String>) -> Self {
+    pub fn new(__client: &'a feishu_runtime::Client, app_id: impl Into<String>) -> Self {
         Self {
-            client,
+            __client,
             app_id: app_id.into(),
             from_date: None,
             to_date: None,
@@ -72,7 +73,7 @@ impl<'a> ApplicationFeedbackList<'a> {
             user_id_type: None,
             page_token: None,
             page_size: None,
-            options: feishu_runtime::RequestOptions::new(),
+            __options: feishu_runtime::RequestOptions::new(),
         }
     }
     /// 查询的起始日期，格式为 yyyy-mm-dd；最早为 180 天前
@@ -136,7 +137,7 @@ impl<'a> ApplicationFeedbackList<'a> {
     /// Per-call options: user token, tenant key, extra headers, request id.
     #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
-        self.options = options;
+        self.__options = options;
         self
     }
     /// Sends the request when the returned future is awaited.
@@ -150,7 +151,7 @@ impl<'a> ApplicationFeedbackList<'a> {
     > {
         let mut request = feishu_runtime::__private::Request::new(
             &Self::SPEC,
-            self.options,
+            self.__options,
         );
         request.path_param(&self.app_id);
         request.query_opt("from_date", &self.from_date);
@@ -160,7 +161,7 @@ impl<'a> ApplicationFeedbackList<'a> {
         request.query_opt("user_id_type", &self.user_id_type);
         request.query_opt("page_token", &self.page_token);
         request.query_opt("page_size", &self.page_size);
-        feishu_runtime::Call::new(self.client, request, Ok(()))
+        feishu_runtime::Call::new(self.__client, request, Ok(()))
     }
     /// Every item of every page, following `page_token` until `has_more` is false.
     #[inline]
@@ -173,7 +174,7 @@ impl<'a> ApplicationFeedbackList<'a> {
         >,
     > + 'a {
         feishu_runtime::__private::paginate(
-            self.client,
+            self.__client,
             &Self::SPEC,
             self,
             |request: Self, token: Option<String>| match token {

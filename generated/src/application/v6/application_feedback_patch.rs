@@ -39,14 +39,15 @@
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct ApplicationFeedbackPatch<'a> {
-    client: &'a feishu_runtime::Client,
+    __client: &'a feishu_runtime::Client,
     app_id: String,
     feedback_id: String,
     user_id_type: Option<crate::UserIdType>,
     status: crate::application::v6::FeedbackStatus,
     operator_id: String,
-    options: feishu_runtime::RequestOptions,
+    __options: feishu_runtime::RequestOptions,
 }
+#[allow(clippy::should_implement_trait)]
 impl<'a> ApplicationFeedbackPatch<'a> {
     /// What the runtime needs to know about this endpoint.
     pub const SPEC: feishu_runtime::EndpointSpec = feishu_runtime::EndpointSpec {
@@ -62,20 +63,20 @@ impl<'a> ApplicationFeedbackPatch<'a> {
     /// A request with every required parameter; see [`ApplicationFeedbackPatch`].
     #[inline]
     pub fn new(
-        client: &'a feishu_runtime::Client,
+        __client: &'a feishu_runtime::Client,
         app_id: impl Into<String>,
         feedback_id: impl Into<String>,
         status: crate::application::v6::FeedbackStatus,
         operator_id: impl Into<String>,
     ) -> Self {
         Self {
-            client,
+            __client,
             app_id: app_id.into(),
             feedback_id: feedback_id.into(),
             user_id_type: None,
             status,
             operator_id: operator_id.into(),
-            options: feishu_runtime::RequestOptions::new(),
+            __options: feishu_runtime::RequestOptions::new(),
         }
     }
     /// 用户 ID 类型
@@ -91,7 +92,7 @@ impl<'a> ApplicationFeedbackPatch<'a> {
     /// Per-call options: user token, tenant key, extra headers, request id.
     #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
-        self.options = options;
+        self.__options = options;
         self
     }
     /// Sends the request when the returned future is awaited.
@@ -99,14 +100,14 @@ impl<'a> ApplicationFeedbackPatch<'a> {
     pub fn send(self) -> feishu_runtime::Call<'a, (), ApplicationFeedbackPatchError> {
         let mut request = feishu_runtime::__private::Request::new(
             &Self::SPEC,
-            self.options,
+            self.__options,
         );
         request.path_param(&self.app_id);
         request.path_param(&self.feedback_id);
         request.query_opt("user_id_type", &self.user_id_type);
         request.query("status", &self.status);
         request.query("operator_id", &self.operator_id);
-        feishu_runtime::Call::new(self.client, request, Ok(()))
+        feishu_runtime::Call::new(self.__client, request, Ok(()))
     }
 }
 /// Error codes of [`ApplicationFeedbackPatch`]: the documented ones, then those any endpoint can return.

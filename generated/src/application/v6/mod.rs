@@ -13,14 +13,10 @@ pub use application_feedback_patch::*;
 /// The `application` v6 endpoints, by resource.
 #[derive(Debug, Clone, Copy)]
 pub struct V6Api<'a> {
-    client: &'a feishu_runtime::Client,
+    pub(crate) client: &'a feishu_runtime::Client,
 }
+#[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> V6Api<'a> {
-    /// Wraps a runtime client.
-    #[inline]
-    pub fn new(client: &'a feishu_runtime::Client) -> Self {
-        Self { client }
-    }
     /// The `app_badge` endpoints.
     #[inline]
     pub fn app_badge(self) -> AppBadgeApi<'a> {
@@ -46,6 +42,7 @@ impl<'a> V6Api<'a> {
 pub struct AppBadgeApi<'a> {
     client: &'a feishu_runtime::Client,
 }
+#[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> AppBadgeApi<'a> {
     /// 更新应用红点: see [`AppBadgeSet`].
     #[inline]
@@ -62,6 +59,7 @@ impl<'a> AppBadgeApi<'a> {
 pub struct ApplicationAppVersionApi<'a> {
     client: &'a feishu_runtime::Client,
 }
+#[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> ApplicationAppVersionApi<'a> {
     /// 更新应用审核状态: see [`ApplicationAppVersionPatch`].
     #[inline]
@@ -86,6 +84,7 @@ impl<'a> ApplicationAppVersionApi<'a> {
 pub struct ApplicationFeedbackApi<'a> {
     client: &'a feishu_runtime::Client,
 }
+#[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> ApplicationFeedbackApi<'a> {
     /// 获取应用反馈列表: see [`ApplicationFeedbackList`].
     #[inline]

@@ -316,6 +316,7 @@ pub struct ApplicationFeedback {
     /// Example: `index/page`
     pub feedback_path: Option<String>,
 }
+#[allow(clippy::should_implement_trait)]
 impl ApplicationFeedback {
     /// An empty value; set fields with the methods below.
     #[inline]
@@ -515,6 +516,7 @@ pub struct ClientBadgeNum {
     /// Example: `2`
     pub gadget: Option<i32>,
 }
+#[allow(clippy::should_implement_trait)]
 impl ClientBadgeNum {
     /// An empty value; set fields with the methods below.
     #[inline]

@@ -35,10 +35,11 @@
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct MessageUpdate<'a> {
-    client: &'a feishu_runtime::Client,
-    body: MessageUpdateBody,
-    options: feishu_runtime::RequestOptions,
+    __client: &'a feishu_runtime::Client,
+    __body: MessageUpdateBody,
+    __options: feishu_runtime::RequestOptions,
 }
+#[allow(clippy::should_implement_trait)]
 impl<'a> MessageUpdate<'a> {
     /// What the runtime needs to know about this endpoint.
     pub const SPEC: feishu_runtime::EndpointSpec = feishu_runtime::EndpointSpec {
@@ -54,23 +55,23 @@ impl<'a> MessageUpdate<'a> {
     /// A request with every required parameter; see [`MessageUpdate`].
     #[inline]
     pub fn new(
-        client: &'a feishu_runtime::Client,
+        __client: &'a feishu_runtime::Client,
         message_id: impl Into<String>,
         status: crate::approval::v1::BotMessageStatus,
     ) -> Self {
         Self {
-            client,
-            body: MessageUpdateBody {
+            __client,
+            __body: MessageUpdateBody {
                 message_id: message_id.into(),
                 status,
             },
-            options: feishu_runtime::RequestOptions::new(),
+            __options: feishu_runtime::RequestOptions::new(),
         }
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
     #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
-        self.options = options;
+        self.__options = options;
         self
     }
     /// Sends the request when the returned future is awaited.
@@ -80,10 +81,10 @@ impl<'a> MessageUpdate<'a> {
     ) -> feishu_runtime::Call<'a, MessageUpdateResponse, MessageUpdateError> {
         let mut request = feishu_runtime::__private::Request::new(
             &Self::SPEC,
-            self.options,
+            self.__options,
         );
-        request.json(&self.body);
-        feishu_runtime::Call::new(self.client, request, Ok(()))
+        request.json(&self.__body);
+        feishu_runtime::Call::new(self.__client, request, Ok(()))
     }
 }
 /// The JSON body of [`MessageUpdate`].

@@ -7,14 +7,10 @@ pub use message_update::*;
 /// The `approval` v1 endpoints, by resource.
 #[derive(Debug, Clone, Copy)]
 pub struct V1Api<'a> {
-    client: &'a feishu_runtime::Client,
+    pub(crate) client: &'a feishu_runtime::Client,
 }
+#[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> V1Api<'a> {
-    /// Wraps a runtime client.
-    #[inline]
-    pub fn new(client: &'a feishu_runtime::Client) -> Self {
-        Self { client }
-    }
     /// The `message` endpoints.
     #[inline]
     pub fn message(self) -> MessageApi<'a> {
@@ -26,6 +22,7 @@ impl<'a> V1Api<'a> {
 pub struct MessageApi<'a> {
     client: &'a feishu_runtime::Client,
 }
+#[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> MessageApi<'a> {
     /// 更新审批 Bot 消息: see [`MessageUpdate`].
     #[inline]

@@ -35,10 +35,11 @@
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct ExternalInstanceCreate<'a> {
-    client: &'a feishu_runtime::Client,
+    __client: &'a feishu_runtime::Client,
     external_instance: crate::approval::v4::ExternalInstance,
-    options: feishu_runtime::RequestOptions,
+    __options: feishu_runtime::RequestOptions,
 }
+#[allow(clippy::should_implement_trait)]
 impl<'a> ExternalInstanceCreate<'a> {
     /// What the runtime needs to know about this endpoint.
     pub const SPEC: feishu_runtime::EndpointSpec = feishu_runtime::EndpointSpec {
@@ -54,19 +55,19 @@ impl<'a> ExternalInstanceCreate<'a> {
     /// A request with every required parameter; see [`ExternalInstanceCreate`].
     #[inline]
     pub fn new(
-        client: &'a feishu_runtime::Client,
+        __client: &'a feishu_runtime::Client,
         external_instance: crate::approval::v4::ExternalInstance,
     ) -> Self {
         Self {
-            client,
+            __client,
             external_instance,
-            options: feishu_runtime::RequestOptions::new(),
+            __options: feishu_runtime::RequestOptions::new(),
         }
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
     #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
-        self.options = options;
+        self.__options = options;
         self
     }
     /// Sends the request when the returned future is awaited.
@@ -80,10 +81,10 @@ impl<'a> ExternalInstanceCreate<'a> {
     > {
         let mut request = feishu_runtime::__private::Request::new(
             &Self::SPEC,
-            self.options,
+            self.__options,
         );
         request.json(&self.external_instance);
-        feishu_runtime::Call::new(self.client, request, Ok(()))
+        feishu_runtime::Call::new(self.__client, request, Ok(()))
     }
 }
 /// What [`ExternalInstanceCreate`] returns.

@@ -7,14 +7,10 @@ pub use external_instance_create::*;
 /// The `approval` v4 endpoints, by resource.
 #[derive(Debug, Clone, Copy)]
 pub struct V4Api<'a> {
-    client: &'a feishu_runtime::Client,
+    pub(crate) client: &'a feishu_runtime::Client,
 }
+#[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> V4Api<'a> {
-    /// Wraps a runtime client.
-    #[inline]
-    pub fn new(client: &'a feishu_runtime::Client) -> Self {
-        Self { client }
-    }
     /// The `external_instance` endpoints.
     #[inline]
     pub fn external_instance(self) -> ExternalInstanceApi<'a> {
@@ -28,6 +24,7 @@ impl<'a> V4Api<'a> {
 pub struct ExternalInstanceApi<'a> {
     client: &'a feishu_runtime::Client,
 }
+#[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> ExternalInstanceApi<'a> {
     /// 同步三方审批实例: see [`ExternalInstanceCreate`].
     #[inline]

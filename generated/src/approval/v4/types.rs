@@ -442,6 +442,7 @@ pub struct ActionConfig {
     /// Example: `true`
     pub is_need_attachment: Option<bool>,
 }
+#[allow(clippy::should_implement_trait)]
 impl ActionConfig {
     /// A value with every required field; set optional ones with the methods below.
     #[inline]
@@ -606,6 +607,7 @@ pub struct ExternalInstance {
     /// Example: `cn`
     pub resource_region: Option<String>,
 }
+#[allow(clippy::should_implement_trait)]
 impl ExternalInstance {
     /// A value with every required field; set optional ones with the methods below.
     #[allow(clippy::too_many_arguments)]
@@ -928,6 +930,7 @@ pub struct ExternalInstanceCc {
     /// Example: `BROWSER`
     pub display_method: Option<crate::approval::v4::DisplayMethod>,
 }
+#[allow(clippy::should_implement_trait)]
 impl ExternalInstanceCc {
     /// A value with every required field; set optional ones with the methods below.
     #[inline]
@@ -1060,6 +1063,7 @@ pub struct ExternalInstanceForm {
     /// Example: `@i18n@3`
     pub value: Option<String>,
 }
+#[allow(clippy::should_implement_trait)]
 impl ExternalInstanceForm {
     /// An empty value; set fields with the methods below.
     #[inline]
@@ -1113,6 +1117,7 @@ pub struct ExternalInstanceLink {
     /// Example: `http://applink.feishu.cn/sso/common?xxx`
     pub mobile_link: Option<String>,
 }
+#[allow(clippy::should_implement_trait)]
 impl ExternalInstanceLink {
     /// A value with every required field; set optional ones with the methods below.
     #[inline]
@@ -1223,6 +1228,7 @@ pub struct ExternalInstanceTask {
     /// Example: `DEFAULT`
     pub generate_type: Option<crate::approval::v4::TaskGenerateType>,
 }
+#[allow(clippy::should_implement_trait)]
 impl ExternalInstanceTask {
     /// A value with every required field; set optional ones with the methods below.
     #[inline]
@@ -1439,6 +1445,7 @@ pub struct I18nResource {
     /// Example: `true`
     pub is_default: bool,
 }
+#[allow(clippy::should_implement_trait)]
 impl I18nResource {
     /// A value with every required field; set optional ones with the methods below.
     #[inline]
@@ -1493,6 +1500,7 @@ pub struct I18nResourceText {
     /// Example: `测试审批`
     pub value: String,
 }
+#[allow(clippy::should_implement_trait)]
 impl I18nResourceText {
     /// A value with every required field; set optional ones with the methods below.
     #[inline]
@@ -1546,6 +1554,7 @@ pub struct TrusteeshipCacheConfig {
     /// Example: `1`
     pub form_version: Option<String>,
 }
+#[allow(clippy::should_implement_trait)]
 impl TrusteeshipCacheConfig {
     /// An empty value; set fields with the methods below.
     #[inline]
@@ -1627,6 +1636,7 @@ pub struct TrusteeshipUrls {
     /// Example: `https://www.example.com/data`
     pub pull_business_data_url: Option<String>,
 }
+#[allow(clippy::should_implement_trait)]
 impl TrusteeshipUrls {
     /// An empty value; set fields with the methods below.
     #[inline]

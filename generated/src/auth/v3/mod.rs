@@ -13,14 +13,10 @@ pub use tenant_access_token_internal::*;
 /// The `auth` v3 endpoints, by resource.
 #[derive(Debug, Clone, Copy)]
 pub struct V3Api<'a> {
-    client: &'a feishu_runtime::Client,
+    pub(crate) client: &'a feishu_runtime::Client,
 }
+#[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> V3Api<'a> {
-    /// Wraps a runtime client.
-    #[inline]
-    pub fn new(client: &'a feishu_runtime::Client) -> Self {
-        Self { client }
-    }
     /// The `app_access_token` endpoints.
     #[inline]
     pub fn app_access_token(self) -> AppAccessTokenApi<'a> {
@@ -48,6 +44,7 @@ impl<'a> V3Api<'a> {
 pub struct AppAccessTokenApi<'a> {
     client: &'a feishu_runtime::Client,
 }
+#[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> AppAccessTokenApi<'a> {
     /// 商店应用获取 app_access_token: see [`AppAccessTokenCreate`].
     #[inline]
@@ -74,6 +71,7 @@ impl<'a> AppAccessTokenApi<'a> {
 pub struct AppTicketApi<'a> {
     client: &'a feishu_runtime::Client,
 }
+#[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> AppTicketApi<'a> {
     /// 重新获取 app_ticket: see [`AppTicketResend`].
     #[inline]
@@ -90,6 +88,7 @@ impl<'a> AppTicketApi<'a> {
 pub struct TenantAccessTokenApi<'a> {
     client: &'a feishu_runtime::Client,
 }
+#[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> TenantAccessTokenApi<'a> {
     /// 商店应用获取 tenant_access_token: see [`TenantAccessTokenCreate`].
     #[inline]

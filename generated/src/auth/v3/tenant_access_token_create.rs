@@ -34,10 +34,11 @@
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct TenantAccessTokenCreate<'a> {
-    client: &'a feishu_runtime::Client,
-    body: TenantAccessTokenCreateBody,
-    options: feishu_runtime::RequestOptions,
+    __client: &'a feishu_runtime::Client,
+    __body: TenantAccessTokenCreateBody,
+    __options: feishu_runtime::RequestOptions,
 }
+#[allow(clippy::should_implement_trait)]
 impl<'a> TenantAccessTokenCreate<'a> {
     /// What the runtime needs to know about this endpoint.
     pub const SPEC: feishu_runtime::EndpointSpec = feishu_runtime::EndpointSpec {
@@ -53,23 +54,23 @@ impl<'a> TenantAccessTokenCreate<'a> {
     /// A request with every required parameter; see [`TenantAccessTokenCreate`].
     #[inline]
     pub fn new(
-        client: &'a feishu_runtime::Client,
+        __client: &'a feishu_runtime::Client,
         app_access_token: impl Into<String>,
         tenant_key: impl Into<String>,
     ) -> Self {
         Self {
-            client,
-            body: TenantAccessTokenCreateBody {
+            __client,
+            __body: TenantAccessTokenCreateBody {
                 app_access_token: app_access_token.into(),
                 tenant_key: tenant_key.into(),
             },
-            options: feishu_runtime::RequestOptions::new(),
+            __options: feishu_runtime::RequestOptions::new(),
         }
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
     #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
-        self.options = options;
+        self.__options = options;
         self
     }
     /// Sends the request when the returned future is awaited.
@@ -83,10 +84,10 @@ impl<'a> TenantAccessTokenCreate<'a> {
     > {
         let mut request = feishu_runtime::__private::Request::new(
             &Self::SPEC,
-            self.options,
+            self.__options,
         );
-        request.json(&self.body);
-        feishu_runtime::Call::new(self.client, request, Ok(()))
+        request.json(&self.__body);
+        feishu_runtime::Call::new(self.__client, request, Ok(()))
     }
 }
 /// The JSON body of [`TenantAccessTokenCreate`].

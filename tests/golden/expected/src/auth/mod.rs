@@ -17,6 +17,6 @@ impl<'a> AuthApi<'a> {
     /// The `auth` v3 endpoints.
     #[inline]
     pub fn v3(self) -> v3::V3Api<'a> {
-        v3::V3Api::new(self.client)
+        v3::V3Api { client: self.client }
     }
 }

@@ -13,14 +13,10 @@ pub use tenant_token_internal::*;
 /// The `auth` v3 endpoints, by resource.
 #[derive(Debug, Clone, Copy)]
 pub struct V3Api<'a> {
-    client: &'a feishu_runtime::Client,
+    pub(crate) client: &'a feishu_runtime::Client,
 }
+#[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> V3Api<'a> {
-    /// Wraps a runtime client.
-    #[inline]
-    pub fn new(client: &'a feishu_runtime::Client) -> Self {
-        Self { client }
-    }
     /// The `app_ticket` endpoints.
     #[inline]
     pub fn app_ticket(self) -> AppTicketApi<'a> {
@@ -46,6 +42,7 @@ impl<'a> V3Api<'a> {
 pub struct AppTicketApi<'a> {
     client: &'a feishu_runtime::Client,
 }
+#[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> AppTicketApi<'a> {
     /// app_ticket_resend: see [`AppTicketResend`].
     #[inline]
@@ -62,6 +59,7 @@ impl<'a> AppTicketApi<'a> {
 pub struct AppTokenApi<'a> {
     client: &'a feishu_runtime::Client,
 }
+#[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> AppTokenApi<'a> {
     /// app_marketplace: see [`AppTokenCreate`].
     #[inline]
@@ -88,6 +86,7 @@ impl<'a> AppTokenApi<'a> {
 pub struct TenantTokenApi<'a> {
     client: &'a feishu_runtime::Client,
 }
+#[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> TenantTokenApi<'a> {
     /// tenant_marketplace: see [`TenantTokenCreate`].
     #[inline]

@@ -31,12 +31,13 @@
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct OrderCreate<'a> {
-    client: &'a feishu_runtime::Client,
+    __client: &'a feishu_runtime::Client,
     store_id: String,
     id_kind: Option<crate::IdKind>,
     order: crate::shop::v1::Order,
-    options: feishu_runtime::RequestOptions,
+    __options: feishu_runtime::RequestOptions,
 }
+#[allow(clippy::should_implement_trait)]
 impl<'a> OrderCreate<'a> {
     /// What the runtime needs to know about this endpoint.
     pub const SPEC: feishu_runtime::EndpointSpec = feishu_runtime::EndpointSpec {
@@ -52,16 +53,16 @@ impl<'a> OrderCreate<'a> {
     /// A request with every required parameter; see [`OrderCreate`].
     #[inline]
     pub fn new(
-        client: &'a feishu_runtime::Client,
+        __client: &'a feishu_runtime::Client,
         store_id: impl Into<String>,
         order: crate::shop::v1::Order,
     ) -> Self {
         Self {
-            client,
+            __client,
             store_id: store_id.into(),
             id_kind: None,
             order,
-            options: feishu_runtime::RequestOptions::new(),
+            __options: feishu_runtime::RequestOptions::new(),
         }
     }
     /// Id kind
@@ -75,7 +76,7 @@ impl<'a> OrderCreate<'a> {
     /// Per-call options: user token, tenant key, extra headers, request id.
     #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
-        self.options = options;
+        self.__options = options;
         self
     }
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
@@ -94,12 +95,12 @@ impl<'a> OrderCreate<'a> {
         let checked = self.validate();
         let mut request = feishu_runtime::__private::Request::new(
             &Self::SPEC,
-            self.options,
+            self.__options,
         );
         request.path_param(&self.store_id);
         request.query_opt("id_kind", &self.id_kind);
         request.json(&self.order);
-        feishu_runtime::Call::new(self.client, request, checked)
+        feishu_runtime::Call::new(self.__client, request, checked)
     }
 }
 /// What [`OrderCreate`] returns.

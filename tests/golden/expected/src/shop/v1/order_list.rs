@@ -28,13 +28,14 @@
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct OrderList<'a> {
-    client: &'a feishu_runtime::Client,
+    __client: &'a feishu_runtime::Client,
     state: Option<crate::shop::v1::OrderState>,
     page_size: Option<i32>,
     page_token: Option<String>,
     colour: crate::shop::v1::Colour,
-    options: feishu_runtime::RequestOptions,
+    __options: feishu_runtime::RequestOptions,
 }
+#[allow(clippy::should_implement_trait)]
 impl<'a> OrderList<'a> {
     /// What the runtime needs to know about this endpoint.
     pub const SPEC: feishu_runtime::EndpointSpec = feishu_runtime::EndpointSpec {
@@ -50,16 +51,16 @@ impl<'a> OrderList<'a> {
     /// A request with every required parameter; see [`OrderList`].
     #[inline]
     pub fn new(
-        client: &'a feishu_runtime::Client,
+        __client: &'a feishu_runtime::Client,
         colour: crate::shop::v1::Colour,
     ) -> Self {
         Self {
-            client,
+            __client,
             state: None,
             page_size: None,
             page_token: None,
             colour,
-            options: feishu_runtime::RequestOptions::new(),
+            __options: feishu_runtime::RequestOptions::new(),
         }
     }
     /// Filter
@@ -83,7 +84,7 @@ impl<'a> OrderList<'a> {
     /// Per-call options: user token, tenant key, extra headers, request id.
     #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
-        self.options = options;
+        self.__options = options;
         self
     }
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
@@ -100,13 +101,13 @@ impl<'a> OrderList<'a> {
         let checked = self.validate();
         let mut request = feishu_runtime::__private::Request::new(
             &Self::SPEC,
-            self.options,
+            self.__options,
         );
         request.query_opt("state", &self.state);
         request.query_opt("page_size", &self.page_size);
         request.query_opt("page_token", &self.page_token);
         request.query("colour", &self.colour);
-        feishu_runtime::Call::new(self.client, request, checked)
+        feishu_runtime::Call::new(self.__client, request, checked)
     }
     /// Every item of every page, following `page_token` until `has_more` is false.
     #[inline]
@@ -116,7 +117,7 @@ impl<'a> OrderList<'a> {
         Item = Result<crate::shop::v1::Order, feishu_runtime::Error<OrderListError>>,
     > + 'a {
         feishu_runtime::__private::paginate(
-            self.client,
+            self.__client,
             &Self::SPEC,
             self,
             |request: Self, token: Option<String>| match token {

@@ -28,12 +28,13 @@
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct OrderPatch<'a> {
-    client: &'a feishu_runtime::Client,
+    __client: &'a feishu_runtime::Client,
     order_id: String,
     note: Option<String>,
-    body: OrderPatchBody,
-    options: feishu_runtime::RequestOptions,
+    __body: OrderPatchBody,
+    __options: feishu_runtime::RequestOptions,
 }
+#[allow(clippy::should_implement_trait)]
 impl<'a> OrderPatch<'a> {
     /// What the runtime needs to know about this endpoint.
     pub const SPEC: feishu_runtime::EndpointSpec = feishu_runtime::EndpointSpec {
@@ -49,21 +50,21 @@ impl<'a> OrderPatch<'a> {
     /// A request with every required parameter; see [`OrderPatch`].
     #[inline]
     pub fn new(
-        client: &'a feishu_runtime::Client,
+        __client: &'a feishu_runtime::Client,
         order_id: impl Into<String>,
         state: crate::shop::v1::OrderState,
     ) -> Self {
         Self {
-            client,
+            __client,
             order_id: order_id.into(),
             note: None,
-            body: OrderPatchBody {
+            __body: OrderPatchBody {
                 state,
                 colour: None,
                 total: None,
                 lines: None,
             },
-            options: feishu_runtime::RequestOptions::new(),
+            __options: feishu_runtime::RequestOptions::new(),
         }
     }
     /// The `note` field.
@@ -75,25 +76,25 @@ impl<'a> OrderPatch<'a> {
     /// The `colour` field.
     #[inline]
     pub fn colour(mut self, value: crate::shop::v1::Colour) -> Self {
-        self.body.colour = Some(value);
+        self.__body.colour = Some(value);
         self
     }
     /// The `total` field.
     #[inline]
     pub fn total(mut self, value: crate::shop::v1::Money) -> Self {
-        self.body.total = Some(value);
+        self.__body.total = Some(value);
         self
     }
     /// The `lines` field.
     #[inline]
     pub fn lines(mut self, value: Vec<crate::shop::v1::Money>) -> Self {
-        self.body.lines = Some(value);
+        self.__body.lines = Some(value);
         self
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
     #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
-        self.options = options;
+        self.__options = options;
         self
     }
     /// Checks the schema's validation rules; [`send`](Self::send) does this first.
@@ -103,13 +104,13 @@ impl<'a> OrderPatch<'a> {
         c.length("note", &self.note, None, Some(10i64));
         c.required_when(
             "note",
-            matches!(self.body.colour.as_ref(), Some(v) if v.as_str() == "RED")
+            matches!(self.__body.colour.as_ref(), Some(v) if v.as_str() == "RED")
                 && self.note.is_none(),
             "colour",
             "RED",
         );
-        c.nested("total", &self.body.total);
-        c.nested("lines", &self.body.lines);
+        c.nested("total", &self.__body.total);
+        c.nested("lines", &self.__body.lines);
         c.finish()
     }
     /// Sends the request when the returned future is awaited. The rules of
@@ -119,12 +120,12 @@ impl<'a> OrderPatch<'a> {
         let checked = self.validate();
         let mut request = feishu_runtime::__private::Request::new(
             &Self::SPEC,
-            self.options,
+            self.__options,
         );
         request.path_param(&self.order_id);
         request.query_opt("note", &self.note);
-        request.json(&self.body);
-        feishu_runtime::Call::new(self.client, request, checked)
+        request.json(&self.__body);
+        feishu_runtime::Call::new(self.__client, request, checked)
     }
 }
 /// The JSON body of [`OrderPatch`].

@@ -28,9 +28,10 @@
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct LegacyPing<'a> {
-    client: &'a feishu_runtime::Client,
-    options: feishu_runtime::RequestOptions,
+    __client: &'a feishu_runtime::Client,
+    __options: feishu_runtime::RequestOptions,
 }
+#[allow(clippy::should_implement_trait)]
 impl<'a> LegacyPing<'a> {
     /// What the runtime needs to know about this endpoint.
     pub const SPEC: feishu_runtime::EndpointSpec = feishu_runtime::EndpointSpec {
@@ -45,23 +46,26 @@ impl<'a> LegacyPing<'a> {
     };
     /// A request with every required parameter; see [`LegacyPing`].
     #[inline]
-    pub fn new(client: &'a feishu_runtime::Client) -> Self {
+    pub fn new(__client: &'a feishu_runtime::Client) -> Self {
         Self {
-            client,
-            options: feishu_runtime::RequestOptions::new(),
+            __client,
+            __options: feishu_runtime::RequestOptions::new(),
         }
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
     #[inline]
     pub fn options(mut self, options: feishu_runtime::RequestOptions) -> Self {
-        self.options = options;
+        self.__options = options;
         self
     }
     /// Sends the request when the returned future is awaited.
     #[inline]
     pub fn send(self) -> feishu_runtime::Call<'a, (), LegacyPingError> {
-        let request = feishu_runtime::__private::Request::new(&Self::SPEC, self.options);
-        feishu_runtime::Call::new(self.client, request, Ok(()))
+        let request = feishu_runtime::__private::Request::new(
+            &Self::SPEC,
+            self.__options,
+        );
+        feishu_runtime::Call::new(self.__client, request, Ok(()))
     }
 }
 /// Error codes of [`LegacyPing`]: the documented ones, then those any endpoint can return.

@@ -5,14 +5,10 @@ pub use legacy_ping::*;
 /// The `shop` v2 endpoints, by resource.
 #[derive(Debug, Clone, Copy)]
 pub struct V2Api<'a> {
-    client: &'a feishu_runtime::Client,
+    pub(crate) client: &'a feishu_runtime::Client,
 }
+#[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> V2Api<'a> {
-    /// Wraps a runtime client.
-    #[inline]
-    pub fn new(client: &'a feishu_runtime::Client) -> Self {
-        Self { client }
-    }
     /// The `legacy` endpoints.
     #[inline]
     pub fn legacy(self) -> LegacyApi<'a> {
@@ -24,6 +20,7 @@ impl<'a> V2Api<'a> {
 pub struct LegacyApi<'a> {
     client: &'a feishu_runtime::Client,
 }
+#[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> LegacyApi<'a> {
     /// Legacy ping on the www host: see [`LegacyPing`].
     #[inline]
