@@ -71,10 +71,18 @@ pub fn distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidate closest to `name`, if it is close enough to be a plausible typo.
+/// Candidates whose length alone rules them out are skipped before the (quadratic)
+/// distance, and long names get no hint, so a file of made-up names stays cheap.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    const LONGEST: usize = 64;
+    if name.len() > LONGEST {
+        return None;
+    }
+    let name = name.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (distance(&name.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|c| c.len() <= LONGEST && name.len().abs_diff(c.len()) <= 2.max(c.len() / 3))
+        .map(|c| (distance(&name, &c.to_lowercase()), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min()
         .map(|(_, c)| c)

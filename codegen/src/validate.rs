@@ -20,6 +20,7 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
         symbols: &symbols,
         out: Vec::new(),
         file: "",
+        hint_searches: 100,
     };
     v.check_names(files);
     let common_errors: Vec<&ErrorDef> = files
@@ -189,6 +190,9 @@ struct Validator<'a, 's> {
     symbols: &'s Symbols<'a>,
     out: Vec<Diagnostic>,
     file: &'a str,
+    /// "Did you mean" searches left: each compares a name with every known one, so a
+    /// file full of unknown names gets the first hundred and a plain hint after that.
+    hint_searches: usize,
 }
 
 impl<'a> Validator<'a, '_> {
@@ -884,7 +888,11 @@ impl<'a> Validator<'a, '_> {
             .iter()
             .copied()
             .chain(self.symbols.by_name.keys().copied());
-        let hint = match naming::closest(name, candidates) {
+        self.hint_searches = self.hint_searches.saturating_sub(1);
+        let guess = (self.hint_searches > 0)
+            .then(|| naming::closest(name, candidates))
+            .flatten();
+        let hint = match guess {
             Some(c) => format!("did you mean `{c}`?"),
             None => format!(
                 "use a built-in type ({}) or a name declared under `types:` or `enums:`",

@@ -65,3 +65,23 @@ fn the_real_schema_is_valid() {
     let diagnostics = feishu_codegen::check(&files);
     assert!(diagnostics.is_empty(), "{}", render(&diagnostics));
 }
+
+#[test]
+fn a_file_of_unknown_names_gets_a_bounded_number_of_guesses() {
+    // Each guess compares a name with every known one; a crafted file of thousands of
+    // near-miss names must not make checking quadratic.
+    let mut text = String::from("types:\n");
+    for i in 0..300 {
+        text.push_str(&format!(
+            "  - name: Known{i}\n    fields:\n      - {{name: a, type: Knwn{i}}}\n"
+        ));
+    }
+    let file = SourceFile {
+        path: "demo/v1/names.yaml".into(),
+        bytes: text.into_bytes(),
+    };
+    let got = render(&feishu_codegen::check(&[file]));
+    assert_eq!(got.matches("error: unknown type").count(), 300);
+    let guesses = got.matches("did you mean").count();
+    assert!((1..100).contains(&guesses), "{guesses} guesses");
+}
