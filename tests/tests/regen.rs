@@ -55,6 +55,26 @@ fn hostile_fixture_matches_byte_for_byte() {
 }
 
 #[test]
+fn random_names_fixture_matches_byte_for_byte() {
+    // A schema drawn from a hostile vocabulary with seed 1; the crate is a workspace
+    // member, so it is compiled, linted and documented with everything else.
+    // `cargo xtask random-compile --seeds A..B` tries other seeds.
+    let sources = xtask::random_schema::schema(1, xtask::random_schema::FIXTURE_ENDPOINTS);
+    let result = xtask::regen_sources(
+        &sources,
+        "random seed 1",
+        &workspace("tests/random/expected"),
+        "feishu-random",
+        Mode::Check,
+    );
+    if let Err(stale) = result {
+        panic!(
+            "{stale}\n(for the fixture: cargo xtask regen --random-seed 1 --out tests/random/expected --crate-name feishu-random)"
+        );
+    }
+}
+
+#[test]
 fn output_does_not_depend_on_file_order() {
     for schema in ["schema", "tests/golden/schema", "tests/hostile/schema"] {
         let files = load::read_dir(&workspace(schema)).unwrap();

@@ -148,10 +148,19 @@ pub fn compile(args: &[String]) -> Result<String, String> {
 }
 
 fn write_crate(dir: &Path, n: usize) -> Result<(), String> {
+    write_standalone(dir, "feishu-synth", &synth::schema(n))
+}
+
+/// Generates `sources` as the crate `name` in a workspace of its own under `dir`, using
+/// this workspace's runtime and lock file.
+pub(crate) fn write_standalone(
+    dir: &Path,
+    name: &str,
+    sources: &[feishu_codegen::SourceFile],
+) -> Result<(), String> {
     let root = crate::workspace_root();
-    let files = feishu_codegen::generate_crate(&synth::schema(n), "feishu-synth")
-        .map_err(|e| e.to_string())?;
-    let crate_dir = dir.join("feishu-synth");
+    let files = feishu_codegen::generate_crate(sources, name).map_err(|e| e.to_string())?;
+    let crate_dir = dir.join(name);
     let _ = std::fs::remove_dir_all(&crate_dir);
     for (rel, text) in &files {
         let path = crate_dir.join(rel);
@@ -159,7 +168,7 @@ fn write_crate(dir: &Path, n: usize) -> Result<(), String> {
         std::fs::write(&path, text).map_err(|e| e.to_string())?;
     }
     let manifest = format!(
-        "[workspace]\nmembers = [\"feishu-synth\"]\nresolver = \"3\"\n\n[workspace.package]\nedition = \"2024\"\nrust-version = \"1.89\"\nlicense = \"MIT OR Apache-2.0\"\npublish = false\n\n[workspace.dependencies]\nfeishu-runtime = {{ path = {:?} }}\n",
+        "[workspace]\nmembers = [{name:?}]\nresolver = \"3\"\n\n[workspace.package]\nedition = \"2024\"\nrust-version = \"1.89\"\nlicense = \"MIT OR Apache-2.0\"\npublish = false\n\n[workspace.dependencies]\nfeishu-runtime = {{ path = {:?} }}\n",
         root.join("runtime").display().to_string()
     );
     std::fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;

@@ -1,6 +1,8 @@
 //! The project's tasks, as a library so tests run exactly what `cargo xtask` runs.
 
 pub mod bench;
+pub mod random_compile;
+pub mod random_schema;
 pub mod synth;
 pub mod write;
 
@@ -26,7 +28,24 @@ pub enum Mode {
 /// nothing too, and refuses unsafe targets; [`mod@write`] says how.
 pub fn regen(schema: &Path, out: &Path, crate_name: &str, mode: Mode) -> Result<String, String> {
     let sources = feishu_codegen::load::read_dir(schema).map_err(|d| d.to_string())?;
-    let files = feishu_codegen::generate_crate(&sources, crate_name).map_err(|e| e.to_string())?;
+    regen_sources(
+        &sources,
+        &schema.display().to_string(),
+        out,
+        crate_name,
+        mode,
+    )
+}
+
+/// [`regen`] from schema files already in memory; `label` names them in messages.
+pub fn regen_sources(
+    sources: &[feishu_codegen::SourceFile],
+    label: &str,
+    out: &Path,
+    crate_name: &str,
+    mode: Mode,
+) -> Result<String, String> {
+    let files = feishu_codegen::generate_crate(sources, crate_name).map_err(|e| e.to_string())?;
     match mode {
         Mode::Check => {
             let stale = write::stale(out, &files).map_err(|e| e.to_string())?;
@@ -40,7 +59,7 @@ pub fn regen(schema: &Path, out: &Path, crate_name: &str, mode: Mode) -> Result<
             Err(format!(
                 "{} is out of date with {}:\n{}\nrun `cargo xtask regen` and commit the result",
                 out.display(),
-                schema.display(),
+                label,
                 stale
                     .iter()
                     .map(|s| format!("  {s}"))

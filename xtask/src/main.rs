@@ -13,9 +13,10 @@ use xtask::{Mode, bench, workspace_root};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str =
-    "usage: cargo xtask regen [--check] [--schema DIR] [--out DIR] [--crate-name NAME]
+    "usage: cargo xtask regen [--check] [--schema DIR | --random-seed N] [--out DIR] [--crate-name NAME]
        cargo xtask bench-regen [--sizes 500,2000,4000] [--runs N]
-       cargo xtask bench-compile [--endpoints N]";
+       cargo xtask bench-compile [--endpoints N]
+       cargo xtask random-compile [--seeds A..B] [--endpoints N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         Some("regen") => regen(&args[1..]),
         Some("bench-regen") => bench::regen(&args[1..]),
         Some("bench-compile") => bench::compile(&args[1..]),
+        Some("random-compile") => xtask::random_compile::run(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -43,15 +45,33 @@ fn regen(args: &[String]) -> Result<String, String> {
     let mut out = root.join("generated");
     let mut crate_name = "feishu".to_owned();
     let mut mode = Mode::Write;
+    let mut random_seed = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--check" => mode = Mode::Check,
+            "--random-seed" => {
+                random_seed = Some(it.next().and_then(|s| s.parse().ok()).ok_or(USAGE)?)
+            }
             "--schema" => schema = it.next().map(PathBuf::from).ok_or(USAGE)?,
             "--out" => out = it.next().map(PathBuf::from).ok_or(USAGE)?,
             "--crate-name" => crate_name = it.next().cloned().ok_or(USAGE)?,
             _ => return Err(format!("unknown argument `{arg}`\n{USAGE}")),
         }
     }
-    xtask::regen(&schema, &out, &crate_name, mode)
+    match random_seed {
+        // The random-names fixture: a schema drawn from the seed, not read from disk.
+        Some(seed) => {
+            let sources =
+                xtask::random_schema::schema(seed, xtask::random_schema::FIXTURE_ENDPOINTS);
+            xtask::regen_sources(
+                &sources,
+                &format!("random seed {seed}"),
+                &out,
+                &crate_name,
+                mode,
+            )
+        }
+        None => xtask::regen(&schema, &out, &crate_name, mode),
+    }
 }

@@ -28,6 +28,13 @@ pub fn schema(n: usize) -> Vec<SourceFile> {
     files
 }
 
+/// The auth endpoints every generated client needs.
+pub fn auth_files() -> Vec<SourceFile> {
+    AUTH.iter()
+        .map(|role| file(&format!("auth/v3/{}.yaml", role.0), auth_endpoint(*role)))
+        .collect()
+}
+
 fn file(path: &str, text: String) -> SourceFile {
     SourceFile {
         path: path.to_owned(),

@@ -369,7 +369,7 @@ fn endpoint_method(e: &Endpoint) -> TokenStream {
     let mut params = Vec::new();
     let mut args = Vec::new();
     for p in e.params.iter().filter(|p| p.field.required) {
-        let i = ident(&p.field.ident);
+        let i = ident(&p.field.setter);
         let t = super::names::arg_ty(&p.field.ty);
         params.push(quote!(#i: #t));
         args.push(quote!(#i));

@@ -36,9 +36,9 @@ impl<'a> MessageApi<'a> {
     pub fn update(
         self,
         message_id: impl Into<String>,
-        r#type: impl Into<String>,
+        body_type: impl Into<String>,
     ) -> MessageUpdateRequest<'a> {
-        MessageUpdateRequest::new(self.client, message_id, r#type)
+        MessageUpdateRequest::new(self.client, message_id, body_type)
     }
 }
 /// The `new` endpoints of `im` v1.
