@@ -38,6 +38,9 @@ pub struct Struct {
     pub validates: bool,
     /// Named types are both sent and received; body and response structs one way only.
     pub direction: Direction,
+    /// The struct its constructor takes instead of positional arguments (see
+    /// [`Direction::Required`]).
+    pub required: Option<String>,
 }
 
 impl Struct {
@@ -49,11 +52,11 @@ impl Struct {
     }
     /// Whether the client sends it (it gets `to_json`).
     pub fn sends(&self) -> bool {
-        self.direction != Direction::Response
+        matches!(self.direction, Direction::Both | Direction::Request)
     }
     /// Whether the client reads it (it gets `from_json`).
     pub fn receives(&self) -> bool {
-        self.direction != Direction::Request
+        matches!(self.direction, Direction::Both | Direction::Response)
     }
 }
 
@@ -62,6 +65,9 @@ pub enum Direction {
     Both,
     Request,
     Response,
+    /// The required arguments of a constructor, as named fields: built by callers with a
+    /// struct literal, never sent or received as such.
+    Required,
 }
 
 #[derive(Debug, Clone)]
@@ -182,6 +188,8 @@ pub struct Endpoint {
     pub pagination: Option<Pagination>,
     pub errors: Vec<ErrorCode>,
     pub error_ident: String,
+    /// The struct the builder's constructor takes (see [`Direction::Required`]).
+    pub required: Option<String>,
     pub validates: bool,
 }
 
@@ -227,6 +235,8 @@ pub struct TokenEndpoint {
     pub ident: String,
     /// Required parameters in constructor order.
     pub args: Vec<String>,
+    /// The struct the builder's constructor takes, if it takes one.
+    pub required: Option<String>,
     /// The response field holding the token, for the roles that return one.
     pub token_field: Option<String>,
 }

@@ -57,12 +57,16 @@ pub fn lower(files: &[LoadedFile]) -> Api {
             cx.owner.set(Some(t.name.value.as_str()));
             let fields = cx.fields(&t.fields, &ident, &mut extra);
             cx.owner.set(None);
+            let required_args: Vec<FieldIr> =
+                fields.iter().filter(|f| f.required).cloned().collect();
+            let required = cx.required_struct(&ident, required_args, &mut extra);
             module.structs.push(Struct {
                 validates: validating.contains(t.name.value.as_str()),
                 doc: doc_or(&t.description, &format!("The `{}` type.", t.name.value)),
                 ident,
                 fields,
                 direction: Direction::Both,
+                required,
             });
             module.structs.extend(extra);
         }
@@ -99,6 +103,7 @@ pub fn lower(files: &[LoadedFile]) -> Api {
                         .map(|p| p.field.wire.clone())
                         .collect(),
                     token_field: token_field.map(str::to_owned),
+                    required: endpoint.required.clone(),
                 });
             }
             module.endpoints.push(endpoint);
@@ -254,6 +259,56 @@ impl Scope {
     }
 }
 
+impl Cx<'_, '_> {
+    /// A constructor taking more than three required arguments, or two of one type side
+    /// by side, takes them as a struct with named fields instead, so they cannot be
+    /// swapped silently (`start_time` for `end_time`). Returns its name, and adds it to
+    /// `out`.
+    fn required_struct(
+        &self,
+        owner: &str,
+        args: Vec<FieldIr>,
+        out: &mut Vec<Struct>,
+    ) -> Option<String> {
+        let class = |f: &FieldIr| match &f.ty {
+            Ty::String | Ty::Int64String => "string".to_owned(),
+            other => format!("{other:?}"),
+        };
+        let adjacent_alike = args.windows(2).any(|w| class(&w[0]) == class(&w[1]));
+        if args.len() <= 3 && !adjacent_alike {
+            return None;
+        }
+        let ident = self
+            .scope
+            .borrow_mut()
+            .claim(&format!("{owner}Required"), "");
+        let fields = args
+            .into_iter()
+            .map(|mut f| {
+                // Named like the constructor arguments they replace; held plainly (the
+                // constructor boxes what it has to).
+                f.ident = f.setter.clone();
+                f.boxed = false;
+                f.rules = Rules::default();
+                f
+            })
+            .collect();
+        out.push(Struct {
+            ident: ident.clone(),
+            doc: vec![
+                format!("The required arguments of [`{owner}`]'s constructor, by name."),
+                String::new(),
+                "Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.".to_owned(),
+            ],
+            fields,
+            validates: false,
+            direction: Direction::Required,
+            required: None,
+        });
+        Some(ident)
+    }
+}
+
 /// The builder's own methods: a setter by one of these names is renamed `set_…`.
 const BUILDER_METHODS: &[&str] = &["new", "send", "options", "stream", "validate"];
 
@@ -295,6 +350,7 @@ impl Cx<'_, '_> {
                     doc: vec![format!("The JSON body of [`{ident}`].")],
                     fields: lowered,
                     direction: Direction::Request,
+                    required: None,
                 });
                 Body::Fields(body_ident)
             }
@@ -351,6 +407,7 @@ impl Cx<'_, '_> {
                     doc: vec![format!("What [`{ident}`] returns.")],
                     fields,
                     direction: Direction::Response,
+                    required: None,
                 });
                 resp_ident
             });
@@ -380,6 +437,25 @@ impl Cx<'_, '_> {
                     token: find(&p.value.token).ident.clone(),
                 }
             });
+        let mut required_args: Vec<FieldIr> = params
+            .iter()
+            .map(|p| p.field.clone())
+            .filter(|f| f.required)
+            .collect();
+        if let Body::Whole { arg, ty } = &body {
+            required_args.push(FieldIr {
+                boxed: false,
+                setter: arg.clone(),
+                wire: String::new(),
+                ident: arg.clone(),
+                ty: ty.clone(),
+                required: true,
+                secret: false,
+                doc: vec!["The request body.".to_owned()],
+                rules: Rules::default(),
+            });
+        }
+        let required = self.required_struct(&ident, required_args, &mut own);
         let mut errors: Vec<ErrorCode> = ep.errors.iter().map(error_code).collect();
         errors.sort_by_key(|e| e.code);
         let validates = params.iter().any(|p| {
@@ -394,6 +470,7 @@ impl Cx<'_, '_> {
             resource: snake(resource),
             method_ident: snake(method),
             error_ident: self.scope.borrow_mut().claim(&format!("{ident}Error"), ""),
+            required,
             ident,
             summary: ep.summary.clone(),
             description: ep.description.trim().to_owned(),
@@ -560,6 +637,7 @@ impl Cx<'_, '_> {
                     fields: lowered,
                     validates,
                     direction: Direction::Both,
+                    required: None,
                 });
                 Ty::Named {
                     path: inline_name.to_owned(),

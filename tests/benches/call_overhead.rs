@@ -52,7 +52,12 @@ async fn client_call(client: &feishu::Client) {
         .application()
         .v6()
         .application_feedback()
-        .patch(APP, FEEDBACK, FeedbackStatus::Marked, OPERATOR)
+        .patch(feishu::application::v6::ApplicationFeedbackPatchRequired {
+            app_id: APP.into(),
+            feedback_id: FEEDBACK.into(),
+            status: FeedbackStatus::Marked,
+            operator_id: OPERATOR.into(),
+        })
         .user_id_type(feishu::UserIdType::OpenId)
         .send()
         .await

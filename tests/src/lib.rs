@@ -193,7 +193,12 @@ pub async fn patch_feedback(
     c.application()
         .v6()
         .application_feedback()
-        .patch("cli_1", "1", FeedbackStatus::Marked, "ou_1")
+        .patch(feishu::application::v6::ApplicationFeedbackPatchRequired {
+            app_id: "cli_1".into(),
+            feedback_id: "1".into(),
+            status: FeedbackStatus::Marked,
+            operator_id: "ou_1".into(),
+        })
         .send()
         .await
 }

@@ -76,7 +76,12 @@ async fn feedback_update_codes_are_typed() {
     check_codes(&cases, |c| async move {
         let feedback = c.application().v6().application_feedback();
         feedback
-            .patch("cli_1", "1", FeedbackStatus::Closed, "ou_1")
+            .patch(feishu::application::v6::ApplicationFeedbackPatchRequired {
+                app_id: "cli_1".into(),
+                feedback_id: "1".into(),
+                status: FeedbackStatus::Closed,
+                operator_id: "ou_1".into(),
+            })
             .send()
             .await
     })
@@ -101,7 +106,14 @@ async fn app_version_codes_are_typed() {
     check_codes(&cases, |c| async move {
         let versions = c.application().v6().application_app_version();
         versions
-            .patch("cli_1", "oav_1", UserIdType::OpenId, "ou_1")
+            .patch(
+                feishu::application::v6::ApplicationAppVersionPatchRequired {
+                    app_id: "cli_1".into(),
+                    version_id: "oav_1".into(),
+                    user_id_type: UserIdType::OpenId,
+                    operator_id: "ou_1".into(),
+                },
+            )
             .send()
             .await
     })
@@ -124,7 +136,10 @@ async fn badge_codes_are_typed() {
         c.application()
             .v6()
             .app_badge()
-            .set("ou_1", "1")
+            .set(feishu::application::v6::AppBadgeSetRequired {
+                user_id: "ou_1".into(),
+                version: "1".into(),
+            })
             .send()
             .await
     })
@@ -148,7 +163,10 @@ async fn error_details_from_the_body_are_kept() {
         .application()
         .v6()
         .app_badge()
-        .set("ou_1", "1")
+        .set(feishu::application::v6::AppBadgeSetRequired {
+            user_id: "ou_1".into(),
+            version: "1".into(),
+        })
         .send()
         .await
         .unwrap_err();

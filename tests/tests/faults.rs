@@ -49,7 +49,10 @@ async fn badge(
     c.application()
         .v6()
         .app_badge()
-        .set("ou_1", "1")
+        .set(feishu::application::v6::AppBadgeSetRequired {
+            user_id: "ou_1".into(),
+            version: "1".into(),
+        })
         .send()
         .await
 }

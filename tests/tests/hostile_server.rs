@@ -31,7 +31,14 @@ async fn list(c: &feishu::Client) -> Result<(), feishu::Error> {
 }
 
 async fn badge(c: &feishu::Client) -> Result<(), feishu::Error> {
-    let call = c.application().v6().app_badge().set("ou_1", "1");
+    let call = c
+        .application()
+        .v6()
+        .app_badge()
+        .set(feishu::application::v6::AppBadgeSetRequired {
+            user_id: "ou_1".into(),
+            version: "1".into(),
+        });
     call.send().await.map_err(feishu::Error::erase)
 }
 

@@ -40,7 +40,12 @@ async fn patch(
     c.application()
         .v6()
         .application_feedback()
-        .patch(app_id, feedback_id, FeedbackStatus::Marked, "ou_1")
+        .patch(feishu::application::v6::ApplicationFeedbackPatchRequired {
+            app_id: app_id.into(),
+            feedback_id: feedback_id.into(),
+            status: FeedbackStatus::Marked,
+            operator_id: "ou_1".into(),
+        })
         .options(options)
         .send()
         .await
@@ -248,10 +253,12 @@ async fn configuration_errors_are_matchable() {
         .unwrap();
     let call = feishu::application::v6::ApplicationFeedbackPatch::new(
         &runtime_only,
-        "cli_1",
-        "1",
-        FeedbackStatus::Marked,
-        "ou_1",
+        feishu::application::v6::ApplicationFeedbackPatchRequired {
+            app_id: "cli_1".into(),
+            feedback_id: "1".into(),
+            status: FeedbackStatus::Marked,
+            operator_id: "ou_1".into(),
+        },
     );
     let err = call.send().await.unwrap_err();
     assert!(

@@ -53,12 +53,12 @@ async fn update_app_feedback() {
         .application()
         .v6()
         .application_feedback()
-        .patch(
-            "cli_9f115af860f7901b",
-            "7057888018203574291",
-            FeedbackStatus::Marked,
-            "ou_9565b69967831233761cc2f11b4c089f",
-        )
+        .patch(feishu::application::v6::ApplicationFeedbackPatchRequired {
+            app_id: "cli_9f115af860f7901b".into(),
+            feedback_id: "7057888018203574291".into(),
+            status: FeedbackStatus::Marked,
+            operator_id: "ou_9565b69967831233761cc2f11b4c089f".into(),
+        })
         .user_id_type(UserIdType::OpenId)
         .send()
         .await
@@ -85,10 +85,12 @@ async fn update_app_version_review_status() {
     let versions = || client.application().v6().application_app_version();
     let patch = || {
         versions().patch(
-            "cli_9f3ca975326b501b",
-            "oav_d317f090b7258ad0372aa53963cda70d",
-            UserIdType::OpenId,
-            "ou_4065981088f8ef67a504ba8bd6b24d85",
+            feishu::application::v6::ApplicationAppVersionPatchRequired {
+                app_id: "cli_9f3ca975326b501b".into(),
+                version_id: "oav_d317f090b7258ad0372aa53963cda70d".into(),
+                user_id_type: UserIdType::OpenId,
+                operator_id: "ou_4065981088f8ef67a504ba8bd6b24d85".into(),
+            },
         )
     };
 
@@ -138,7 +140,14 @@ async fn rejection_with_a_reason_is_sent_with_the_reason_in_the_query() {
         .application()
         .v6()
         .application_app_version()
-        .patch("cli_x", "oav_1", UserIdType::UserId, "ou_1")
+        .patch(
+            feishu::application::v6::ApplicationAppVersionPatchRequired {
+                app_id: "cli_x".into(),
+                version_id: "oav_1".into(),
+                user_id_type: UserIdType::UserId,
+                operator_id: "ou_1".into(),
+            },
+        )
         .status(AppVersionStatus::Reject)
         .reject_reason("拒绝理由 & more")
         .send()
@@ -166,7 +175,10 @@ async fn set_app_badge() {
         .application()
         .v6()
         .app_badge()
-        .set("ou_d317f090b7258ad0372aa53963cda70d", "1664360599355")
+        .set(feishu::application::v6::AppBadgeSetRequired {
+            user_id: "ou_d317f090b7258ad0372aa53963cda70d".into(),
+            version: "1664360599355".into(),
+        })
         .extra("{}")
         .pc(badge())
         .mobile(badge())
@@ -183,7 +195,10 @@ async fn set_app_badge() {
         .application()
         .v6()
         .app_badge()
-        .set("ou_1", "1")
+        .set(feishu::application::v6::AppBadgeSetRequired {
+            user_id: "ou_1".into(),
+            version: "1".into(),
+        })
         .pc(ClientBadgeNum::new().gadget(-1))
         .send()
         .await
@@ -311,21 +326,28 @@ async fn sync_external_instance_sends_the_seed_body_and_decodes_the_stored_insta
     let link = |pc: &str, mobile: &str| ExternalInstanceLink::new(pc).mobile_link(mobile);
     let sso = "http://applink.feishu.cn/sso/common?xxx";
     let example = "http://www.example.com";
+    let text = |key: &str, value: &str| {
+        I18nResourceText::new(I18nResourceTextRequired {
+            key: key.into(),
+            value: value.into(),
+        })
+    };
     let texts = vec![
-        I18nResourceText::new("@i18n@1", "测试审批"),
-        I18nResourceText::new("@i18n@2", "天"),
-        I18nResourceText::new("@i18n@3", "2023-06-29"),
+        text("@i18n@1", "测试审批"),
+        text("@i18n@2", "天"),
+        text("@i18n@3", "2023-06-29"),
     ];
-    let instance = ExternalInstance::new(
-        "9D706BA5-9E9F-416E-96CB-53FEF8B9xxxx",
-        ExternalInstanceStatus::Approved,
-        "3162634",
-        link(sso, sso),
-        "1688022000000",
-        "0",
-        "1688022600000",
-        vec![I18nResource::new(I18nLocale::ZhCn, texts, true)],
-    )
+    // Eight required fields, five of them strings: named, so none can take another's place.
+    let instance = ExternalInstance::new(ExternalInstanceRequired {
+        approval_code: "9D706BA5-9E9F-416E-96CB-53FEF8B9xxxx".into(),
+        status: ExternalInstanceStatus::Approved,
+        instance_id: "3162634".into(),
+        links: link(sso, sso),
+        start_time: "1688022000000".into(),
+        end_time: "0".into(),
+        update_time: "1688022600000".into(),
+        i18n_resources: vec![I18nResource::new(I18nLocale::ZhCn, texts, true)],
+    })
     .title("@i18n@1")
     .form(vec![
         ExternalInstanceForm::new().name("@i18n@2").value("@i18n@3"),
@@ -334,13 +356,13 @@ async fn sync_external_instance_sends_the_seed_body_and_decodes_the_stored_insta
     .user_name("李健")
     .update_mode(UpdateMode::Replace)
     .task_list(vec![
-        ExternalInstanceTask::new(
-            "112253",
-            link(example, example),
-            ExternalTaskStatus::Approved,
-            "1688022000000",
-            "0",
-        )
+        ExternalInstanceTask::new(ExternalInstanceTaskRequired {
+            task_id: "112253".into(),
+            links: link(example, example),
+            status: ExternalTaskStatus::Approved,
+            create_time: "1688022000000".into(),
+            end_time: "0".into(),
+        })
         .user_id("454dg7x4")
         .title("同意审批")
         .update_time("1688022600000")
@@ -354,13 +376,13 @@ async fn sync_external_instance_sends_the_seed_body_and_decodes_the_stored_insta
         ]),
     ])
     .cc_list(vec![
-        ExternalInstanceCc::new(
-            "1231243",
-            link(example, example),
-            CcReadStatus::Read,
-            "1688022000000",
-            "1688022600000",
-        )
+        ExternalInstanceCc::new(ExternalInstanceCcRequired {
+            cc_id: "1231243".into(),
+            links: link(example, example),
+            read_status: CcReadStatus::Read,
+            create_time: "1688022000000".into(),
+            update_time: "1688022600000".into(),
+        })
         .user_id("454dg7x4")
         .title("抄送任务"),
     ]);

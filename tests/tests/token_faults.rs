@@ -261,12 +261,12 @@ async fn a_marketplace_app_token_rejected_by_the_tenant_endpoint_is_replaced_onc
         .application()
         .v6()
         .application_feedback()
-        .patch(
-            "cli_1",
-            "1",
-            feishu::application::v6::FeedbackStatus::Marked,
-            "ou_1",
-        )
+        .patch(feishu::application::v6::ApplicationFeedbackPatchRequired {
+            app_id: "cli_1".into(),
+            feedback_id: "1".into(),
+            status: feishu::application::v6::FeedbackStatus::Marked,
+            operator_id: "ou_1".into(),
+        })
         .options(feishu::RequestOptions::new().tenant_key("tenant-9"));
     call.send().await.unwrap();
     assert_eq!(

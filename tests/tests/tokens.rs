@@ -236,7 +236,12 @@ async fn marketplace_apps_use_the_app_ticket_and_the_tenant_key() {
         c.application()
             .v6()
             .application_feedback()
-            .patch("cli_1", "1", FeedbackStatus::Marked, "ou_1")
+            .patch(feishu::application::v6::ApplicationFeedbackPatchRequired {
+                app_id: "cli_1".into(),
+                feedback_id: "1".into(),
+                status: FeedbackStatus::Marked,
+                operator_id: "ou_1".into(),
+            })
             .options(feishu::RequestOptions::new().tenant_key("tenant-9"))
             .send()
             .await
@@ -263,7 +268,12 @@ async fn marketplace_apps_use_the_app_ticket_and_the_tenant_key() {
         .application()
         .v6()
         .application_feedback()
-        .patch("cli_1", "1", FeedbackStatus::Marked, "ou_1")
+        .patch(feishu::application::v6::ApplicationFeedbackPatchRequired {
+            app_id: "cli_1".into(),
+            feedback_id: "1".into(),
+            status: FeedbackStatus::Marked,
+            operator_id: "ou_1".into(),
+        })
         .send()
         .await
         .unwrap_err();
@@ -302,7 +312,12 @@ async fn an_invalid_app_ticket_triggers_a_resend() {
         .application()
         .v6()
         .application_feedback()
-        .patch("cli_1", "1", FeedbackStatus::Marked, "ou_1")
+        .patch(feishu::application::v6::ApplicationFeedbackPatchRequired {
+            app_id: "cli_1".into(),
+            feedback_id: "1".into(),
+            status: FeedbackStatus::Marked,
+            operator_id: "ou_1".into(),
+        })
         .options(feishu::RequestOptions::new().tenant_key("t"))
         .send()
         .await
@@ -332,7 +347,12 @@ async fn user_tokens_are_passed_per_call() {
     c.application()
         .v6()
         .application_feedback()
-        .patch("cli_1", "1", FeedbackStatus::Marked, "ou_1")
+        .patch(feishu::application::v6::ApplicationFeedbackPatchRequired {
+            app_id: "cli_1".into(),
+            feedback_id: "1".into(),
+            status: FeedbackStatus::Marked,
+            operator_id: "ou_1".into(),
+        })
         .options(
             feishu::RequestOptions::new()
                 .user_access_token("u-user")

@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 
 use super::doc_text;
 use super::docs::{doc, doc1, endpoint_doc};
-use super::names::{allow_many, arg_ty, field_ty, ident, init_from_arg, ty};
+use super::names::{allow_many, field_ty, ident, init_from_arg, required_params, ty};
 use super::rules::validate_body;
 use super::types::{emit_struct, setter};
 use crate::ir::{Body, Endpoint, ErrorCode, FieldIr, Location, Ty};
@@ -78,22 +78,18 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
         .map(|p| &p.field)
         .filter(|f| f.required)
         .collect();
-    let mut ctor_params: Vec<TokenStream> = required
-        .iter()
-        .map(|f| {
-            let i = ident(&f.setter);
-            let t = arg_ty(&f.ty);
-            quote!(#i: #t)
-        })
-        .collect();
-    if let Body::Whole { arg, ty: t } = &ep.body {
-        let a = ident(arg);
-        let t = ty(t);
-        ctor_params.push(quote!(#a: #t));
-    }
+    let whole = match &ep.body {
+        Body::Whole { arg, ty: t } => Some((ident(arg), ty(t))),
+        _ => None,
+    };
+    let (ctor_params, _, bind) = required_params(
+        &required,
+        whole.as_ref().map(|(a, t)| (a, t.clone())),
+        ep.required.as_deref(),
+    );
     let init_slot = |f: &FieldIr| {
         if f.required {
-            let init = init_from_arg(f);
+            let init = init_from_arg(f, ep.required.is_some());
             quote!(#init,)
         } else {
             let i = ident(&f.ident);
@@ -249,6 +245,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
             #ctor_doc
             #allow
             #[inline] pub fn new(__client: &'a feishu_runtime::Client, #(#ctor_params),*) -> Self {
+                #bind
                 Self { __client, #(#url_inits)* #body_init __options: feishu_runtime::RequestOptions::new() }
             }
 

@@ -234,14 +234,20 @@ fn token_endpoints(api: &Api) -> TokenStream {
 
 fn token_call(t: &TokenEndpoint) -> TokenStream {
     let module = match &t.module {
-        ModPath::Service { service, version } => {
-            format!("crate::{service}::{version}::{}", t.ident)
-        }
-        ModPath::Common => format!("crate::{}", t.ident),
+        ModPath::Service { service, version } => format!("crate::{service}::{version}"),
+        ModPath::Common => "crate".to_owned(),
     };
-    let builder = path(&module);
-    let args = t.args.iter().map(|a| ident(a));
-    let send = quote!(#builder::new(client, #(#args),*).send().await.map_err(feishu_runtime::Error::erase));
+    let builder = path(&format!("{module}::{}", t.ident));
+    let names = t.args.iter().map(|a| ident(a));
+    let args = match &t.required {
+        Some(r) => {
+            let r = path(&format!("{module}::{r}"));
+            quote!(#r { #(#names: #names.into()),* })
+        }
+        None => quote!(#(#names),*),
+    };
+    let send =
+        quote!(#builder::new(client, #args).send().await.map_err(feishu_runtime::Error::erase));
     match &t.token_field {
         Some(field) => {
             let f = ident(field);
@@ -366,20 +372,21 @@ pub fn version_rs(m: &Module, service: &str, version: &str) -> TokenStream {
 fn endpoint_method(e: &Endpoint) -> TokenStream {
     let m = ident(&e.method_ident);
     let builder = ident(&e.ident);
-    let mut params = Vec::new();
-    let mut args = Vec::new();
-    for p in e.params.iter().filter(|p| p.field.required) {
-        let i = ident(&p.field.setter);
-        let t = super::names::arg_ty(&p.field.ty);
-        params.push(quote!(#i: #t));
-        args.push(quote!(#i));
-    }
-    if let crate::ir::Body::Whole { arg, ty } = &e.body {
-        let i = ident(arg);
-        let t = super::names::ty(ty);
-        params.push(quote!(#i: #t));
-        args.push(quote!(#i));
-    }
+    let required: Vec<&crate::ir::FieldIr> = e
+        .params
+        .iter()
+        .map(|p| &p.field)
+        .filter(|f| f.required)
+        .collect();
+    let whole = match &e.body {
+        crate::ir::Body::Whole { arg, ty } => Some((ident(arg), super::names::ty(ty))),
+        _ => None,
+    };
+    let (params, args, _) = super::names::required_params(
+        &required,
+        whole.as_ref().map(|(a, t)| (a, t.clone())),
+        e.required.as_deref(),
+    );
     let d = doc1(format!(
         "{}: see [`{}`].",
         doc_text::inline(&e.summary),

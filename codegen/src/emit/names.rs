@@ -81,15 +81,63 @@ pub fn arg_ty(ty: &Ty) -> TokenStream {
 }
 
 /// A struct-literal field initialised from its constructor argument (named like the
-/// field's setter, declared with [`arg_ty`]); shorthand when nothing differs.
-pub fn init_from_arg(f: &FieldIr) -> TokenStream {
+/// field's setter, declared with [`arg_ty`], or `plain` when it came out of a
+/// `…Required` struct and needs no conversion); shorthand when nothing differs.
+pub fn init_from_arg(f: &FieldIr, plain: bool) -> TokenStream {
     let field = ident(&f.ident);
     let arg = ident(&f.setter);
-    if f.setter == f.ident && !f.boxed && !matches!(f.ty, Ty::String | Ty::Int64String) {
+    let converts = !plain && matches!(f.ty, Ty::String | Ty::Int64String);
+    if f.setter == f.ident && !f.boxed && !converts {
         return quote!(#field);
     }
-    let value = stored_value(f, quote!(#arg));
+    let value = if converts {
+        stored_value(f, quote!(#arg))
+    } else if f.boxed {
+        quote!(Box::new(#arg))
+    } else {
+        quote!(#arg)
+    };
     quote!(#field: #value)
+}
+
+/// A constructor's required arguments: positional (`name: impl Into<String>`, ...), or
+/// one `required: XRequired` struct. Returns the parameter list, the arguments that
+/// pass the same values on (for a method that forwards to the constructor), and a
+/// statement that binds each argument's name inside the constructor.
+pub fn required_params(
+    args: &[&FieldIr],
+    extra: Option<(&Ident, TokenStream)>,
+    required: Option<&str>,
+) -> (Vec<TokenStream>, Vec<TokenStream>, TokenStream) {
+    if let Some(r) = required {
+        let r = ident(r);
+        let names = args
+            .iter()
+            .map(|f| ident(&f.setter))
+            .chain(extra.as_ref().map(|(i, _)| (*i).clone()));
+        let bind = quote!(let #r { #(#names),* } = required;);
+        return (vec![quote!(required: #r)], vec![quote!(required)], bind);
+    }
+    let mut params: Vec<TokenStream> = args
+        .iter()
+        .map(|f| {
+            let i = ident(&f.setter);
+            let t = arg_ty(&f.ty);
+            quote!(#i: #t)
+        })
+        .collect();
+    let mut forward: Vec<TokenStream> = args
+        .iter()
+        .map(|f| {
+            let i = ident(&f.setter);
+            quote!(#i)
+        })
+        .collect();
+    if let Some((i, t)) = extra {
+        params.push(quote!(#i: #t));
+        forward.push(quote!(#i));
+    }
+    (params, forward, TokenStream::new())
 }
 
 /// `#[allow(clippy::too_many_arguments)]` where a constructor needs it.

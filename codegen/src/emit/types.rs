@@ -7,7 +7,9 @@ use quote::quote;
 use super::doc_text;
 use super::docs::{doc, doc1};
 use super::json::{enum_json, struct_from_json, struct_to_json};
-use super::names::{allow_many, arg_ty, field_ty, ident, init_from_arg, stored_value};
+use super::names::{
+    allow_many, arg_ty, field_ty, ident, init_from_arg, required_params, stored_value,
+};
 use super::rules::validate_body;
 use crate::ir::{Direction, Enum, FieldIr, Struct};
 use crate::model::Wire;
@@ -60,10 +62,12 @@ pub fn emit_struct(s: &Struct) -> TokenStream {
     } else {
         quote!(pub)
     };
+    // Required-argument structs are built with struct literals.
+    let non_exhaustive = (s.direction != Direction::Required).then(|| quote!(#[non_exhaustive]));
     quote! {
         #docs
         #[derive(#(#derives),*)]
-        #[non_exhaustive]
+        #non_exhaustive
         #vis struct #name {
             #(#fields)*
         }
@@ -88,14 +92,10 @@ fn field_decl(f: &FieldIr) -> TokenStream {
 fn constructor_and_setters(s: &Struct) -> TokenStream {
     let name = ident(&s.ident);
     let required: Vec<&FieldIr> = s.fields.iter().filter(|f| f.required).collect();
-    let params = required.iter().map(|f| {
-        let i = ident(&f.setter);
-        let t = arg_ty(&f.ty);
-        quote!(#i: #t)
-    });
+    let (params, _, bind) = required_params(&required, None, s.required.as_deref());
     let inits = s.fields.iter().map(|f| {
         if f.required {
-            init_from_arg(f)
+            init_from_arg(f, s.required.is_some())
         } else {
             let i = ident(&f.ident);
             quote!(#i: None)
@@ -106,7 +106,7 @@ fn constructor_and_setters(s: &Struct) -> TokenStream {
         .iter()
         .filter(|f| !f.required)
         .map(|f| setter(f, None, false));
-    let allow = allow_many(required.len());
+    let allow = allow_many(params.len());
     let new_doc = if required.is_empty() {
         doc1("An empty value; set fields with the methods below.")
     } else {
@@ -119,6 +119,7 @@ fn constructor_and_setters(s: &Struct) -> TokenStream {
             #new_doc
             #allow
             #[inline] pub fn new(#(#params),*) -> Self {
+                #bind
                 Self { #(#inits),* }
             }
             #(#setters)*

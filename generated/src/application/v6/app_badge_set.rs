@@ -64,15 +64,15 @@ impl<'a> AppBadgeSet<'a> {
     #[inline]
     pub fn new(
         __client: &'a feishu_runtime::Client,
-        user_id: impl Into<String>,
-        version: impl Into<String>,
+        required: AppBadgeSetRequired,
     ) -> Self {
+        let AppBadgeSetRequired { user_id, version } = required;
         Self {
             __client,
             user_id_type: None,
             __body: AppBadgeSetBody {
-                user_id: user_id.into(),
-                version: version.into(),
+                user_id,
+                version,
                 extra: None,
                 pc: None,
                 mobile: None,
@@ -170,6 +170,20 @@ impl feishu_runtime::__private::json::ToJson for AppBadgeSetBody {
         o.opt("mobile", &self.mobile);
         o.finish()
     }
+}
+/// The required arguments of [`AppBadgeSet`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq, Debug)]
+pub struct AppBadgeSetRequired {
+    /// 用户ID
+    ///
+    /// Example: `ou_d317f090b7258ad0372aa53963cda70d`
+    pub user_id: String,
+    /// badge数据版本号
+    ///
+    /// Example: `1664360599355`
+    pub version: String,
 }
 /// Error codes of [`AppBadgeSet`]: the documented ones, then those any endpoint can return.
 ///

@@ -71,17 +71,20 @@ impl<'a> ApplicationAppVersionPatch<'a> {
     #[inline]
     pub fn new(
         __client: &'a feishu_runtime::Client,
-        app_id: impl Into<String>,
-        version_id: impl Into<String>,
-        user_id_type: crate::UserIdType,
-        operator_id: impl Into<String>,
+        required: ApplicationAppVersionPatchRequired,
     ) -> Self {
+        let ApplicationAppVersionPatchRequired {
+            app_id,
+            version_id,
+            user_id_type,
+            operator_id,
+        } = required;
         Self {
             __client,
-            app_id: app_id.into(),
-            version_id: version_id.into(),
+            app_id,
+            version_id,
             user_id_type,
-            operator_id: operator_id.into(),
+            operator_id,
             reject_reason: None,
             __body: ApplicationAppVersionPatchBody {
                 status: None,
@@ -158,6 +161,30 @@ impl feishu_runtime::__private::json::ToJson for ApplicationAppVersionPatchBody 
         o.opt("status", &self.status);
         o.finish()
     }
+}
+/// The required arguments of [`ApplicationAppVersionPatch`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq, Debug)]
+pub struct ApplicationAppVersionPatchRequired {
+    /// 应用 id
+    ///
+    /// Example: `cli_9f3ca975326b501b`
+    pub app_id: String,
+    /// 唯一标识应用版本的 ID
+    ///
+    /// Example: `oav_d317f090b7258ad0372aa53963cda70d`
+    pub version_id: String,
+    /// 用户 ID 类型
+    ///
+    /// Default (applied by the server when omitted): `open_id`
+    ///
+    /// Example: `open_id`
+    pub user_id_type: crate::UserIdType,
+    /// 操作者的 open_id
+    ///
+    /// Example: `ou_4065981088f8ef67a504ba8bd6b24d85`
+    pub operator_id: String,
 }
 /// Error codes of [`ApplicationAppVersionPatch`]: the documented ones, then those any endpoint can return.
 ///

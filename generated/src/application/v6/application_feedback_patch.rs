@@ -64,18 +64,21 @@ impl<'a> ApplicationFeedbackPatch<'a> {
     #[inline]
     pub fn new(
         __client: &'a feishu_runtime::Client,
-        app_id: impl Into<String>,
-        feedback_id: impl Into<String>,
-        status: crate::application::v6::FeedbackStatus,
-        operator_id: impl Into<String>,
+        required: ApplicationFeedbackPatchRequired,
     ) -> Self {
+        let ApplicationFeedbackPatchRequired {
+            app_id,
+            feedback_id,
+            status,
+            operator_id,
+        } = required;
         Self {
             __client,
-            app_id: app_id.into(),
-            feedback_id: feedback_id.into(),
+            app_id,
+            feedback_id,
             user_id_type: None,
             status,
-            operator_id: operator_id.into(),
+            operator_id,
             __options: feishu_runtime::RequestOptions::new(),
         }
     }
@@ -109,6 +112,28 @@ impl<'a> ApplicationFeedbackPatch<'a> {
         request.query("operator_id", &self.operator_id);
         feishu_runtime::Call::new(self.__client, request, Ok(()))
     }
+}
+/// The required arguments of [`ApplicationFeedbackPatch`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq, Debug)]
+pub struct ApplicationFeedbackPatchRequired {
+    /// 目标应用 ID（本租户创建的所有应用）
+    ///
+    /// Example: `cli_9f115af860f7901b`
+    pub app_id: String,
+    /// 应用反馈记录id
+    ///
+    /// Example: `7057888018203574291`
+    pub feedback_id: String,
+    /// 反馈处理状态
+    ///
+    /// Example: `1`
+    pub status: crate::application::v6::FeedbackStatus,
+    /// 反馈处理人员id，租户内用户的唯一标识， ID值与查询参数中的user_id_type 对应
+    ///
+    /// Example: `ou_9565b69967831233761cc2f11b4c089f`
+    pub operator_id: String,
 }
 /// Error codes of [`ApplicationFeedbackPatch`]: the documented ones, then those any endpoint can return.
 ///

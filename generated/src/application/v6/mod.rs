@@ -46,12 +46,8 @@ pub struct AppBadgeApi<'a> {
 impl<'a> AppBadgeApi<'a> {
     /// 更新应用红点: see [`AppBadgeSet`].
     #[inline]
-    pub fn set(
-        self,
-        user_id: impl Into<String>,
-        version: impl Into<String>,
-    ) -> AppBadgeSet<'a> {
-        AppBadgeSet::new(self.client, user_id, version)
+    pub fn set(self, required: AppBadgeSetRequired) -> AppBadgeSet<'a> {
+        AppBadgeSet::new(self.client, required)
     }
 }
 /// The `application_app_version` endpoints of `application` v6.
@@ -65,18 +61,9 @@ impl<'a> ApplicationAppVersionApi<'a> {
     #[inline]
     pub fn patch(
         self,
-        app_id: impl Into<String>,
-        version_id: impl Into<String>,
-        user_id_type: crate::UserIdType,
-        operator_id: impl Into<String>,
+        required: ApplicationAppVersionPatchRequired,
     ) -> ApplicationAppVersionPatch<'a> {
-        ApplicationAppVersionPatch::new(
-            self.client,
-            app_id,
-            version_id,
-            user_id_type,
-            operator_id,
-        )
+        ApplicationAppVersionPatch::new(self.client, required)
     }
 }
 /// The `application_feedback` endpoints of `application` v6.
@@ -95,17 +82,8 @@ impl<'a> ApplicationFeedbackApi<'a> {
     #[inline]
     pub fn patch(
         self,
-        app_id: impl Into<String>,
-        feedback_id: impl Into<String>,
-        status: crate::application::v6::FeedbackStatus,
-        operator_id: impl Into<String>,
+        required: ApplicationFeedbackPatchRequired,
     ) -> ApplicationFeedbackPatch<'a> {
-        ApplicationFeedbackPatch::new(
-            self.client,
-            app_id,
-            feedback_id,
-            status,
-            operator_id,
-        )
+        ApplicationFeedbackPatch::new(self.client, required)
     }
 }

@@ -610,23 +610,23 @@ pub struct ExternalInstance {
 #[allow(clippy::should_implement_trait)]
 impl ExternalInstance {
     /// A value with every required field; set optional ones with the methods below.
-    #[allow(clippy::too_many_arguments)]
     #[inline]
-    pub fn new(
-        approval_code: impl Into<String>,
-        status: crate::approval::v4::ExternalInstanceStatus,
-        instance_id: impl Into<String>,
-        links: crate::approval::v4::ExternalInstanceLink,
-        start_time: impl Into<String>,
-        end_time: impl Into<String>,
-        update_time: impl Into<String>,
-        i18n_resources: Vec<crate::approval::v4::I18nResource>,
-    ) -> Self {
+    pub fn new(required: ExternalInstanceRequired) -> Self {
+        let ExternalInstanceRequired {
+            approval_code,
+            status,
+            instance_id,
+            links,
+            start_time,
+            end_time,
+            update_time,
+            i18n_resources,
+        } = required;
         Self {
-            approval_code: approval_code.into(),
+            approval_code,
             status,
             extra: None,
-            instance_id: instance_id.into(),
+            instance_id,
             links,
             title: None,
             form: None,
@@ -635,9 +635,9 @@ impl ExternalInstance {
             open_id: None,
             department_id: None,
             department_name: None,
-            start_time: start_time.into(),
-            end_time: end_time.into(),
-            update_time: update_time.into(),
+            start_time,
+            end_time,
+            update_time,
             display_method: None,
             update_mode: None,
             task_list: None,
@@ -934,23 +934,24 @@ pub struct ExternalInstanceCc {
 impl ExternalInstanceCc {
     /// A value with every required field; set optional ones with the methods below.
     #[inline]
-    pub fn new(
-        cc_id: impl Into<String>,
-        links: crate::approval::v4::ExternalInstanceLink,
-        read_status: crate::approval::v4::CcReadStatus,
-        create_time: impl Into<String>,
-        update_time: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: ExternalInstanceCcRequired) -> Self {
+        let ExternalInstanceCcRequired {
+            cc_id,
+            links,
+            read_status,
+            create_time,
+            update_time,
+        } = required;
         Self {
-            cc_id: cc_id.into(),
+            cc_id,
             user_id: None,
             open_id: None,
             links,
             read_status,
             extra: None,
             title: None,
-            create_time: create_time.into(),
-            update_time: update_time.into(),
+            create_time,
+            update_time,
             display_method: None,
         }
     }
@@ -1049,6 +1050,30 @@ impl feishu_runtime::__private::json::FromJson for ExternalInstanceCc {
         r.read("display_method", &mut out.display_method);
         r.finish(out)
     }
+}
+/// The required arguments of [`ExternalInstanceCc`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq, Debug)]
+pub struct ExternalInstanceCcRequired {
+    /// 审批实例内抄送的唯一标识
+    ///
+    /// Example: `1231243`
+    pub cc_id: String,
+    /// 审批中心抄送我列表中该抄送的跳转链接
+    pub links: crate::approval::v4::ExternalInstanceLink,
+    /// 阅读状态
+    ///
+    /// Example: `READ`
+    pub read_status: crate::approval::v4::CcReadStatus,
+    /// 抄送发起时间，Unix 毫秒时间戳
+    ///
+    /// Example: `1688022000000`
+    pub create_time: String,
+    /// 抄送最近更新时间，Unix 毫秒时间戳
+    ///
+    /// Example: `1688022600000`
+    pub update_time: String,
 }
 /// 审批实例表单中的一项，在审批列表页中展示
 #[derive(Clone, PartialEq, Debug, Default)]
@@ -1159,6 +1184,40 @@ impl feishu_runtime::__private::json::FromJson for ExternalInstanceLink {
         r.finish(out)
     }
 }
+/// The required arguments of [`ExternalInstance`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq, Debug)]
+pub struct ExternalInstanceRequired {
+    /// 审批定义 code（创建三方审批定义时返回）
+    ///
+    /// Example: `9D706BA5-9E9F-416E-96CB-53FEF8B9xxxx`
+    pub approval_code: String,
+    /// 审批实例状态
+    ///
+    /// Example: `APPROVED`
+    pub status: crate::approval::v4::ExternalInstanceStatus,
+    /// 审批实例在三方系统中的唯一标识
+    ///
+    /// Example: `3162634`
+    pub instance_id: String,
+    /// 审批实例的跳转链接
+    pub links: crate::approval::v4::ExternalInstanceLink,
+    /// 审批发起时间，Unix 毫秒时间戳
+    ///
+    /// Example: `1688022000000`
+    pub start_time: String,
+    /// 审批实例结束时间，Unix 毫秒时间戳；未结束的实例填 0
+    ///
+    /// Example: `0`
+    pub end_time: String,
+    /// 审批实例最近更新时间，Unix 毫秒时间戳；用于推送数据的版本控制
+    ///
+    /// Example: `1688022600000`
+    pub update_time: String,
+    /// 国际化文案
+    pub i18n_resources: Vec<crate::approval::v4::I18nResource>,
+}
 /// 三方审批实例中的一个审批任务
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -1232,23 +1291,24 @@ pub struct ExternalInstanceTask {
 impl ExternalInstanceTask {
     /// A value with every required field; set optional ones with the methods below.
     #[inline]
-    pub fn new(
-        task_id: impl Into<String>,
-        links: crate::approval::v4::ExternalInstanceLink,
-        status: crate::approval::v4::ExternalTaskStatus,
-        create_time: impl Into<String>,
-        end_time: impl Into<String>,
-    ) -> Self {
+    pub fn new(required: ExternalInstanceTaskRequired) -> Self {
+        let ExternalInstanceTaskRequired {
+            task_id,
+            links,
+            status,
+            create_time,
+            end_time,
+        } = required;
         Self {
-            task_id: task_id.into(),
+            task_id,
             user_id: None,
             open_id: None,
             title: None,
             links,
             status,
             extra: None,
-            create_time: create_time.into(),
-            end_time: end_time.into(),
+            create_time,
+            end_time,
             update_time: None,
             action_context: None,
             action_configs: None,
@@ -1430,6 +1490,30 @@ impl feishu_runtime::__private::json::FromJson for ExternalInstanceTask {
         r.finish(out)
     }
 }
+/// The required arguments of [`ExternalInstanceTask`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq, Debug)]
+pub struct ExternalInstanceTaskRequired {
+    /// 审批实例内的审批任务 ID
+    ///
+    /// Example: `112253`
+    pub task_id: String,
+    /// 飞书审批中心待办或已办中该任务的跳转链接
+    pub links: crate::approval::v4::ExternalInstanceLink,
+    /// 任务状态
+    ///
+    /// Example: `APPROVED`
+    pub status: crate::approval::v4::ExternalTaskStatus,
+    /// 任务创建时间，Unix 毫秒时间戳
+    ///
+    /// Example: `1688022000000`
+    pub create_time: String,
+    /// 任务完成时间，Unix 毫秒时间戳；未结束的任务填 0
+    ///
+    /// Example: `0`
+    pub end_time: String,
+}
 /// 一种语言的国际化文案集合
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -1504,11 +1588,9 @@ pub struct I18nResourceText {
 impl I18nResourceText {
     /// A value with every required field; set optional ones with the methods below.
     #[inline]
-    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            value: value.into(),
-        }
+    pub fn new(required: I18nResourceTextRequired) -> Self {
+        let I18nResourceTextRequired { key, value } = required;
+        Self { key, value }
     }
 }
 impl feishu_runtime::__private::json::ToJson for I18nResourceText {
@@ -1536,6 +1618,20 @@ impl feishu_runtime::__private::json::FromJson for I18nResourceText {
         };
         r.finish(out)
     }
+}
+/// The required arguments of [`I18nResourceText`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq, Debug)]
+pub struct I18nResourceTextRequired {
+    /// 文案 key，以 @i18n@ 开头
+    ///
+    /// Example: `@i18n@1`
+    pub key: String,
+    /// 文案内容
+    ///
+    /// Example: `测试审批`
+    pub value: String,
 }
 /// 托管预缓存策略
 #[derive(Clone, PartialEq, Debug, Default)]

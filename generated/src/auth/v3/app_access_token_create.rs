@@ -55,16 +55,15 @@ impl<'a> AppAccessTokenCreate<'a> {
     #[inline]
     pub fn new(
         __client: &'a feishu_runtime::Client,
-        app_id: impl Into<String>,
-        app_secret: impl Into<String>,
-        app_ticket: impl Into<String>,
+        required: AppAccessTokenCreateRequired,
     ) -> Self {
+        let AppAccessTokenCreateRequired { app_id, app_secret, app_ticket } = required;
         Self {
             __client,
             __body: AppAccessTokenCreateBody {
-                app_id: app_id.into(),
-                app_secret: app_secret.into(),
-                app_ticket: app_ticket.into(),
+                app_id,
+                app_secret,
+                app_ticket,
             },
             __options: feishu_runtime::RequestOptions::new(),
         }
@@ -164,6 +163,34 @@ impl feishu_runtime::__private::json::FromJson for AppAccessTokenCreateResponse 
         r.read("app_access_token", &mut out.app_access_token);
         r.read("expire", &mut out.expire);
         r.finish(out)
+    }
+}
+/// The required arguments of [`AppAccessTokenCreate`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq)]
+pub struct AppAccessTokenCreateRequired {
+    /// 应用唯一标识
+    ///
+    /// Example: `cli_slkdjalasdkjasd`
+    pub app_id: String,
+    /// 应用秘钥
+    ///
+    /// Example: `dskLLdkasdjlasdKK`
+    pub app_secret: String,
+    /// 平台定时推送给应用的临时凭证（app_ticket 事件）
+    ///
+    /// Example: `dskLLdkasdKK`
+    pub app_ticket: String,
+}
+impl std::fmt::Debug for AppAccessTokenCreateRequired {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppAccessTokenCreateRequired")
+            .field("app_id", &self.app_id)
+            .field("app_secret", &"<redacted>")
+            .field("app_ticket", &"<redacted>")
+            .finish()
     }
 }
 /// Error codes of [`AppAccessTokenCreate`]: the documented ones, then those any endpoint can return.

@@ -55,14 +55,14 @@ impl<'a> AppAccessTokenInternal<'a> {
     #[inline]
     pub fn new(
         __client: &'a feishu_runtime::Client,
-        app_id: impl Into<String>,
-        app_secret: impl Into<String>,
+        required: AppAccessTokenInternalRequired,
     ) -> Self {
+        let AppAccessTokenInternalRequired { app_id, app_secret } = required;
         Self {
             __client,
             __body: AppAccessTokenInternalBody {
-                app_id: app_id.into(),
-                app_secret: app_secret.into(),
+                app_id,
+                app_secret,
             },
             __options: feishu_runtime::RequestOptions::new(),
         }
@@ -156,6 +156,29 @@ impl feishu_runtime::__private::json::FromJson for AppAccessTokenInternalRespons
         r.read("app_access_token", &mut out.app_access_token);
         r.read("expire", &mut out.expire);
         r.finish(out)
+    }
+}
+/// The required arguments of [`AppAccessTokenInternal`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq)]
+pub struct AppAccessTokenInternalRequired {
+    /// 应用唯一标识
+    ///
+    /// Example: `cli_slkdjalasdkjasd`
+    pub app_id: String,
+    /// 应用秘钥
+    ///
+    /// Example: `dskLLdkasdjlasdKK`
+    pub app_secret: String,
+}
+impl std::fmt::Debug for AppAccessTokenInternalRequired {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppAccessTokenInternalRequired")
+            .field("app_id", &self.app_id)
+            .field("app_secret", &"<redacted>")
+            .finish()
     }
 }
 /// Error codes of [`AppAccessTokenInternal`]: the documented ones, then those any endpoint can return.

@@ -50,20 +50,17 @@ impl<'a> AppAccessTokenApi<'a> {
     #[inline]
     pub fn create(
         self,
-        app_id: impl Into<String>,
-        app_secret: impl Into<String>,
-        app_ticket: impl Into<String>,
+        required: AppAccessTokenCreateRequired,
     ) -> AppAccessTokenCreate<'a> {
-        AppAccessTokenCreate::new(self.client, app_id, app_secret, app_ticket)
+        AppAccessTokenCreate::new(self.client, required)
     }
     /// 自建应用获取 app_access_token: see [`AppAccessTokenInternal`].
     #[inline]
     pub fn internal(
         self,
-        app_id: impl Into<String>,
-        app_secret: impl Into<String>,
+        required: AppAccessTokenInternalRequired,
     ) -> AppAccessTokenInternal<'a> {
-        AppAccessTokenInternal::new(self.client, app_id, app_secret)
+        AppAccessTokenInternal::new(self.client, required)
     }
 }
 /// The `app_ticket` endpoints of `auth` v3.
@@ -75,12 +72,8 @@ pub struct AppTicketApi<'a> {
 impl<'a> AppTicketApi<'a> {
     /// 重新获取 app_ticket: see [`AppTicketResend`].
     #[inline]
-    pub fn resend(
-        self,
-        app_id: impl Into<String>,
-        app_secret: impl Into<String>,
-    ) -> AppTicketResend<'a> {
-        AppTicketResend::new(self.client, app_id, app_secret)
+    pub fn resend(self, required: AppTicketResendRequired) -> AppTicketResend<'a> {
+        AppTicketResend::new(self.client, required)
     }
 }
 /// The `tenant_access_token` endpoints of `auth` v3.
@@ -94,18 +87,16 @@ impl<'a> TenantAccessTokenApi<'a> {
     #[inline]
     pub fn create(
         self,
-        app_access_token: impl Into<String>,
-        tenant_key: impl Into<String>,
+        required: TenantAccessTokenCreateRequired,
     ) -> TenantAccessTokenCreate<'a> {
-        TenantAccessTokenCreate::new(self.client, app_access_token, tenant_key)
+        TenantAccessTokenCreate::new(self.client, required)
     }
     /// 自建应用获取 tenant_access_token: see [`TenantAccessTokenInternal`].
     #[inline]
     pub fn internal(
         self,
-        app_id: impl Into<String>,
-        app_secret: impl Into<String>,
+        required: TenantAccessTokenInternalRequired,
     ) -> TenantAccessTokenInternal<'a> {
-        TenantAccessTokenInternal::new(self.client, app_id, app_secret)
+        TenantAccessTokenInternal::new(self.client, required)
     }
 }

@@ -55,14 +55,14 @@ impl<'a> TenantAccessTokenCreate<'a> {
     #[inline]
     pub fn new(
         __client: &'a feishu_runtime::Client,
-        app_access_token: impl Into<String>,
-        tenant_key: impl Into<String>,
+        required: TenantAccessTokenCreateRequired,
     ) -> Self {
+        let TenantAccessTokenCreateRequired { app_access_token, tenant_key } = required;
         Self {
             __client,
             __body: TenantAccessTokenCreateBody {
-                app_access_token: app_access_token.into(),
-                tenant_key: tenant_key.into(),
+                app_access_token,
+                tenant_key,
             },
             __options: feishu_runtime::RequestOptions::new(),
         }
@@ -156,6 +156,29 @@ impl feishu_runtime::__private::json::FromJson for TenantAccessTokenCreateRespon
         r.read("tenant_access_token", &mut out.tenant_access_token);
         r.read("expire", &mut out.expire);
         r.finish(out)
+    }
+}
+/// The required arguments of [`TenantAccessTokenCreate`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq)]
+pub struct TenantAccessTokenCreateRequired {
+    /// 应用访问凭证
+    ///
+    /// Example: `a-32bd8551db2f081cbfd26293f27516390b9feb04`
+    pub app_access_token: String,
+    /// 租户在飞书上的唯一标识
+    ///
+    /// Example: `73658811060f175d`
+    pub tenant_key: String,
+}
+impl std::fmt::Debug for TenantAccessTokenCreateRequired {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenantAccessTokenCreateRequired")
+            .field("app_access_token", &"<redacted>")
+            .field("tenant_key", &self.tenant_key)
+            .finish()
     }
 }
 /// Error codes of [`TenantAccessTokenCreate`]: the documented ones, then those any endpoint can return.

@@ -66,8 +66,10 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
         Box::pin(async move {
             let response = crate::auth::v3::TenantTokenInternal::new(
                     client,
-                    app_id,
-                    app_secret,
+                    crate::auth::v3::TenantTokenInternalRequired {
+                        app_id: app_id.into(),
+                        app_secret: app_secret.into(),
+                    },
                 )
                 .send()
                 .await
@@ -92,8 +94,10 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
         Box::pin(async move {
             let response = crate::auth::v3::AppTokenInternal::new(
                     client,
-                    app_id,
-                    app_secret,
+                    crate::auth::v3::AppTokenInternalRequired {
+                        app_id: app_id.into(),
+                        app_secret: app_secret.into(),
+                    },
                 )
                 .send()
                 .await
@@ -119,9 +123,11 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
         Box::pin(async move {
             let response = crate::auth::v3::AppTokenCreate::new(
                     client,
-                    app_id,
-                    app_secret,
-                    app_ticket,
+                    crate::auth::v3::AppTokenCreateRequired {
+                        app_id: app_id.into(),
+                        app_secret: app_secret.into(),
+                        app_ticket: app_ticket.into(),
+                    },
                 )
                 .send()
                 .await
@@ -146,8 +152,10 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
         Box::pin(async move {
             let response = crate::auth::v3::TenantTokenCreate::new(
                     client,
-                    app_access_token,
-                    tenant_key,
+                    crate::auth::v3::TenantTokenCreateRequired {
+                        app_access_token: app_access_token.into(),
+                        tenant_key: tenant_key.into(),
+                    },
                 )
                 .send()
                 .await
@@ -167,7 +175,13 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
         app_secret: &'a str,
     ) -> feishu_runtime::BoxFuture<'a, Result<(), feishu_runtime::Error>> {
         Box::pin(async move {
-            crate::auth::v3::AppTicketResend::new(client, app_id, app_secret)
+            crate::auth::v3::AppTicketResend::new(
+                    client,
+                    crate::auth::v3::AppTicketResendRequired {
+                        app_id: app_id.into(),
+                        app_secret: app_secret.into(),
+                    },
+                )
                 .send()
                 .await
                 .map_err(feishu_runtime::Error::erase)

@@ -78,8 +78,10 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
         Box::pin(async move {
             let response = crate::auth::v3::TenantAccessTokenInternal::new(
                     client,
-                    app_id,
-                    app_secret,
+                    crate::auth::v3::TenantAccessTokenInternalRequired {
+                        app_id: app_id.into(),
+                        app_secret: app_secret.into(),
+                    },
                 )
                 .send()
                 .await
@@ -104,8 +106,10 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
         Box::pin(async move {
             let response = crate::auth::v3::AppAccessTokenInternal::new(
                     client,
-                    app_id,
-                    app_secret,
+                    crate::auth::v3::AppAccessTokenInternalRequired {
+                        app_id: app_id.into(),
+                        app_secret: app_secret.into(),
+                    },
                 )
                 .send()
                 .await
@@ -131,9 +135,11 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
         Box::pin(async move {
             let response = crate::auth::v3::AppAccessTokenCreate::new(
                     client,
-                    app_id,
-                    app_secret,
-                    app_ticket,
+                    crate::auth::v3::AppAccessTokenCreateRequired {
+                        app_id: app_id.into(),
+                        app_secret: app_secret.into(),
+                        app_ticket: app_ticket.into(),
+                    },
                 )
                 .send()
                 .await
@@ -158,8 +164,10 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
         Box::pin(async move {
             let response = crate::auth::v3::TenantAccessTokenCreate::new(
                     client,
-                    app_access_token,
-                    tenant_key,
+                    crate::auth::v3::TenantAccessTokenCreateRequired {
+                        app_access_token: app_access_token.into(),
+                        tenant_key: tenant_key.into(),
+                    },
                 )
                 .send()
                 .await
@@ -179,7 +187,13 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
         app_secret: &'a str,
     ) -> feishu_runtime::BoxFuture<'a, Result<(), feishu_runtime::Error>> {
         Box::pin(async move {
-            crate::auth::v3::AppTicketResend::new(client, app_id, app_secret)
+            crate::auth::v3::AppTicketResend::new(
+                    client,
+                    crate::auth::v3::AppTicketResendRequired {
+                        app_id: app_id.into(),
+                        app_secret: app_secret.into(),
+                    },
+                )
                 .send()
                 .await
                 .map_err(feishu_runtime::Error::erase)

@@ -49,14 +49,14 @@ impl<'a> TenantTokenCreate<'a> {
     #[inline]
     pub fn new(
         __client: &'a feishu_runtime::Client,
-        app_access_token: impl Into<String>,
-        tenant_key: impl Into<String>,
+        required: TenantTokenCreateRequired,
     ) -> Self {
+        let TenantTokenCreateRequired { app_access_token, tenant_key } = required;
         Self {
             __client,
             __body: TenantTokenCreateBody {
-                app_access_token: app_access_token.into(),
-                tenant_key: tenant_key.into(),
+                app_access_token,
+                tenant_key,
             },
             __options: feishu_runtime::RequestOptions::new(),
         }
@@ -138,6 +138,25 @@ impl feishu_runtime::__private::json::FromJson for TenantTokenCreateResponse {
         r.read("tenant_access_token", &mut out.tenant_access_token);
         r.read("expire", &mut out.expire);
         r.finish(out)
+    }
+}
+/// The required arguments of [`TenantTokenCreate`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq)]
+pub struct TenantTokenCreateRequired {
+    /// The `app_access_token` field.
+    pub app_access_token: String,
+    /// The `tenant_key` field.
+    pub tenant_key: String,
+}
+impl std::fmt::Debug for TenantTokenCreateRequired {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenantTokenCreateRequired")
+            .field("app_access_token", &"<redacted>")
+            .field("tenant_key", &self.tenant_key)
+            .finish()
     }
 }
 /// Error codes of [`TenantTokenCreate`]: the documented ones, then those any endpoint can return.

@@ -49,14 +49,14 @@ impl<'a> TenantTokenInternal<'a> {
     #[inline]
     pub fn new(
         __client: &'a feishu_runtime::Client,
-        app_id: impl Into<String>,
-        app_secret: impl Into<String>,
+        required: TenantTokenInternalRequired,
     ) -> Self {
+        let TenantTokenInternalRequired { app_id, app_secret } = required;
         Self {
             __client,
             __body: TenantTokenInternalBody {
-                app_id: app_id.into(),
-                app_secret: app_secret.into(),
+                app_id,
+                app_secret,
             },
             __options: feishu_runtime::RequestOptions::new(),
         }
@@ -142,6 +142,25 @@ impl feishu_runtime::__private::json::FromJson for TenantTokenInternalResponse {
         r.read("tenant_access_token", &mut out.tenant_access_token);
         r.read("expire", &mut out.expire);
         r.finish(out)
+    }
+}
+/// The required arguments of [`TenantTokenInternal`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq)]
+pub struct TenantTokenInternalRequired {
+    /// The `app_id` field.
+    pub app_id: String,
+    /// The `app_secret` field.
+    pub app_secret: String,
+}
+impl std::fmt::Debug for TenantTokenInternalRequired {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenantTokenInternalRequired")
+            .field("app_id", &self.app_id)
+            .field("app_secret", &"<redacted>")
+            .finish()
     }
 }
 /// Error codes of [`TenantTokenInternal`]: the documented ones, then those any endpoint can return.

@@ -48,14 +48,14 @@ impl<'a> AppTicketResend<'a> {
     #[inline]
     pub fn new(
         __client: &'a feishu_runtime::Client,
-        app_id: impl Into<String>,
-        app_secret: impl Into<String>,
+        required: AppTicketResendRequired,
     ) -> Self {
+        let AppTicketResendRequired { app_id, app_secret } = required;
         Self {
             __client,
             __body: AppTicketResendBody {
-                app_id: app_id.into(),
-                app_secret: app_secret.into(),
+                app_id,
+                app_secret,
             },
             __options: feishu_runtime::RequestOptions::new(),
         }
@@ -102,6 +102,25 @@ impl feishu_runtime::__private::json::ToJson for AppTicketResendBody {
         o.field("app_id", &self.app_id);
         o.field("app_secret", &self.app_secret);
         o.finish()
+    }
+}
+/// The required arguments of [`AppTicketResend`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq)]
+pub struct AppTicketResendRequired {
+    /// The `app_id` field.
+    pub app_id: String,
+    /// The `app_secret` field.
+    pub app_secret: String,
+}
+impl std::fmt::Debug for AppTicketResendRequired {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppTicketResendRequired")
+            .field("app_id", &self.app_id)
+            .field("app_secret", &"<redacted>")
+            .finish()
     }
 }
 /// Error codes of [`AppTicketResend`]: the documented ones, then those any endpoint can return.

@@ -48,16 +48,15 @@ impl<'a> AppTokenCreate<'a> {
     #[inline]
     pub fn new(
         __client: &'a feishu_runtime::Client,
-        app_id: impl Into<String>,
-        app_secret: impl Into<String>,
-        app_ticket: impl Into<String>,
+        required: AppTokenCreateRequired,
     ) -> Self {
+        let AppTokenCreateRequired { app_id, app_secret, app_ticket } = required;
         Self {
             __client,
             __body: AppTokenCreateBody {
-                app_id: app_id.into(),
-                app_secret: app_secret.into(),
-                app_ticket: app_ticket.into(),
+                app_id,
+                app_secret,
+                app_ticket,
             },
             __options: feishu_runtime::RequestOptions::new(),
         }
@@ -143,6 +142,28 @@ impl feishu_runtime::__private::json::FromJson for AppTokenCreateResponse {
         r.read("app_access_token", &mut out.app_access_token);
         r.read("expire", &mut out.expire);
         r.finish(out)
+    }
+}
+/// The required arguments of [`AppTokenCreate`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq)]
+pub struct AppTokenCreateRequired {
+    /// The `app_id` field.
+    pub app_id: String,
+    /// The `app_secret` field.
+    pub app_secret: String,
+    /// The `app_ticket` field.
+    pub app_ticket: String,
+}
+impl std::fmt::Debug for AppTokenCreateRequired {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppTokenCreateRequired")
+            .field("app_id", &self.app_id)
+            .field("app_secret", &"<redacted>")
+            .field("app_ticket", &"<redacted>")
+            .finish()
     }
 }
 /// Error codes of [`AppTokenCreate`]: the documented ones, then those any endpoint can return.

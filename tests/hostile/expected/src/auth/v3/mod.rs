@@ -46,12 +46,8 @@ pub struct AppTicketApi<'a> {
 impl<'a> AppTicketApi<'a> {
     /// app_ticket_resend: see [`AppTicketResend`].
     #[inline]
-    pub fn resend(
-        self,
-        app_id: impl Into<String>,
-        app_secret: impl Into<String>,
-    ) -> AppTicketResend<'a> {
-        AppTicketResend::new(self.client, app_id, app_secret)
+    pub fn resend(self, required: AppTicketResendRequired) -> AppTicketResend<'a> {
+        AppTicketResend::new(self.client, required)
     }
 }
 /// The `app_token` endpoints of `auth` v3.
@@ -63,22 +59,13 @@ pub struct AppTokenApi<'a> {
 impl<'a> AppTokenApi<'a> {
     /// app_marketplace: see [`AppTokenCreate`].
     #[inline]
-    pub fn create(
-        self,
-        app_id: impl Into<String>,
-        app_secret: impl Into<String>,
-        app_ticket: impl Into<String>,
-    ) -> AppTokenCreate<'a> {
-        AppTokenCreate::new(self.client, app_id, app_secret, app_ticket)
+    pub fn create(self, required: AppTokenCreateRequired) -> AppTokenCreate<'a> {
+        AppTokenCreate::new(self.client, required)
     }
     /// app_internal: see [`AppTokenInternal`].
     #[inline]
-    pub fn internal(
-        self,
-        app_id: impl Into<String>,
-        app_secret: impl Into<String>,
-    ) -> AppTokenInternal<'a> {
-        AppTokenInternal::new(self.client, app_id, app_secret)
+    pub fn internal(self, required: AppTokenInternalRequired) -> AppTokenInternal<'a> {
+        AppTokenInternal::new(self.client, required)
     }
 }
 /// The `tenant_token` endpoints of `auth` v3.
@@ -90,20 +77,15 @@ pub struct TenantTokenApi<'a> {
 impl<'a> TenantTokenApi<'a> {
     /// tenant_marketplace: see [`TenantTokenCreate`].
     #[inline]
-    pub fn create(
-        self,
-        app_access_token: impl Into<String>,
-        tenant_key: impl Into<String>,
-    ) -> TenantTokenCreate<'a> {
-        TenantTokenCreate::new(self.client, app_access_token, tenant_key)
+    pub fn create(self, required: TenantTokenCreateRequired) -> TenantTokenCreate<'a> {
+        TenantTokenCreate::new(self.client, required)
     }
     /// tenant_internal: see [`TenantTokenInternal`].
     #[inline]
     pub fn internal(
         self,
-        app_id: impl Into<String>,
-        app_secret: impl Into<String>,
+        required: TenantTokenInternalRequired,
     ) -> TenantTokenInternal<'a> {
-        TenantTokenInternal::new(self.client, app_id, app_secret)
+        TenantTokenInternal::new(self.client, required)
     }
 }

@@ -54,19 +54,19 @@ impl<'a> MessageUpdateRequest<'a> {
     #[inline]
     pub fn new(
         __client: &'a feishu_runtime::Client,
-        message_id: impl Into<String>,
-        body_type: impl Into<String>,
+        required: MessageUpdateRequestRequired,
     ) -> Self {
+        let MessageUpdateRequestRequired { message_id, body_type } = required;
         Self {
             __client,
-            message_id: message_id.into(),
+            message_id,
             r#type: None,
             options: None,
             client: None,
             send: None,
             stream: None,
             __body: MessageUpdateRequestBody {
-                r#type: body_type.into(),
+                r#type: body_type,
                 body: None,
                 new: None,
                 validate: None,
@@ -355,6 +355,16 @@ impl feishu_runtime::__private::json::FromJson for MessageUpdateRequestResponse 
         r.read("error", &mut out.error);
         r.finish(out)
     }
+}
+/// The required arguments of [`MessageUpdateRequest`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq, Debug)]
+pub struct MessageUpdateRequestRequired {
+    /// The `message_id` field.
+    pub message_id: String,
+    /// The body's type
+    pub body_type: String,
 }
 /// Error codes of [`MessageUpdateRequest`]: the documented ones, then those any endpoint can return.
 ///

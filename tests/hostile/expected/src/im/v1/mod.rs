@@ -35,10 +35,9 @@ impl<'a> MessageApi<'a> {
     #[inline]
     pub fn update(
         self,
-        message_id: impl Into<String>,
-        body_type: impl Into<String>,
+        required: MessageUpdateRequestRequired,
     ) -> MessageUpdateRequest<'a> {
-        MessageUpdateRequest::new(self.client, message_id, body_type)
+        MessageUpdateRequest::new(self.client, required)
     }
 }
 /// The `new` endpoints of `im` v1.

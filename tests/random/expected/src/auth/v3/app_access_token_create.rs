@@ -48,16 +48,15 @@ impl<'a> AppAccessTokenCreate<'a> {
     #[inline]
     pub fn new(
         __client: &'a feishu_runtime::Client,
-        app_id: impl Into<String>,
-        app_secret: impl Into<String>,
-        app_ticket: impl Into<String>,
+        required: AppAccessTokenCreateRequired,
     ) -> Self {
+        let AppAccessTokenCreateRequired { app_id, app_secret, app_ticket } = required;
         Self {
             __client,
             __body: AppAccessTokenCreateBody {
-                app_id: app_id.into(),
-                app_secret: app_secret.into(),
-                app_ticket: app_ticket.into(),
+                app_id,
+                app_secret,
+                app_ticket,
             },
             __options: feishu_runtime::RequestOptions::new(),
         }
@@ -138,6 +137,18 @@ impl feishu_runtime::__private::json::FromJson for AppAccessTokenCreateResponse 
         r.read("expire", &mut out.expire);
         r.finish(out)
     }
+}
+/// The required arguments of [`AppAccessTokenCreate`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq, Debug)]
+pub struct AppAccessTokenCreateRequired {
+    /// The `app_id` field.
+    pub app_id: String,
+    /// The `app_secret` field.
+    pub app_secret: String,
+    /// The `app_ticket` field.
+    pub app_ticket: String,
 }
 /// Error codes of [`AppAccessTokenCreate`]: the documented ones, then those any endpoint can return.
 ///

@@ -48,14 +48,14 @@ impl<'a> TenantAccessTokenCreate<'a> {
     #[inline]
     pub fn new(
         __client: &'a feishu_runtime::Client,
-        app_access_token: impl Into<String>,
-        tenant_key: impl Into<String>,
+        required: TenantAccessTokenCreateRequired,
     ) -> Self {
+        let TenantAccessTokenCreateRequired { app_access_token, tenant_key } = required;
         Self {
             __client,
             __body: TenantAccessTokenCreateBody {
-                app_access_token: app_access_token.into(),
-                tenant_key: tenant_key.into(),
+                app_access_token,
+                tenant_key,
             },
             __options: feishu_runtime::RequestOptions::new(),
         }
@@ -133,6 +133,16 @@ impl feishu_runtime::__private::json::FromJson for TenantAccessTokenCreateRespon
         r.read("expire", &mut out.expire);
         r.finish(out)
     }
+}
+/// The required arguments of [`TenantAccessTokenCreate`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq, Debug)]
+pub struct TenantAccessTokenCreateRequired {
+    /// The `app_access_token` field.
+    pub app_access_token: String,
+    /// The `tenant_key` field.
+    pub tenant_key: String,
 }
 /// Error codes of [`TenantAccessTokenCreate`]: the documented ones, then those any endpoint can return.
 ///

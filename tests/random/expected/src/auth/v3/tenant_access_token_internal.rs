@@ -48,14 +48,14 @@ impl<'a> TenantAccessTokenInternal<'a> {
     #[inline]
     pub fn new(
         __client: &'a feishu_runtime::Client,
-        app_id: impl Into<String>,
-        app_secret: impl Into<String>,
+        required: TenantAccessTokenInternalRequired,
     ) -> Self {
+        let TenantAccessTokenInternalRequired { app_id, app_secret } = required;
         Self {
             __client,
             __body: TenantAccessTokenInternalBody {
-                app_id: app_id.into(),
-                app_secret: app_secret.into(),
+                app_id,
+                app_secret,
             },
             __options: feishu_runtime::RequestOptions::new(),
         }
@@ -133,6 +133,16 @@ impl feishu_runtime::__private::json::FromJson for TenantAccessTokenInternalResp
         r.read("expire", &mut out.expire);
         r.finish(out)
     }
+}
+/// The required arguments of [`TenantAccessTokenInternal`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq, Debug)]
+pub struct TenantAccessTokenInternalRequired {
+    /// The `app_id` field.
+    pub app_id: String,
+    /// The `app_secret` field.
+    pub app_secret: String,
 }
 /// Error codes of [`TenantAccessTokenInternal`]: the documented ones, then those any endpoint can return.
 ///

@@ -48,16 +48,11 @@ impl<'a> CallO<'a> {
     };
     /// A request with every required parameter; see [`CallO`].
     #[inline]
-    pub fn new(
-        __client: &'a feishu_runtime::Client,
-        body: impl Into<String>,
-        msg: ::std::collections::BTreeMap<String, i64>,
-        r#static: feishu_runtime::serde_json::Value,
-        err: feishu_runtime::serde_json::Value,
-    ) -> Self {
+    pub fn new(__client: &'a feishu_runtime::Client, required: CallORequired) -> Self {
+        let CallORequired { body, msg, r#static, err } = required;
         Self {
             __client,
-            body: body.into(),
+            body,
             page_size: None,
             __body: CallOBody { msg, r#static, err },
             __options: feishu_runtime::RequestOptions::new(),
@@ -176,6 +171,20 @@ impl feishu_runtime::__private::json::FromJson for CallOResponse {
         r.read("options", &mut out.options);
         r.finish(out)
     }
+}
+/// The required arguments of [`CallO`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq, Debug)]
+pub struct CallORequired {
+    /// The `body` field.
+    pub body: String,
+    /// The `msg` field.
+    pub msg: ::std::collections::BTreeMap<String, i64>,
+    /// The `static` field.
+    pub r#static: feishu_runtime::serde_json::Value,
+    /// The `err` field.
+    pub err: feishu_runtime::serde_json::Value,
 }
 /// Error codes of [`CallO`]: the documented ones, then those any endpoint can return.
 ///

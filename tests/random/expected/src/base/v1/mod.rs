@@ -70,14 +70,8 @@ pub struct CallApi<'a> {
 impl<'a> CallApi<'a> {
     /// s19: see [`CallO`].
     #[inline]
-    pub fn o(
-        self,
-        body: impl Into<String>,
-        msg: ::std::collections::BTreeMap<String, i64>,
-        r#static: feishu_runtime::serde_json::Value,
-        err: feishu_runtime::serde_json::Value,
-    ) -> CallO<'a> {
-        CallO::new(self.client, body, msg, r#static, err)
+    pub fn o(self, required: CallORequired) -> CallO<'a> {
+        CallO::new(self.client, required)
     }
     /// s14: see [`CallValue`].
     #[inline]

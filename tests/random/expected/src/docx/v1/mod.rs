@@ -136,12 +136,8 @@ pub struct RPubApi<'a> {
 impl<'a> RPubApi<'a> {
     /// s22: see [`PubApiRequest`].
     #[inline]
-    pub fn api(
-        self,
-        r#box: impl Into<String>,
-        string: impl Into<String>,
-    ) -> PubApiRequest<'a> {
-        PubApiRequest::new(self.client, r#box, string)
+    pub fn api(self, required: PubApiRequestRequired) -> PubApiRequest<'a> {
+        PubApiRequest::new(self.client, required)
     }
 }
 /// The `r#use` endpoints of `docx` v1.

@@ -50,13 +50,13 @@ impl<'a> PubApiRequest<'a> {
     #[inline]
     pub fn new(
         __client: &'a feishu_runtime::Client,
-        r#box: impl Into<String>,
-        string: impl Into<String>,
+        required: PubApiRequestRequired,
     ) -> Self {
+        let PubApiRequestRequired { r#box, string } = required;
         Self {
             __client,
-            r#box: r#box.into(),
-            string: string.into(),
+            r#box,
+            string,
             page_token: None,
             __options: feishu_runtime::RequestOptions::new(),
         }
@@ -291,6 +291,16 @@ impl feishu_runtime::__private::json::FromJson for PubApiRequestResponse {
         r.read("page_token", &mut out.page_token);
         r.finish(out)
     }
+}
+/// The required arguments of [`PubApiRequest`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq, Debug)]
+pub struct PubApiRequestRequired {
+    /// The `box` field.
+    pub r#box: String,
+    /// The `string` field.
+    pub string: String,
 }
 /// Error codes of [`PubApiRequest`]: the documented ones, then those any endpoint can return.
 ///

@@ -153,14 +153,8 @@ pub struct TokenApi<'a> {
 impl<'a> TokenApi<'a> {
     /// s11: see [`TokenUnion`].
     #[inline]
-    pub fn union(
-        self,
-        code: impl Into<String>,
-        runtime: impl Into<String>,
-        sub: i64,
-        clone: TokenUnionBodyClone,
-    ) -> TokenUnion<'a> {
-        TokenUnion::new(self.client, code, runtime, sub, clone)
+    pub fn union(self, required: TokenUnionRequired) -> TokenUnion<'a> {
+        TokenUnion::new(self.client, required)
     }
     /// s1: see [`TokenWithMeta`].
     #[inline]

@@ -52,20 +52,18 @@ impl<'a> TokenUnion<'a> {
     #[inline]
     pub fn new(
         __client: &'a feishu_runtime::Client,
-        code: impl Into<String>,
-        runtime: impl Into<String>,
-        sub: i64,
-        clone: TokenUnionBodyClone,
+        required: TokenUnionRequired,
     ) -> Self {
+        let TokenUnionRequired { code, runtime, sub, clone } = required;
         Self {
             __client,
-            code: code.into(),
+            code,
             token: None,
             api: None,
             page_size: None,
             __body: TokenUnionBody {
                 has_more_x: None,
-                runtime: runtime.into(),
+                runtime,
                 option: None,
                 r#let: None,
                 sub,
@@ -373,6 +371,20 @@ impl feishu_runtime::__private::json::FromJson for TokenUnionResponse {
         r.read("call", &mut out.call);
         r.finish(out)
     }
+}
+/// The required arguments of [`TokenUnion`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq, Debug)]
+pub struct TokenUnionRequired {
+    /// The `code` field.
+    pub code: String,
+    /// The `runtime` field.
+    pub runtime: String,
+    /// The `sub` field.
+    pub sub: i64,
+    /// The `clone` field.
+    pub clone: TokenUnionBodyClone,
 }
 /// Error codes of [`TokenUnion`]: the documented ones, then those any endpoint can return.
 ///

@@ -76,12 +76,8 @@ pub struct ItemsList {
 impl ItemsList {
     /// A value with every required field; set optional ones with the methods below.
     #[inline]
-    pub fn new(
-        into: bool,
-        r#if: i32,
-        r#type: feishu_runtime::serde_json::Value,
-        update_text_elements: crate::im::v1::DebugType,
-    ) -> Self {
+    pub fn new(required: ItemsListRequired) -> Self {
+        let ItemsListRequired { into, r#if, r#type, update_text_elements } = required;
         Self {
             into,
             r#if,
@@ -177,6 +173,20 @@ impl feishu_runtime::__private::json::FromJson for ItemsListClient {
         };
         r.finish(out)
     }
+}
+/// The required arguments of [`ItemsList`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq, Debug)]
+pub struct ItemsListRequired {
+    /// The `into` field.
+    pub into: bool,
+    /// The `if` field.
+    pub r#if: i32,
+    /// The `type` field.
+    pub r#type: feishu_runtime::serde_json::Value,
+    /// The `update_text_elements` field.
+    pub update_text_elements: crate::im::v1::DebugType,
 }
 /// The `String` type.
 #[derive(Clone, PartialEq, Debug)]

@@ -52,14 +52,12 @@ impl<'a> IntoStatic<'a> {
     #[inline]
     pub fn new(
         __client: &'a feishu_runtime::Client,
-        r#in: impl Into<String>,
-        r#ref: crate::drive::v1::Default1,
-        token: Vec<i64>,
-        clone: Vec<i32>,
+        required: IntoStaticRequired,
     ) -> Self {
+        let IntoStaticRequired { r#in, r#ref, token, clone } = required;
         Self {
             __client,
-            r#in: r#in.into(),
+            r#in,
             r#ref,
             token,
             clone,
@@ -185,6 +183,20 @@ impl feishu_runtime::__private::json::FromJson for IntoStaticResponse {
         r.read("validate", &mut out.validate);
         r.finish(out)
     }
+}
+/// The required arguments of [`IntoStatic`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq, Debug)]
+pub struct IntoStaticRequired {
+    /// The `in` field.
+    pub r#in: String,
+    /// The `ref` field.
+    pub r#ref: crate::drive::v1::Default1,
+    /// The `token` field.
+    pub token: Vec<i64>,
+    /// The `clone` field.
+    pub clone: Vec<i32>,
 }
 /// Error codes of [`IntoStatic`]: the documented ones, then those any endpoint can return.
 ///

@@ -88,14 +88,8 @@ pub struct IntoApi<'a> {
 impl<'a> IntoApi<'a> {
     /// s10: see [`IntoStatic`].
     #[inline]
-    pub fn r#static(
-        self,
-        r#in: impl Into<String>,
-        r#ref: crate::drive::v1::Default1,
-        token: Vec<i64>,
-        clone: Vec<i32>,
-    ) -> IntoStatic<'a> {
-        IntoStatic::new(self.client, r#in, r#ref, token, clone)
+    pub fn r#static(self, required: IntoStaticRequired) -> IntoStatic<'a> {
+        IntoStatic::new(self.client, required)
     }
 }
 /// The `new` endpoints of `im` v1.
@@ -107,8 +101,8 @@ pub struct NewApi<'a> {
 impl<'a> NewApi<'a> {
     /// s15: see [`NewText`].
     #[inline]
-    pub fn text(self, into: impl Into<String>, r#in: impl Into<String>) -> NewText<'a> {
-        NewText::new(self.client, into, r#in)
+    pub fn text(self, required: NewTextRequired) -> NewText<'a> {
+        NewText::new(self.client, required)
     }
 }
 /// The `r#break` endpoints of `im` v1.
@@ -186,11 +180,7 @@ pub struct ValueApi<'a> {
 impl<'a> ValueApi<'a> {
     /// s5: see [`ValueUse`].
     #[inline]
-    pub fn r#use(
-        self,
-        r#in: impl Into<String>,
-        into: impl Into<String>,
-    ) -> ValueUse<'a> {
-        ValueUse::new(self.client, r#in, into)
+    pub fn r#use(self, required: ValueUseRequired) -> ValueUse<'a> {
+        ValueUse::new(self.client, required)
     }
 }

@@ -49,15 +49,12 @@ impl<'a> NewText<'a> {
     };
     /// A request with every required parameter; see [`NewText`].
     #[inline]
-    pub fn new(
-        __client: &'a feishu_runtime::Client,
-        into: impl Into<String>,
-        r#in: impl Into<String>,
-    ) -> Self {
+    pub fn new(__client: &'a feishu_runtime::Client, required: NewTextRequired) -> Self {
+        let NewTextRequired { into, r#in } = required;
         Self {
             __client,
-            into: into.into(),
-            r#in: r#in.into(),
+            into,
+            r#in,
             runtime: None,
             page_size: None,
             __options: feishu_runtime::RequestOptions::new(),
@@ -439,6 +436,16 @@ impl feishu_runtime::__private::json::FromJson for NewTextResponse {
         r.read("log_id", &mut out.log_id);
         r.finish(out)
     }
+}
+/// The required arguments of [`NewText`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq, Debug)]
+pub struct NewTextRequired {
+    /// The `into` field.
+    pub into: String,
+    /// The `in` field.
+    pub r#in: String,
 }
 /// Error codes of [`NewText`]: the documented ones, then those any endpoint can return.
 ///

@@ -50,13 +50,13 @@ impl<'a> ValueUse<'a> {
     #[inline]
     pub fn new(
         __client: &'a feishu_runtime::Client,
-        r#in: impl Into<String>,
-        into: impl Into<String>,
+        required: ValueUseRequired,
     ) -> Self {
+        let ValueUseRequired { r#in, into } = required;
         Self {
             __client,
-            r#in: r#in.into(),
-            into: into.into(),
+            r#in,
+            into,
             page_size: None,
             __options: feishu_runtime::RequestOptions::new(),
         }
@@ -154,6 +154,16 @@ impl feishu_runtime::__private::json::FromJson for ValueUseResponse {
         r.read("slot_a", &mut out.slot_a);
         r.finish(out)
     }
+}
+/// The required arguments of [`ValueUse`]'s constructor, by name.
+///
+/// Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.
+#[derive(Clone, PartialEq, Debug)]
+pub struct ValueUseRequired {
+    /// The `in` field.
+    pub r#in: String,
+    /// The `into` field.
+    pub into: String,
 }
 /// Error codes of [`ValueUse`]: the documented ones, then those any endpoint can return.
 ///
