@@ -120,6 +120,11 @@ pub enum Ty {
         validates: bool,
     },
     Array(Box<Ty>),
+    /// Milliseconds since the epoch: `feishu_runtime::Timestamp`; `int` when the wire
+    /// form is a number rather than a string of digits.
+    Timestamp {
+        int: bool,
+    },
     /// An object with string keys: `BTreeMap<String, T>`.
     Map(Box<Ty>),
     /// Any JSON: `serde_json::Value`.

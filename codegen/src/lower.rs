@@ -622,6 +622,8 @@ impl Cx<'_, '_> {
             "f64" => Ty::F64,
             "int64_string" => Ty::Int64String,
             "json" => Ty::Json,
+            "timestamp_ms" => Ty::Timestamp { int: false },
+            "timestamp_ms_int" => Ty::Timestamp { int: true },
             "object" => {
                 let fields = fields.expect("validated: objects have fields");
                 let lowered = self.fields(fields, inline_name, extra);

@@ -108,6 +108,8 @@ pub const PRIMITIVES: &[&str] = &[
     "i64",
     "f64",
     "int64_string",
+    "timestamp_ms",
+    "timestamp_ms_int",
     "object",
     "array",
     "map",

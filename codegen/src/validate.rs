@@ -864,6 +864,14 @@ impl<'a> Validator<'a, '_> {
             return;
         }
         let leaf = expr.leaf();
+        if leaf == "timestamp_ms_int" {
+            self.err(
+                Pos::of(items),
+                "`timestamp_ms_int` is only supported as a field",
+            )
+            .hint("use `timestamp_ms` (read from either form, written as a string) or `i64`");
+            return;
+        }
         if leaf == "int64_string" && (kind == "map" || !expr.is_name()) {
             self.err(
                 Pos::of(items),
@@ -916,7 +924,14 @@ impl<'a> Validator<'a, '_> {
     fn url_value(&self, ty: &str) -> bool {
         matches!(
             ty,
-            "string" | "bool" | "i32" | "i64" | "f64" | "int64_string"
+            "string"
+                | "bool"
+                | "i32"
+                | "i64"
+                | "f64"
+                | "int64_string"
+                | "timestamp_ms"
+                | "timestamp_ms_int"
         ) || matches!(
             self.symbols.get(ty).map(|s| s.kind),
             Some(SymbolKind::Enum(_))
@@ -927,6 +942,9 @@ impl<'a> Validator<'a, '_> {
         match ty {
             "string" => v.is_string(),
             "int64_string" => v.is_string() || v.is_i64(),
+            "timestamp_ms" | "timestamp_ms_int" => {
+                v.is_i64() || v.as_str().is_some_and(|s| s.parse::<i64>().is_ok())
+            }
             "bool" => v.is_boolean(),
             "i32" => v.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
             "i64" => v.is_i64(),

@@ -20,6 +20,7 @@ mod retry;
 mod sanitize;
 mod secret;
 mod spec;
+mod timestamp;
 mod token_manager;
 mod transport;
 mod unknown;
@@ -48,6 +49,7 @@ pub use secret::Secret;
 pub use serde;
 pub use serde_json;
 pub use spec::{EndpointSpec, Envelope, HostFamily, Method, TokenKind};
+pub use timestamp::Timestamp;
 pub use transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportFailure};
 pub use unknown::UnknownValue;
 pub use validate::{Invalid, Validate};
@@ -59,5 +61,6 @@ pub mod __private {
     pub use crate::json;
     pub use crate::paginate::{Page, paginate};
     pub use crate::request::{OptionalParam, RepeatedParam, Request};
+    pub use crate::timestamp::AsNumber;
     pub use crate::validate::{Checks, Number, Text};
 }

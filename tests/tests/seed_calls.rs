@@ -310,6 +310,7 @@ async fn approval_bot_message_update_goes_to_the_www_host() {
 #[tokio::test]
 async fn sync_external_instance_sends_the_seed_body_and_decodes_the_stored_instance() {
     use feishu::approval::v4::*;
+    use feishu::runtime::Timestamp;
     let server = MockServer::start().await;
     mount_tenant_token(&server, TENANT_TOKEN).await;
     let seed = fixture("external_instance.create.request.json");
@@ -337,15 +338,17 @@ async fn sync_external_instance_sends_the_seed_body_and_decodes_the_stored_insta
         text("@i18n@2", "天"),
         text("@i18n@3", "2023-06-29"),
     ];
-    // Eight required fields, five of them strings: named, so none can take another's place.
+    // Eight required fields: named, so none can take another's place; times are
+    // timestamps, not strings.
+    let ms = Timestamp::from_millis;
     let instance = ExternalInstance::new(ExternalInstanceRequired {
         approval_code: "9D706BA5-9E9F-416E-96CB-53FEF8B9xxxx".into(),
         status: ExternalInstanceStatus::Approved,
         instance_id: "3162634".into(),
         links: link(sso, sso),
-        start_time: "1688022000000".into(),
-        end_time: "0".into(),
-        update_time: "1688022600000".into(),
+        start_time: ms(1688022000000),
+        end_time: ms(0),
+        update_time: ms(1688022600000),
         i18n_resources: vec![I18nResource::new(I18nLocale::ZhCn, texts, true)],
     })
     .title("@i18n@1")
@@ -360,12 +363,12 @@ async fn sync_external_instance_sends_the_seed_body_and_decodes_the_stored_insta
             task_id: "112253".into(),
             links: link(example, example),
             status: ExternalTaskStatus::Approved,
-            create_time: "1688022000000".into(),
-            end_time: "0".into(),
+            create_time: ms(1688022000000),
+            end_time: ms(0),
         })
         .user_id("454dg7x4")
         .title("同意审批")
-        .update_time("1688022600000")
+        .update_time(ms(1688022600000))
         .action_context("123456")
         .action_configs(vec![
             ActionConfig::new("APPROVE")
@@ -380,8 +383,8 @@ async fn sync_external_instance_sends_the_seed_body_and_decodes_the_stored_insta
             cc_id: "1231243".into(),
             links: link(example, example),
             read_status: CcReadStatus::Read,
-            create_time: "1688022000000".into(),
-            update_time: "1688022600000".into(),
+            create_time: ms(1688022000000),
+            update_time: ms(1688022600000),
         })
         .user_id("454dg7x4")
         .title("抄送任务"),

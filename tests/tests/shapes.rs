@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use feishu::runtime::Timestamp;
 use feishu_golden::shop::v1::{Catalog, CatalogSections, Colour, Money};
 use feishu_tests::*;
 use serde_json::json;
@@ -26,6 +27,8 @@ fn catalog() -> (Catalog, serde_json::Value) {
     let child = Catalog::new("c2").stock(BTreeMap::from([("sku-1".to_owned(), 3)]));
     let value = Catalog::new("c1")
         .extra(json!({"anything": [1, "two", {"three": null}]}))
+        .updated_at(Timestamp::from_millis(1688022000000))
+        .expires_at(Timestamp::from_millis(1688022600000))
         .prices(BTreeMap::from([
             ("CNY".to_owned(), Money::new(1999).currency("CNY")),
             ("USD".to_owned(), Money::new(299)),
@@ -47,6 +50,8 @@ fn catalog() -> (Catalog, serde_json::Value) {
     let wire = json!({
         "catalog_id": "c1",
         "extra": {"anything": [1, "two", {"three": null}]},
+        "updated_at": "1688022000000",
+        "expires_at": 1688022600000i64,
         "prices": {"CNY": {"cents": 1999, "currency": "CNY"}, "USD": {"cents": 299}},
         "grid": [[1, 2], [], [3]],
         "groups": {"a": ["x", "y"]},
@@ -99,6 +104,7 @@ async fn every_shape_is_read_back_and_repeated_parameters_repeat() {
         .catalog()
         .get("c1", vec!["prices".into(), "a b&c".into()])
         .colours(vec![Colour::Red, Colour::DarkBlue])
+        .since(Timestamp::from_millis(1688022000000))
         .send()
         .await
         .unwrap();
@@ -110,7 +116,7 @@ async fn every_shape_is_read_back_and_repeated_parameters_repeat() {
     let sent = requests_to(&server, CATALOG).await;
     assert_eq!(
         sent[0].url.query(),
-        Some("fields=prices&fields=a%20b%26c&colours=RED&colours=dark-blue")
+        Some("fields=prices&fields=a%20b%26c&colours=RED&colours=dark-blue&since=1688022000000")
     );
 }
 

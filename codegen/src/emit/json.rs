@@ -17,10 +17,16 @@ pub fn struct_to_json(s: &Struct) -> TokenStream {
     let fields = s.fields.iter().map(|f| {
         let i = ident(&f.ident);
         let wire = &f.wire;
-        if f.required {
-            quote!(o.field(#wire, &self.#i);)
-        } else {
-            quote!(o.opt(#wire, &self.#i);)
+        match (f.required, &f.ty) {
+            // A timestamp sent as a number rather than the usual string of digits.
+            (true, Ty::Timestamp { int: true }) => {
+                quote!(o.field(#wire, &feishu_runtime::__private::AsNumber(&self.#i));)
+            }
+            (false, Ty::Timestamp { int: true }) => {
+                quote!(o.opt(#wire, &self.#i.as_ref().map(feishu_runtime::__private::AsNumber));)
+            }
+            (true, _) => quote!(o.field(#wire, &self.#i);),
+            (false, _) => quote!(o.opt(#wire, &self.#i);),
         }
     });
     let binding = if s.fields.is_empty() {

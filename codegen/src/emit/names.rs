@@ -44,6 +44,7 @@ pub fn ty(ty: &Ty) -> TokenStream {
             quote!(::std::collections::BTreeMap<String, #inner>)
         }
         Ty::Json => quote!(feishu_runtime::serde_json::Value),
+        Ty::Timestamp { .. } => quote!(feishu_runtime::Timestamp),
     }
 }
 

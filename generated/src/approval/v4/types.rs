@@ -565,15 +565,15 @@ pub struct ExternalInstance {
     /// 审批发起时间，Unix 毫秒时间戳
     ///
     /// Example: `1688022000000`
-    pub start_time: String,
+    pub start_time: feishu_runtime::Timestamp,
     /// 审批实例结束时间，Unix 毫秒时间戳；未结束的实例填 0
     ///
     /// Example: `0`
-    pub end_time: String,
+    pub end_time: feishu_runtime::Timestamp,
     /// 审批实例最近更新时间，Unix 毫秒时间戳；用于推送数据的版本控制
     ///
     /// Example: `1688022600000`
-    pub update_time: String,
+    pub update_time: feishu_runtime::Timestamp,
     /// 列表页打开审批实例的方式
     ///
     /// Example: `BROWSER`
@@ -814,30 +814,12 @@ impl feishu_runtime::__private::json::FromJson for ExternalInstance {
         r.read("instance_id", &mut slot_instance_id);
         let mut slot_links: Option<crate::approval::v4::ExternalInstanceLink> = None;
         r.read("links", &mut slot_links);
-        let mut slot_start_time: Option<String> = None;
-        r.read(
-            "start_time",
-            &mut feishu_runtime::__private::json::ReadWith(
-                &mut slot_start_time,
-                feishu_runtime::__private::json::int64_string,
-            ),
-        );
-        let mut slot_end_time: Option<String> = None;
-        r.read(
-            "end_time",
-            &mut feishu_runtime::__private::json::ReadWith(
-                &mut slot_end_time,
-                feishu_runtime::__private::json::int64_string,
-            ),
-        );
-        let mut slot_update_time: Option<String> = None;
-        r.read(
-            "update_time",
-            &mut feishu_runtime::__private::json::ReadWith(
-                &mut slot_update_time,
-                feishu_runtime::__private::json::int64_string,
-            ),
-        );
+        let mut slot_start_time: Option<feishu_runtime::Timestamp> = None;
+        r.read("start_time", &mut slot_start_time);
+        let mut slot_end_time: Option<feishu_runtime::Timestamp> = None;
+        r.read("end_time", &mut slot_end_time);
+        let mut slot_update_time: Option<feishu_runtime::Timestamp> = None;
+        r.read("update_time", &mut slot_update_time);
         let mut slot_i18n_resources: Option<Vec<crate::approval::v4::I18nResource>> = None;
         r.read("i18n_resources", &mut slot_i18n_resources);
         let mut out = Self {
@@ -920,11 +902,11 @@ pub struct ExternalInstanceCc {
     /// 抄送发起时间，Unix 毫秒时间戳
     ///
     /// Example: `1688022000000`
-    pub create_time: String,
+    pub create_time: feishu_runtime::Timestamp,
     /// 抄送最近更新时间，Unix 毫秒时间戳
     ///
     /// Example: `1688022600000`
-    pub update_time: String,
+    pub update_time: feishu_runtime::Timestamp,
     /// 列表页打开抄送的方式
     ///
     /// Example: `BROWSER`
@@ -1015,22 +997,10 @@ impl feishu_runtime::__private::json::FromJson for ExternalInstanceCc {
         r.read("links", &mut slot_links);
         let mut slot_read_status: Option<crate::approval::v4::CcReadStatus> = None;
         r.read("read_status", &mut slot_read_status);
-        let mut slot_create_time: Option<String> = None;
-        r.read(
-            "create_time",
-            &mut feishu_runtime::__private::json::ReadWith(
-                &mut slot_create_time,
-                feishu_runtime::__private::json::int64_string,
-            ),
-        );
-        let mut slot_update_time: Option<String> = None;
-        r.read(
-            "update_time",
-            &mut feishu_runtime::__private::json::ReadWith(
-                &mut slot_update_time,
-                feishu_runtime::__private::json::int64_string,
-            ),
-        );
+        let mut slot_create_time: Option<feishu_runtime::Timestamp> = None;
+        r.read("create_time", &mut slot_create_time);
+        let mut slot_update_time: Option<feishu_runtime::Timestamp> = None;
+        r.read("update_time", &mut slot_update_time);
         let mut out = Self {
             cc_id: r.required(slot_cc_id, "cc_id")?,
             user_id: None,
@@ -1069,11 +1039,11 @@ pub struct ExternalInstanceCcRequired {
     /// 抄送发起时间，Unix 毫秒时间戳
     ///
     /// Example: `1688022000000`
-    pub create_time: String,
+    pub create_time: feishu_runtime::Timestamp,
     /// 抄送最近更新时间，Unix 毫秒时间戳
     ///
     /// Example: `1688022600000`
-    pub update_time: String,
+    pub update_time: feishu_runtime::Timestamp,
 }
 /// 审批实例表单中的一项，在审批列表页中展示
 #[derive(Clone, PartialEq, Debug, Default)]
@@ -1206,15 +1176,15 @@ pub struct ExternalInstanceRequired {
     /// 审批发起时间，Unix 毫秒时间戳
     ///
     /// Example: `1688022000000`
-    pub start_time: String,
+    pub start_time: feishu_runtime::Timestamp,
     /// 审批实例结束时间，Unix 毫秒时间戳；未结束的实例填 0
     ///
     /// Example: `0`
-    pub end_time: String,
+    pub end_time: feishu_runtime::Timestamp,
     /// 审批实例最近更新时间，Unix 毫秒时间戳；用于推送数据的版本控制
     ///
     /// Example: `1688022600000`
-    pub update_time: String,
+    pub update_time: feishu_runtime::Timestamp,
     /// 国际化文案
     pub i18n_resources: Vec<crate::approval::v4::I18nResource>,
 }
@@ -1251,15 +1221,15 @@ pub struct ExternalInstanceTask {
     /// 任务创建时间，Unix 毫秒时间戳
     ///
     /// Example: `1688022000000`
-    pub create_time: String,
+    pub create_time: feishu_runtime::Timestamp,
     /// 任务完成时间，Unix 毫秒时间戳；未结束的任务填 0
     ///
     /// Example: `0`
-    pub end_time: String,
+    pub end_time: feishu_runtime::Timestamp,
     /// 任务最近更新时间，Unix 毫秒时间戳
     ///
     /// Example: `1688022600000`
-    pub update_time: Option<String>,
+    pub update_time: Option<feishu_runtime::Timestamp>,
     /// 快捷审批回调时原样带回的上下文
     ///
     /// Example: `123456`
@@ -1345,8 +1315,8 @@ impl ExternalInstanceTask {
     }
     /// Sets [`update_time`](Self::update_time).
     #[inline]
-    pub fn update_time(mut self, value: impl Into<String>) -> Self {
-        self.update_time = Some(value.into());
+    pub fn update_time(mut self, value: feishu_runtime::Timestamp) -> Self {
+        self.update_time = Some(value);
         self
     }
     /// Sets [`action_context`](Self::action_context).
@@ -1434,22 +1404,10 @@ impl feishu_runtime::__private::json::FromJson for ExternalInstanceTask {
         r.read("links", &mut slot_links);
         let mut slot_status: Option<crate::approval::v4::ExternalTaskStatus> = None;
         r.read("status", &mut slot_status);
-        let mut slot_create_time: Option<String> = None;
-        r.read(
-            "create_time",
-            &mut feishu_runtime::__private::json::ReadWith(
-                &mut slot_create_time,
-                feishu_runtime::__private::json::int64_string,
-            ),
-        );
-        let mut slot_end_time: Option<String> = None;
-        r.read(
-            "end_time",
-            &mut feishu_runtime::__private::json::ReadWith(
-                &mut slot_end_time,
-                feishu_runtime::__private::json::int64_string,
-            ),
-        );
+        let mut slot_create_time: Option<feishu_runtime::Timestamp> = None;
+        r.read("create_time", &mut slot_create_time);
+        let mut slot_end_time: Option<feishu_runtime::Timestamp> = None;
+        r.read("end_time", &mut slot_end_time);
         let mut out = Self {
             task_id: r.required(slot_task_id, "task_id")?,
             user_id: None,
@@ -1473,13 +1431,7 @@ impl feishu_runtime::__private::json::FromJson for ExternalInstanceTask {
         r.read("open_id", &mut out.open_id);
         r.read("title", &mut out.title);
         r.read("extra", &mut out.extra);
-        r.read(
-            "update_time",
-            &mut feishu_runtime::__private::json::ReadWith(
-                &mut out.update_time,
-                feishu_runtime::__private::json::int64_string,
-            ),
-        );
+        r.read("update_time", &mut out.update_time);
         r.read("action_context", &mut out.action_context);
         r.read("action_configs", &mut out.action_configs);
         r.read("display_method", &mut out.display_method);
@@ -1508,11 +1460,11 @@ pub struct ExternalInstanceTaskRequired {
     /// 任务创建时间，Unix 毫秒时间戳
     ///
     /// Example: `1688022000000`
-    pub create_time: String,
+    pub create_time: feishu_runtime::Timestamp,
     /// 任务完成时间，Unix 毫秒时间戳；未结束的任务填 0
     ///
     /// Example: `0`
-    pub end_time: String,
+    pub end_time: feishu_runtime::Timestamp,
 }
 /// 一种语言的国际化文案集合
 #[derive(Clone, PartialEq, Debug)]

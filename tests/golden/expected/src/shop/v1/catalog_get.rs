@@ -32,6 +32,7 @@ pub struct CatalogGet<'a> {
     catalog_id: String,
     fields: Vec<String>,
     colours: Option<Vec<crate::shop::v1::Colour>>,
+    since: Option<feishu_runtime::Timestamp>,
     __options: feishu_runtime::RequestOptions,
 }
 #[allow(clippy::should_implement_trait)]
@@ -59,6 +60,7 @@ impl<'a> CatalogGet<'a> {
             catalog_id: catalog_id.into(),
             fields,
             colours: None,
+            since: None,
             __options: feishu_runtime::RequestOptions::new(),
         }
     }
@@ -66,6 +68,12 @@ impl<'a> CatalogGet<'a> {
     #[inline]
     pub fn colours(mut self, value: Vec<crate::shop::v1::Colour>) -> Self {
         self.colours = Some(value);
+        self
+    }
+    /// A timestamp in the query
+    #[inline]
+    pub fn since(mut self, value: feishu_runtime::Timestamp) -> Self {
+        self.since = Some(value);
         self
     }
     /// Per-call options: user token, tenant key, extra headers, request id.
@@ -84,6 +92,7 @@ impl<'a> CatalogGet<'a> {
         request.path_param(&self.catalog_id);
         request.query_all("fields", &self.fields);
         request.query_all("colours", &self.colours);
+        request.query_opt("since", &self.since);
         feishu_runtime::Call::new(self.__client, request, Ok(()))
     }
 }

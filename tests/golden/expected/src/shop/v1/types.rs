@@ -118,6 +118,10 @@ pub struct Catalog {
     pub catalog_id: String,
     /// Free-form JSON
     pub extra: Option<feishu_runtime::serde_json::Value>,
+    /// Milliseconds, sent as a string
+    pub updated_at: Option<feishu_runtime::Timestamp>,
+    /// Milliseconds, sent as a number
+    pub expires_at: Option<feishu_runtime::Timestamp>,
     /// Money by currency
     pub prices: Option<::std::collections::BTreeMap<String, crate::shop::v1::Money>>,
     /// Stock by SKU
@@ -145,6 +149,8 @@ impl Catalog {
         Self {
             catalog_id: catalog_id.into(),
             extra: None,
+            updated_at: None,
+            expires_at: None,
             prices: None,
             stock: None,
             grid: None,
@@ -159,6 +165,18 @@ impl Catalog {
     #[inline]
     pub fn extra(mut self, value: feishu_runtime::serde_json::Value) -> Self {
         self.extra = Some(value);
+        self
+    }
+    /// Sets [`updated_at`](Self::updated_at).
+    #[inline]
+    pub fn updated_at(mut self, value: feishu_runtime::Timestamp) -> Self {
+        self.updated_at = Some(value);
+        self
+    }
+    /// Sets [`expires_at`](Self::expires_at).
+    #[inline]
+    pub fn expires_at(mut self, value: feishu_runtime::Timestamp) -> Self {
+        self.expires_at = Some(value);
         self
     }
     /// Sets [`prices`](Self::prices).
@@ -239,6 +257,11 @@ impl feishu_runtime::__private::json::ToJson for Catalog {
         let mut o = feishu_runtime::__private::json::Object::new();
         o.field("catalog_id", &self.catalog_id);
         o.opt("extra", &self.extra);
+        o.opt("updated_at", &self.updated_at);
+        o.opt(
+            "expires_at",
+            &self.expires_at.as_ref().map(feishu_runtime::__private::AsNumber),
+        );
         o.opt("prices", &self.prices);
         o.opt("stock", &self.stock);
         o.opt("grid", &self.grid);
@@ -261,6 +284,8 @@ impl feishu_runtime::__private::json::FromJson for Catalog {
         let mut out = Self {
             catalog_id: r.required(slot_catalog_id, "catalog_id")?,
             extra: None,
+            updated_at: None,
+            expires_at: None,
             prices: None,
             stock: None,
             grid: None,
@@ -271,6 +296,8 @@ impl feishu_runtime::__private::json::FromJson for Catalog {
             children: None,
         };
         r.read("extra", &mut out.extra);
+        r.read("updated_at", &mut out.updated_at);
+        r.read("expires_at", &mut out.expires_at);
         r.read("prices", &mut out.prices);
         r.read("stock", &mut out.stock);
         r.read("grid", &mut out.grid);
