@@ -2,7 +2,9 @@
 //! (Rust identifier next to wire name) and everything in a deterministic order. Emission
 //! reads only this.
 
-use crate::model::{Envelope, Host, Method, TokenKind, TokenRole, Wire};
+// The schema's own vocabulary (methods, hosts, token kinds, wire forms) is the IR's too:
+// the emitter takes them from here, and reads nothing but the IR.
+pub use crate::model::{Envelope, Host, Method, TokenKind, TokenRole, Wire};
 use crate::symbols::ModPath;
 
 #[derive(Debug)]
@@ -32,7 +34,8 @@ pub struct Module {
 #[derive(Debug)]
 pub struct Struct {
     pub ident: String,
-    pub doc: Vec<String>,
+    /// What its documentation says; the emitter writes the words.
+    pub about: About,
     pub fields: Vec<FieldIr>,
     /// Whether a `Validate` impl is generated (the struct or a nested one has rules).
     pub validates: bool,
@@ -60,6 +63,21 @@ impl Struct {
     }
 }
 
+/// What a struct is, as far as its documentation goes.
+#[derive(Debug, Clone)]
+pub enum About {
+    /// A type declared in the schema, under `name`.
+    Named { name: String, description: String },
+    /// An inline object.
+    Inline,
+    /// The JSON body of the builder `of`.
+    Body { of: String },
+    /// What the builder `of` returns.
+    Response { of: String },
+    /// The required arguments of `of`'s constructor.
+    Required { of: String },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
     Both,
@@ -83,7 +101,11 @@ pub struct FieldIr {
     pub ty: Ty,
     pub required: bool,
     pub secret: bool,
-    pub doc: Vec<String>,
+    /// The schema's description, default and example, as written; the emitter
+    /// escapes them and writes the doc lines.
+    pub description: String,
+    pub default: Option<serde_json::Value>,
+    pub example: Option<serde_json::Value>,
     pub rules: Rules,
 }
 
@@ -113,8 +135,11 @@ pub enum Ty {
     /// An integer carried as a JSON string (ms timestamps); decoding accepts a number too.
     Int64String,
     Named {
-        /// `crate::...::Name`
-        path: String,
+        /// The module it is emitted in; `None` for an inline object, which lives in the
+        /// same file as everything that names it.
+        module: Option<ModPath>,
+        /// Its Rust name in that module.
+        ident: String,
         kind: NamedKind,
         /// Whether the named type has a `Validate` impl.
         validates: bool,
@@ -131,6 +156,18 @@ pub enum Ty {
     Json,
 }
 
+impl Ty {
+    /// Whether a value of this type has rules of its own to check (a named type with a
+    /// `Validate` impl, or a collection of them).
+    pub fn validates(&self) -> bool {
+        match self {
+            Ty::Named { validates, .. } => *validates,
+            Ty::Array(inner) | Ty::Map(inner) => inner.validates(),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NamedKind {
     Struct,
@@ -140,7 +177,10 @@ pub enum NamedKind {
 #[derive(Debug)]
 pub struct Enum {
     pub ident: String,
-    pub doc: Vec<String>,
+    /// The schema's name, for the fallback doc line.
+    pub name: String,
+    /// The schema's description, as written.
+    pub description: String,
     pub wire: Wire,
     pub variants: Vec<Variant>,
 }
@@ -225,10 +265,19 @@ pub enum Body {
 
 #[derive(Debug)]
 pub struct Pagination {
-    pub items: String,
+    /// The response's fields: the page's items, whether more follow, the next token.
+    pub items: PageField,
     pub item_ty: Ty,
-    pub has_more: String,
-    pub token: String,
+    pub has_more: PageField,
+    pub token: PageField,
+}
+
+/// A response field pagination reads: its Rust name, and whether it is required (a
+/// plain value) or optional (an `Option`).
+#[derive(Debug)]
+pub struct PageField {
+    pub ident: String,
+    pub required: bool,
 }
 
 #[derive(Debug)]

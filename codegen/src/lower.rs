@@ -6,8 +6,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{
-    Api, Body, Direction, Endpoint, Enum, ErrorCode, FieldIr, Location, Module, NamedKind,
-    Pagination, Param, RequiredWhen, Rules, Struct, TokenEndpoint, Ty, Variant,
+    About, Api, Body, Direction, Endpoint, Enum, ErrorCode, FieldIr, Location, Module, NamedKind,
+    PageField, Pagination, Param, RequiredWhen, Rules, Struct, TokenEndpoint, Ty, Variant,
 };
 use crate::load::LoadedFile;
 use crate::model::{self, ErrorDef, Field};
@@ -62,7 +62,10 @@ pub fn lower(files: &[LoadedFile]) -> Api {
             let required = cx.required_struct(&ident, required_args, &mut extra);
             module.structs.push(Struct {
                 validates: validating.contains(t.name.value.as_str()),
-                doc: doc_or(&t.description, &format!("The `{}` type.", t.name.value)),
+                about: About::Named {
+                    name: t.name.value.clone(),
+                    description: t.description.clone(),
+                },
                 ident,
                 fields,
                 direction: Direction::Both,
@@ -73,7 +76,8 @@ pub fn lower(files: &[LoadedFile]) -> Api {
         for e in &file.schema.enums {
             module.enums.push(Enum {
                 ident: naming::type_ident(&e.name.value, path == ModPath::Common),
-                doc: doc_or(&e.description, &format!("The `{}` enum.", e.name.value)),
+                name: e.name.value.clone(),
+                description: e.description.clone(),
                 wire: e.wire,
                 variants: e
                     .values
@@ -295,11 +299,9 @@ impl Cx<'_, '_> {
             .collect();
         out.push(Struct {
             ident: ident.clone(),
-            doc: vec![
-                format!("The required arguments of [`{owner}`]'s constructor, by name."),
-                String::new(),
-                "Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.".to_owned(),
-            ],
+            about: About::Required {
+                of: owner.to_owned(),
+            },
             fields,
             validates: false,
             direction: Direction::Required,
@@ -347,7 +349,7 @@ impl Cx<'_, '_> {
                 own.push(Struct {
                     validates: false,
                     ident: body_ident.clone(),
-                    doc: vec![format!("The JSON body of [`{ident}`].")],
+                    about: About::Body { of: ident.clone() },
                     fields: lowered,
                     direction: Direction::Request,
                     required: None,
@@ -404,7 +406,7 @@ impl Cx<'_, '_> {
                 own.push(Struct {
                     validates: false,
                     ident: resp_ident.clone(),
-                    doc: vec![format!("What [`{ident}`] returns.")],
+                    about: About::Response { of: ident.clone() },
                     fields,
                     direction: Direction::Response,
                     required: None,
@@ -426,15 +428,19 @@ impl Cx<'_, '_> {
                         .find(|f| f.wire == wire)
                         .expect("validated field")
                 };
+                let page_field = |f: &FieldIr| PageField {
+                    ident: f.ident.clone(),
+                    required: f.required,
+                };
                 let items = find(&p.value.items);
                 let Ty::Array(item_ty) = &items.ty else {
                     unreachable!("validated as array")
                 };
                 Pagination {
-                    items: items.ident.clone(),
+                    items: page_field(items),
                     item_ty: (**item_ty).clone(),
-                    has_more: find(&p.value.has_more).ident.clone(),
-                    token: find(&p.value.token).ident.clone(),
+                    has_more: page_field(find(&p.value.has_more)),
+                    token: page_field(find(&p.value.token)),
                 }
             });
         let mut required_args: Vec<FieldIr> = params
@@ -451,7 +457,9 @@ impl Cx<'_, '_> {
                 ty: ty.clone(),
                 required: true,
                 secret: false,
-                doc: vec!["The request body.".to_owned()],
+                description: "The request body.".to_owned(),
+                default: None,
+                example: None,
                 rules: Rules::default(),
             });
         }
@@ -463,8 +471,8 @@ impl Cx<'_, '_> {
             f.rules.range.is_some()
                 || f.rules.length.is_some()
                 || f.rules.required_when.is_some()
-                || ty_validates(&f.ty)
-        }) || matches!(&body, Body::Whole { ty, .. } if ty_validates(ty));
+                || f.ty.validates()
+        }) || matches!(&body, Body::Whole { ty, .. } if ty.validates());
         Endpoint {
             id: ep.id.value.clone(),
             resource: snake(resource),
@@ -545,21 +553,6 @@ impl Cx<'_, '_> {
                         equals: rw.value.equals.clone(),
                     }),
                 };
-                let mut doc = doc_lines(&f.description);
-                if doc.is_empty() {
-                    doc.push(format!("The `{}` field.", f.name.value));
-                }
-                if let Some(d) = &f.default {
-                    doc.push(String::new());
-                    doc.push(format!(
-                        "Default (applied by the server when omitted): `{}`",
-                        plain(&d.value)
-                    ));
-                }
-                if let Some(e) = &f.example {
-                    doc.push(String::new());
-                    doc.push(format!("Example: `{}`", plain(e)));
-                }
                 // A field that holds, by value, a type that holds the owner again would
                 // make the struct infinitely large: it is boxed.
                 let boxed = self.owner.get().is_some_and(|owner| {
@@ -581,7 +574,9 @@ impl Cx<'_, '_> {
                     ty,
                     required: f.required,
                     secret: f.secret,
-                    doc,
+                    description: f.description.clone(),
+                    default: f.default.as_ref().map(|d| d.value.clone()),
+                    example: f.example.clone(),
                     rules,
                 }
             })
@@ -631,18 +626,19 @@ impl Cx<'_, '_> {
                     f.rules.range.is_some()
                         || f.rules.length.is_some()
                         || f.rules.required_when.is_some()
-                        || ty_validates(&f.ty)
+                        || f.ty.validates()
                 });
                 extra.push(Struct {
                     ident: inline_name.to_owned(),
-                    doc: vec![format!("An inline object of [`{}`].", inline_name)],
+                    about: About::Inline,
                     fields: lowered,
                     validates,
                     direction: Direction::Both,
                     required: None,
                 });
                 Ty::Named {
-                    path: inline_name.to_owned(),
+                    module: None,
+                    ident: inline_name.to_owned(),
                     kind: NamedKind::Struct,
                     validates,
                 }
@@ -650,31 +646,18 @@ impl Cx<'_, '_> {
             named => {
                 let sym = self.symbols.get(named).expect("validated: type exists");
                 let ident = naming::type_ident(named, sym.module == ModPath::Common);
-                let path = match &sym.module {
-                    ModPath::Common => format!("crate::{ident}"),
-                    ModPath::Service { service, version } => {
-                        format!("crate::{service}::{version}::{ident}")
-                    }
-                };
                 let kind = match sym.kind {
                     SymbolKind::Struct(_) => NamedKind::Struct,
                     SymbolKind::Enum(e) => NamedKind::Enum(e.wire),
                 };
                 Ty::Named {
-                    path,
+                    module: Some(sym.module.clone()),
+                    ident,
                     kind,
                     validates: self.validating.contains(named),
                 }
             }
         }
-    }
-}
-
-pub(crate) fn ty_validates(ty: &Ty) -> bool {
-    match ty {
-        Ty::Named { validates, .. } => *validates,
-        Ty::Array(inner) | Ty::Map(inner) => ty_validates(inner),
-        _ => false,
     }
 }
 
@@ -687,34 +670,4 @@ fn error_code(e: &ErrorDef) -> ErrorCode {
         hint: e.hint.clone(),
         rate_limit: e.rate_limit,
     }
-}
-
-/// Schema prose as doc lines ([`doc_lines`]), or `fallback` (the generator's own
-/// markdown) when there is none.
-fn doc_or(text: &str, fallback: &str) -> Vec<String> {
-    let lines = doc_lines(text);
-    if lines.is_empty() {
-        vec![fallback.to_owned()]
-    } else {
-        lines
-    }
-}
-
-/// Schema prose as doc lines that rustdoc shows as written: see
-/// [`doc_text`](crate::emit::doc_text).
-fn doc_lines(text: &str) -> Vec<String> {
-    crate::emit::doc_text::escape(text)
-}
-
-/// A YAML scalar as the docs show it, strings without JSON quotes, as the inside of a
-/// code span the caller closes with one backtick on each side:
-/// [`doc_text::code`](crate::emit::doc_text::code) without its outermost backticks, so
-/// backticks and line breaks in the value cannot end the span early.
-fn plain(v: &serde_json::Value) -> String {
-    let text = match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let span = crate::emit::doc_text::code(&text);
-    span[1..span.len() - 1].to_owned()
 }

@@ -6,8 +6,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::doc_text::{self, code, pipes};
-use crate::ir::{Endpoint, ErrorCode};
-use crate::model::{Host, Method, TokenKind};
+use crate::ir::{About, Endpoint, Enum, ErrorCode, FieldIr, Struct};
+use crate::ir::{Host, Method, TokenKind};
 
 /// `#[doc]` attributes for `lines`. Each line goes through [`doc_text::scrub_line`]: a
 /// no-op on escaped schema text and on the generator's markdown, it keeps a line built
@@ -166,4 +166,65 @@ fn code_list(items: &[String], empty: &str) -> String {
         .map(|s| pipes(&code(s)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A struct's documentation.
+pub fn struct_doc(s: &Struct) -> Vec<String> {
+    match &s.about {
+        About::Named { name, description } => or(description, format!("The `{name}` type.")),
+        About::Inline => vec![format!("An inline object of [`{}`].", s.ident)],
+        About::Body { of } => vec![format!("The JSON body of [`{of}`].")],
+        About::Response { of } => vec![format!("What [`{of}`] returns.")],
+        About::Required { of } => vec![
+            format!("The required arguments of [`{of}`]'s constructor, by name."),
+            String::new(),
+            "Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.".to_owned(),
+        ],
+    }
+}
+
+/// An enum's documentation.
+pub fn enum_doc(e: &Enum) -> Vec<String> {
+    or(&e.description, format!("The `{}` enum.", e.name))
+}
+
+/// A field's documentation: its description, then the server's default and an example.
+pub fn field_doc(f: &FieldIr) -> Vec<String> {
+    let mut doc = or(&f.description, format!("The `{}` field.", f.wire));
+    if let Some(d) = &f.default {
+        doc.push(String::new());
+        doc.push(format!(
+            "Default (applied by the server when omitted): `{}`",
+            shown(d)
+        ));
+    }
+    if let Some(e) = &f.example {
+        doc.push(String::new());
+        doc.push(format!("Example: `{}`", shown(e)));
+    }
+    doc
+}
+
+/// Schema prose as doc lines, or `fallback` (the generator's own words) when there is
+/// none.
+fn or(text: &str, fallback: String) -> Vec<String> {
+    let lines = doc_text::escape(text);
+    if lines.is_empty() {
+        vec![fallback]
+    } else {
+        lines
+    }
+}
+
+/// A YAML scalar as the docs show it, strings without JSON quotes, as the inside of a
+/// code span the caller closes with one backtick on each side: [`doc_text::code`]
+/// without its outermost backticks, so backticks and line breaks in the value cannot
+/// end the span early.
+pub fn shown(v: &serde_json::Value) -> String {
+    let text = match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let span = doc_text::code(&text);
+    span[1..span.len() - 1].to_owned()
 }

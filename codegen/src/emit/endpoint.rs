@@ -11,7 +11,7 @@ use super::names::{allow_many, field_ty, ident, init_from_arg, required_params, 
 use super::rules::validate_body;
 use super::types::{emit_struct, setter};
 use crate::ir::{Body, Endpoint, ErrorCode, FieldIr, Location, Ty};
-use crate::model::{Envelope, Host, Method, TokenKind};
+use crate::ir::{Envelope, Host, Method, TokenKind};
 
 pub fn emit_endpoint(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
     let structs = ep.own_structs.iter().map(emit_struct);
@@ -122,7 +122,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
 
     let validate = ep.validates.then(|| {
         let whole = match &ep.body {
-            Body::Whole { arg, ty: t } if crate::lower::ty_validates(t) => {
+            Body::Whole { arg, ty: t } if t.validates() => {
                 let a = ident(arg);
                 Some(quote!(self.#a))
             }
@@ -196,13 +196,12 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
     let stream = ep.pagination.as_ref().map(|pg| {
         let item = ty(&pg.item_ty);
         let resp = ident(ep.response.as_deref().unwrap_or_default());
-        let items = ident(&pg.items);
-        let has_more = ident(&pg.has_more);
-        let token = ident(&pg.token);
-        let field = |name: &str| ep.own_structs.iter().flat_map(|s| &s.fields).find(|f| f.ident == name).map(|f| f.required).unwrap_or(false);
-        let items_expr = if field(&pg.items) { quote!(page.#items) } else { quote!(page.#items.unwrap_or_default()) };
-        let more_expr = if field(&pg.has_more) { quote!(page.#has_more) } else { quote!(page.#has_more.unwrap_or(false)) };
-        let token_expr = if field(&pg.token) { quote!(Some(page.#token)) } else { quote!(page.#token) };
+        let items = ident(&pg.items.ident);
+        let has_more = ident(&pg.has_more.ident);
+        let token = ident(&pg.token.ident);
+        let items_expr = if pg.items.required { quote!(page.#items) } else { quote!(page.#items.unwrap_or_default()) };
+        let more_expr = if pg.has_more.required { quote!(page.#has_more) } else { quote!(page.#has_more.unwrap_or(false)) };
+        let token_expr = if pg.token.required { quote!(Some(page.#token)) } else { quote!(page.#token) };
         quote! {
             /// Every item of every page, following `page_token` until `has_more` is false.
             #[inline] pub fn stream(self) -> impl feishu_runtime::Stream<Item = Result<#item, feishu_runtime::Error<#err>>> + 'a {

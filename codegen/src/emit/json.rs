@@ -7,8 +7,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::names::{ident, stored_ty};
+use crate::ir::Wire;
 use crate::ir::{Enum, FieldIr, Struct, Ty};
-use crate::model::Wire;
 use crate::naming::bare;
 
 /// `ToJson` and `Serialize`: every present field under its wire name, one call each.

@@ -8,9 +8,9 @@ use quote::{format_ident, quote};
 
 use super::doc_text;
 use super::docs::doc1;
-use super::names::{ident, path};
+use super::names::{ident, type_path};
+use crate::ir::TokenRole;
 use crate::ir::{Api, Endpoint, Module, TokenEndpoint};
-use crate::model::TokenRole;
 use crate::naming::camel;
 use crate::symbols::ModPath;
 
@@ -233,15 +233,11 @@ fn token_endpoints(api: &Api) -> TokenStream {
 }
 
 fn token_call(t: &TokenEndpoint) -> TokenStream {
-    let module = match &t.module {
-        ModPath::Service { service, version } => format!("crate::{service}::{version}"),
-        ModPath::Common => "crate".to_owned(),
-    };
-    let builder = path(&format!("{module}::{}", t.ident));
+    let builder = type_path(Some(&t.module), &t.ident);
     let names = t.args.iter().map(|a| ident(a));
     let args = match &t.required {
         Some(r) => {
-            let r = path(&format!("{module}::{r}"));
+            let r = type_path(Some(&t.module), r);
             quote!(#r { #(#names: #names.into()),* })
         }
         None => quote!(#(#names),*),

@@ -4,6 +4,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use crate::ir::{FieldIr, Ty};
+use crate::symbols::ModPath;
 
 /// An identifier from its resolved text (`r#type` becomes a raw identifier).
 pub fn ident(text: &str) -> Ident {
@@ -13,17 +14,17 @@ pub fn ident(text: &str) -> Ident {
     }
 }
 
-/// A path such as `crate::application::v6::ClientBadgeNum`.
-pub fn path(text: &str) -> TokenStream {
-    let segments = text.split("::").map(|s| {
-        if s == "crate" {
-            quote!(crate)
-        } else {
-            let i = ident(s);
-            quote!(#i)
+/// `crate::service::version::Name`, `crate::Name` (common), or `Name` (same module).
+pub fn type_path(module: Option<&ModPath>, name: &str) -> TokenStream {
+    let name = ident(name);
+    match module {
+        None => quote!(#name),
+        Some(ModPath::Common) => quote!(crate::#name),
+        Some(ModPath::Service { service, version }) => {
+            let (s, v) = (ident(service), ident(version));
+            quote!(crate::#s::#v::#name)
         }
-    });
-    quote!(#(#segments)::*)
+    }
 }
 
 /// The Rust type of a value of `ty`.
@@ -34,7 +35,7 @@ pub fn ty(ty: &Ty) -> TokenStream {
         Ty::I32 => quote!(i32),
         Ty::I64 => quote!(i64),
         Ty::F64 => quote!(f64),
-        Ty::Named { path: p, .. } => path(p),
+        Ty::Named { module, ident, .. } => type_path(module.as_ref(), ident),
         Ty::Array(inner) => {
             let inner = self::ty(inner);
             quote!(Vec<#inner>)

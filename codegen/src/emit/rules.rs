@@ -5,9 +5,8 @@ use quote::quote;
 use serde_json::Value;
 
 use super::types::plain;
+use crate::ir::Wire;
 use crate::ir::{FieldIr, NamedKind, Ty};
-use crate::lower::ty_validates;
-use crate::model::Wire;
 
 /// The body of a `validate` function: the rules of `fields`, each read through its
 /// access expression (`self.x`, `self.body.x`), then those of `whole`, the value that is
@@ -46,7 +45,7 @@ fn field_checks(
         out.extend(quote!(c.length(#wire, &#access, #min, #max);));
     }
     // Optional values and lists validate through the runtime's impls for them.
-    if ty_validates(&f.ty) {
+    if f.ty.validates() {
         out.extend(quote!(c.nested(#wire, &#access);));
     }
     if let Some(rw) = &f.rules.required_when

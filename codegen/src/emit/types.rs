@@ -5,20 +5,20 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::doc_text;
-use super::docs::{doc, doc1};
+use super::docs::{doc, doc1, enum_doc, field_doc, struct_doc};
 use super::json::{enum_json, struct_from_json, struct_to_json};
 use super::names::{
     allow_many, arg_ty, field_ty, ident, init_from_arg, required_params, stored_value,
 };
 use super::rules::validate_body;
+use crate::ir::Wire;
 use crate::ir::{Direction, Enum, FieldIr, Struct};
-use crate::model::Wire;
 use crate::naming::bare;
 
 /// A struct, its constructor and setters, and its `Validate` impl where it has rules.
 pub fn emit_struct(s: &Struct) -> TokenStream {
     let name = ident(&s.ident);
-    let docs = doc(&s.doc);
+    let docs = doc(&struct_doc(s));
     // Only named types are built by callers. A body struct lives inside its builder
     // (callers can neither build one nor get one out), so it only needs what the
     // builder derives: each derive costs compile time.
@@ -81,7 +81,7 @@ pub fn emit_struct(s: &Struct) -> TokenStream {
 
 fn field_decl(f: &FieldIr) -> TokenStream {
     let name = ident(&f.ident);
-    let docs = doc(&f.doc);
+    let docs = doc(&field_doc(f));
     let t = field_ty(f);
     quote! {
         #docs
@@ -135,7 +135,7 @@ pub fn setter(f: &FieldIr, within: Option<&syn::Ident>, on_builder: bool) -> Tok
     // On a struct the public field carries the documentation; a builder's slots are
     // private, so its setters carry it instead.
     let docs = if on_builder {
-        doc(&f.doc)
+        doc(&field_doc(f))
     } else {
         doc1(format!(
             "Sets [`{0}`](Self::{0}).",
@@ -181,7 +181,7 @@ fn redacting_debug(s: &Struct) -> TokenStream {
 /// An enum with an `Unknown` variant that keeps any value the schema does not list.
 pub fn emit_enum(e: &Enum) -> TokenStream {
     let name = ident(&e.ident);
-    let docs = doc(&e.doc);
+    let docs = doc(&enum_doc(e));
     let variants = e.variants.iter().map(|v| {
         let i = ident(&v.ident);
         let label = if v.label.is_empty() {
