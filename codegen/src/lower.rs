@@ -311,6 +311,34 @@ impl Cx<'_, '_> {
     }
 }
 
+/// Settles the names of one impl's setters (optional fields: methods beside the impl's
+/// own `reserved` ones) and constructor arguments (required fields: among themselves).
+/// An optional field named like a reserved method is set with `set_<name>`; a name
+/// already given (`set_new` beside a field `set_new`) gets `_2`, `_3`, ... in field
+/// order. Each field's `setter` comes in as its wanted name.
+fn setter_names<'f>(fields: impl Iterator<Item = &'f mut FieldIr>, reserved: &[&str]) {
+    let mut setters: BTreeSet<String> = reserved.iter().map(|s| (*s).to_owned()).collect();
+    let mut args = BTreeSet::new();
+    for f in fields {
+        let bare = naming::bare(&f.setter).to_owned();
+        let wanted = if !f.required && reserved.contains(&bare.as_str()) {
+            format!("set_{bare}")
+        } else {
+            f.setter.clone()
+        };
+        let taken = if f.required { &mut args } else { &mut setters };
+        let name = std::iter::once(wanted.clone())
+            .chain((2..).map(|n| format!("{}_{n}", naming::bare(&wanted))))
+            .find(|n| !taken.contains(naming::bare(n)))
+            .expect("an unbounded sequence has a free name");
+        taken.insert(naming::bare(&name).to_owned());
+        f.setter = name;
+    }
+}
+
+/// A struct's own method: a setter by this name is renamed `set_…`.
+const STRUCT_METHODS: &[&str] = &["new"];
+
 /// The builder's own methods: a setter by one of these names is renamed `set_…`.
 const BUILDER_METHODS: &[&str] = &["new", "send", "options", "stream", "validate"];
 
@@ -378,13 +406,13 @@ impl Cx<'_, '_> {
             .collect();
         for p in &mut params {
             let f = &mut p.field;
-            if p.location == Location::Body && url.contains(&f.ident) {
-                f.setter = format!("body_{}", naming::bare(&f.ident));
-            }
-            if !f.required && BUILDER_METHODS.contains(&naming::bare(&f.setter)) {
-                f.setter = format!("set_{}", naming::bare(&f.setter));
-            }
+            f.setter = if p.location == Location::Body && url.contains(&f.ident) {
+                format!("body_{}", naming::bare(&f.ident))
+            } else {
+                f.ident.clone()
+            };
         }
+        setter_names(params.iter_mut().map(|p| &mut p.field), BUILDER_METHODS);
         // Placeholders are filled in the order the path has them.
         let position = |p: &Param| {
             ep.path
@@ -514,7 +542,7 @@ impl Cx<'_, '_> {
     /// Lowers the fields of a struct called `parent`; inline objects become extra
     /// structs named `{parent}{Field}` pushed to `extra`.
     fn fields(&self, fields: &[Field], parent: &str, extra: &mut Vec<Struct>) -> Vec<FieldIr> {
-        fields
+        let mut lowered: Vec<FieldIr> = fields
             .iter()
             .map(|f| {
                 let ident = snake(&f.name.value);
@@ -561,13 +589,9 @@ impl Cx<'_, '_> {
                         .get(target)
                         .is_some_and(|r| target == owner || r.contains(owner))
                 });
-                // A struct's constructor is `new()`: a field of that name gets `set_new`.
-                let setter = match naming::bare(&ident) {
-                    "new" => "set_new".to_owned(),
-                    _ => ident.clone(),
-                };
                 FieldIr {
-                    setter,
+                    // Decided with its siblings: see `setter_names`.
+                    setter: ident.clone(),
                     boxed,
                     wire: f.name.value.clone(),
                     ident,
@@ -580,7 +604,9 @@ impl Cx<'_, '_> {
                     rules,
                 }
             })
-            .collect()
+            .collect();
+        setter_names(lowered.iter_mut(), STRUCT_METHODS);
+        lowered
     }
 
     /// The element type of an array or map.

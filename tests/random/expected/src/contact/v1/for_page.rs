@@ -54,7 +54,7 @@ impl<'a> ForPage<'a> {
     pub fn new(
         __client: &'a feishu_runtime::Client,
         clone: impl Into<String>,
-        set_new: Vec<crate::base::v1::Send4>,
+        new: Vec<crate::base::v1::Send4>,
     ) -> Self {
         Self {
             __client,
@@ -69,7 +69,7 @@ impl<'a> ForPage<'a> {
                 error: None,
                 r#gen: None,
                 log_id: None,
-                new: set_new,
+                new,
             },
             __options: feishu_runtime::RequestOptions::new(),
         }

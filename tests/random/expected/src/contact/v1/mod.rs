@@ -104,9 +104,9 @@ impl<'a> RForApi<'a> {
     pub fn page(
         self,
         clone: impl Into<String>,
-        set_new: Vec<crate::base::v1::Send4>,
+        new: Vec<crate::base::v1::Send4>,
     ) -> ForPage<'a> {
-        ForPage::new(self.client, clone, set_new)
+        ForPage::new(self.client, clone, new)
     }
 }
 /// The `r#return` endpoints of `contact` v1.
