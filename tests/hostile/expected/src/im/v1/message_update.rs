@@ -33,6 +33,7 @@ pub struct MessageUpdateRequest<'a> {
     options: Option<String>,
     client: Option<String>,
     send: Option<bool>,
+    set_send: Option<String>,
     stream: Option<i32>,
     __body: MessageUpdateRequestBody,
     __options: feishu_runtime::RequestOptions,
@@ -64,6 +65,7 @@ impl<'a> MessageUpdateRequest<'a> {
             options: None,
             client: None,
             send: None,
+            set_send: None,
             stream: None,
             __body: MessageUpdateRequestBody {
                 r#type: body_type,
@@ -99,6 +101,12 @@ impl<'a> MessageUpdateRequest<'a> {
     #[inline]
     pub fn set_send(mut self, value: bool) -> Self {
         self.send = Some(value);
+        self
+    }
+    /// Named like the setter `send` yields to
+    #[inline]
+    pub fn set_send_2(mut self, value: impl Into<String>) -> Self {
+        self.set_send = Some(value.into());
         self
     }
     /// The `stream` field.
@@ -170,6 +178,7 @@ impl<'a> MessageUpdateRequest<'a> {
         request.query_opt("options", &self.options);
         request.query_opt("client", &self.client);
         request.query_opt("send", &self.send);
+        request.query_opt("set_send", &self.set_send);
         request.query_opt("stream", &self.stream);
         request.json(&self.__body);
         feishu_runtime::Call::new(self.__client, request, Ok(()))
