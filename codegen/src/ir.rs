@@ -154,6 +154,8 @@ pub enum Ty {
     Map(Box<Ty>),
     /// Any JSON: `serde_json::Value`.
     Json,
+    /// A file part of a multipart body: `feishu_runtime::FilePart`.
+    File,
 }
 
 impl Ty {
@@ -249,6 +251,9 @@ pub enum Location {
     Path,
     Query,
     Body,
+    /// A field of a `multipart/form-data` body: kept in the builder like a URL
+    /// parameter, written into the form when sent.
+    Form,
 }
 
 #[derive(Debug)]
@@ -256,6 +261,8 @@ pub enum Body {
     None,
     /// The body struct (one of `own_structs`) built from the endpoint's body fields.
     Fields(String),
+    /// A `multipart/form-data` body: the `Location::Form` parameters.
+    Multipart,
     /// The whole body is a named type, taken as one argument called `arg`.
     Whole {
         arg: String,

@@ -364,6 +364,19 @@ impl Cx<'_, '_> {
         let body = match ep.body.as_ref().map(|b| &b.value) {
             Some(model::Body {
                 fields: Some(fields),
+                multipart: true,
+                ..
+            }) => {
+                for field in self.fields(fields, &ident, &mut own) {
+                    params.push(Param {
+                        field,
+                        location: Location::Form,
+                    });
+                }
+                Body::Multipart
+            }
+            Some(model::Body {
+                fields: Some(fields),
                 ..
             }) => {
                 let body_ident = self.scope.borrow_mut().claim(&format!("{ident}Body"), "");
@@ -643,6 +656,7 @@ impl Cx<'_, '_> {
             "f64" => Ty::F64,
             "int64_string" => Ty::Int64String,
             "json" => Ty::Json,
+            "file" => Ty::File,
             "timestamp_ms" => Ty::Timestamp { int: false },
             "timestamp_ms_int" => Ty::Timestamp { int: true },
             "object" => {

@@ -148,6 +148,10 @@ pub struct Body {
     #[serde(rename = "type")]
     pub ty: Option<Spanned<String>>,
     pub fields: Option<Vec<Field>>,
+    /// Sent as `multipart/form-data` (uploads): the fields are form fields, `file`
+    /// fields are file parts.
+    #[serde(default)]
+    pub multipart: bool,
 }
 
 #[derive(Debug, Deserialize)]

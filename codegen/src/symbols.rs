@@ -114,4 +114,5 @@ pub const PRIMITIVES: &[&str] = &[
     "array",
     "map",
     "json",
+    "file",
 ];

@@ -21,6 +21,7 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
         out: Vec::new(),
         file: "",
         hint_searches: 100,
+        in_form: false,
     };
     v.check_names(files);
     let common_errors: Vec<&ErrorDef> = files
@@ -193,6 +194,8 @@ struct Validator<'a, 's> {
     /// "Did you mean" searches left: each compares a name with every known one, so a
     /// file full of unknown names gets the first hundred and a plain hint after that.
     hint_searches: usize,
+    /// Whether the fields being checked are a multipart body's (where `file` belongs).
+    in_form: bool,
 }
 
 impl<'a> Validator<'a, '_> {
@@ -436,6 +439,10 @@ impl<'a> Validator<'a, '_> {
         self.fields_checked(&ep.path_params, &params);
         self.fields_checked(&ep.query, &params);
         if let Some(body) = &ep.body {
+            if body.value.multipart && body.value.ty.is_some() {
+                self.err(Pos::of(body), "a multipart body lists its `fields`")
+                    .hint("replace `type:` with the form's fields, `file` for the file parts");
+            }
             match (&body.value.ty, &body.value.fields) {
                 (Some(ty), None) => {
                     if self.type_ref(ty)
@@ -450,6 +457,21 @@ impl<'a> Validator<'a, '_> {
                         )
                         .hint("a whole-body type must be declared under `types:`");
                     }
+                }
+                (None, Some(fields)) if body.value.multipart => {
+                    for f in fields {
+                        let ty = f.ty.value.as_str();
+                        if ty != "file" && !self.url_value(ty) {
+                            self.err(
+                                Pos::of(&f.ty),
+                                format!("multipart field `{}` must be a file, a string, number, bool or enum", f.name.value),
+                            )
+                            .hint("a form carries text fields and files; objects and arrays go in JSON bodies");
+                        }
+                    }
+                    self.in_form = true;
+                    self.fields_checked(fields, &params);
+                    self.in_form = false;
                 }
                 (None, Some(fields)) => self.fields_checked(fields, &params),
                 _ => {
@@ -680,6 +702,17 @@ impl<'a> Validator<'a, '_> {
             },
             "array" | "map" => self.items(f, ty),
             "json" => {}
+            "file" if self.in_form => {}
+            "file" => {
+                self.err(
+                    Pos::of(&f.ty),
+                    format!(
+                        "`{}` is a file, and files travel only in a multipart body",
+                        f.name.value
+                    ),
+                )
+                .hint("put it under `body:` with `multipart: true`");
+            }
             _ => {
                 self.type_ref(&f.ty);
             }
@@ -864,6 +897,11 @@ impl<'a> Validator<'a, '_> {
             return;
         }
         let leaf = expr.leaf();
+        if leaf == "file" {
+            self.err(Pos::of(items), "files cannot be array or map items")
+                .hint("give each file part its own field in a multipart body");
+            return;
+        }
         if leaf == "timestamp_ms_int" {
             self.err(
                 Pos::of(items),

@@ -14,6 +14,7 @@ mod error;
 mod execute;
 #[doc(hidden)]
 pub mod json;
+mod multipart;
 mod paginate;
 mod request;
 mod retry;
@@ -42,6 +43,7 @@ pub use error::{
     StatusError, TooLargeError,
 };
 pub use futures_util::Stream;
+pub use multipart::FilePart;
 pub use request::RequestOptions;
 pub use reqwest;
 pub use retry::RetryPolicy;
@@ -59,6 +61,7 @@ pub use validate::{Invalid, Validate};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::json;
+    pub use crate::multipart::Form;
     pub use crate::paginate::{Page, paginate};
     pub use crate::request::{OptionalParam, RepeatedParam, Request};
     pub use crate::timestamp::AsNumber;

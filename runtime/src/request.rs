@@ -128,6 +128,8 @@ pub struct Request {
     path_params: Vec<String>,
     query: String,
     pub(crate) body: Option<bytes::Bytes>,
+    /// The body's `Content-Type`, when it is not JSON.
+    content_type: Option<HeaderValue>,
     pub(crate) options: RequestOptions,
 }
 
@@ -139,6 +141,7 @@ impl Request {
             path_params: Vec::new(),
             query: String::new(),
             body: None,
+            content_type: None,
             options,
         }
     }
@@ -179,6 +182,13 @@ impl Request {
         values.each(&mut |value| self.query(name, value));
     }
 
+    /// Sets a `multipart/form-data` body (the upload endpoints).
+    pub fn multipart(&mut self, form: crate::multipart::Form) {
+        let (content_type, body) = form.finish();
+        self.content_type = HeaderValue::from_str(&content_type).ok();
+        self.body = Some(body);
+    }
+
     /// Sets the JSON body. Writing a `Value` out cannot fail, so neither can this.
     pub fn json(&mut self, body: &dyn ToJson) {
         self.body = Some(body.to_json().to_string().into_bytes().into());
@@ -205,7 +215,7 @@ impl Request {
         }
         self.options.check()?;
         let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, JSON_UTF8);
+        headers.insert(CONTENT_TYPE, self.content_type.clone().unwrap_or(JSON_UTF8));
         if let Some(id) = &self.options.request_id
             && let Ok(value) = HeaderValue::from_str(id)
         {

@@ -59,7 +59,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
         quote!(#i: #t,)
     });
     let body_decl = match &ep.body {
-        Body::None => quote!(),
+        Body::None | Body::Multipart => quote!(),
         Body::Fields(s) => {
             let s = ident(s);
             quote!(__body: #s,)
@@ -98,7 +98,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
     };
     let url_inits = url_params.iter().map(|f| init_slot(f));
     let body_init = match &ep.body {
-        Body::None => quote!(),
+        Body::None | Body::Multipart => quote!(),
         Body::Fields(s) => {
             let s = ident(s);
             let inits = ep
@@ -161,7 +161,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
     let fill = ep
         .params
         .iter()
-        .filter(|p| p.location != Location::Body)
+        .filter(|p| matches!(p.location, Location::Path | Location::Query))
         .map(|p| {
             let f = &p.field;
             let i = ident(&f.ident);
@@ -177,8 +177,28 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
                 _ => quote!(request.query_opt(#wire, &self.#i);),
             }
         });
+    let form_fields = ep
+        .params
+        .iter()
+        .filter(|p| p.location == Location::Form)
+        .map(|p| {
+            let f = &p.field;
+            let i = ident(&f.ident);
+            let wire = &f.wire;
+            match (&f.ty, f.required) {
+                (Ty::File, true) => quote!(form.file(#wire, &self.#i);),
+                (Ty::File, false) => quote!(form.file_opt(#wire, &self.#i);),
+                (_, true) => quote!(form.text(#wire, &self.#i);),
+                (_, false) => quote!(form.text_opt(#wire, &self.#i);),
+            }
+        });
     let set_body = match &ep.body {
         Body::None => quote!(),
+        Body::Multipart => quote! {
+            let mut form = feishu_runtime::__private::Form::new();
+            #(#form_fields)*
+            request.multipart(form);
+        },
         Body::Fields(_) => quote!(request.json(&self.__body);),
         Body::Whole { arg, .. } => {
             let a = ident(arg);

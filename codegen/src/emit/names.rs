@@ -45,6 +45,7 @@ pub fn ty(ty: &Ty) -> TokenStream {
             quote!(::std::collections::BTreeMap<String, #inner>)
         }
         Ty::Json => quote!(feishu_runtime::serde_json::Value),
+        Ty::File => quote!(feishu_runtime::FilePart),
         Ty::Timestamp { .. } => quote!(feishu_runtime::Timestamp),
     }
 }
