@@ -229,6 +229,18 @@ impl Scope {
             let ident = naming::type_ident(name, sym.module == ModPath::Common);
             taken.entry(sym.module.clone()).or_default().insert(ident);
         }
+        // The crate root's own items, and each version's accessor (`V1Api`).
+        let root = taken.entry(ModPath::Common).or_default();
+        root.extend(naming::ROOT.iter().map(|s| (*s).to_owned()));
+        for file in files {
+            if let Some(path @ ModPath::Service { .. }) = ModPath::of_file(&file.path) {
+                let ModPath::Service { version, .. } = &path else {
+                    continue;
+                };
+                let api = format!("{}Api", camel(version));
+                taken.entry(path.clone()).or_default().insert(api);
+            }
+        }
         for file in files {
             let (Some(path), Some(ep)) = (ModPath::of_file(&file.path), &file.schema.endpoint)
             else {

@@ -126,7 +126,7 @@ const SHADOWED: &[&str] = &[
 
 /// Names the crate root takes: the runtime's re-exports and the generated client. Only
 /// types in `schema/common/` (emitted at the root) can meet them.
-const ROOT: &[&str] = &[
+pub const ROOT: &[&str] = &[
     "ApiError",
     "Call",
     "Domain",

@@ -33,6 +33,8 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
     let mut endpoint_idents: BTreeMap<(ModPath, String), (&str, Pos)> = BTreeMap::new();
     let mut roles: BTreeMap<TokenRole, (&str, Pos)> = BTreeMap::new();
     let mut reserved_reported = BTreeSet::new();
+    let mut earlier_common: Vec<&ErrorDef> = Vec::new();
+    let mut resource_apis: BTreeMap<(ModPath, String), (&str, &str, Pos)> = BTreeMap::new();
     for file in files {
         v.file = &file.path;
         let module = ModPath::of_file(&file.path);
@@ -42,11 +44,11 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
             continue;
         }
         if let Some(ModPath::Service { service, .. }) = &module
-            && RESERVED_SERVICES.contains(&service.as_str())
+            && (RESERVED_SERVICES.contains(&service.as_str()) || is_version_name(service))
             && reserved_reported.insert(service.clone())
         {
             v.err(Pos::START, format!("service name `{service}` is reserved"))
-                .hint("the generated crate's root uses it (a module, re-export, cargo feature or Rust keyword); rename the directory");
+                .hint("the generated crate uses it (a module, re-export, cargo feature, a method of the client, a version's name or a Rust keyword); rename the directory");
         }
         if !file.schema.errors.is_empty() && module != Some(ModPath::Common) {
             let pos = Pos::of(&file.schema.errors[0].code);
@@ -62,7 +64,10 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
         for e in &file.schema.enums {
             v.enum_def(e);
         }
-        v.error_list(&file.schema.errors, &[]);
+        // Common codes meet in every error enum: one file's are checked against the
+        // files before it.
+        v.error_list(&file.schema.errors, &earlier_common);
+        earlier_common.extend(&file.schema.errors);
         let Some(ep) = &file.schema.endpoint else {
             continue;
         };
@@ -80,6 +85,39 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
                 ));
         } else {
             endpoint_ids.insert(&ep.id.value, here);
+            // Each resource has an accessor type `<Resource>Api` in its module: one per
+            // resource, and not the version's own (`V1Api`).
+            if let (Some(m @ ModPath::Service { .. }), Some(resource)) =
+                (module.clone(), ep.id.value.split('.').nth(2))
+            {
+                let version = match &m {
+                    ModPath::Service { version, .. } => version.clone(),
+                    ModPath::Common => String::new(),
+                };
+                let api = format!("{}Api", naming::camel(resource));
+                if api == format!("{}Api", naming::camel(&version)) {
+                    v.err(
+                        here.1,
+                        format!("resource `{resource}` is named like its version"),
+                    )
+                    .hint("its accessor type would be the version's own; rename the resource");
+                } else if let Some((other, f, p)) = resource_apis.get(&(m.clone(), api.clone()))
+                    && *other != resource
+                {
+                    v.err(here.1, format!("resources `{resource}` and `{other}` both give the accessor type `{api}`"))
+                        .hint(format!("the other is at {f}:{}:{}; rename one of them", p.line, p.column));
+                } else {
+                    resource_apis.insert((m, api), (resource, &file.path, here.1));
+                }
+                let method = ep.id.value.split('.').nth(3).unwrap_or_default();
+                if format!("{resource}_{method}") == "feishu_runtime" {
+                    v.err(
+                        here.1,
+                        "endpoint `feishu.runtime` would name its module like the runtime crate",
+                    )
+                    .hint("rename the resource or the method");
+                }
+            }
             // Builders live in their service's version module: names repeat across
             // services (`im::v1::MessageUpdate`, `approval::v1::MessageUpdate`).
             if let (Some(ident), Some(m)) = (endpoint_ident(&ep.id.value), module.clone()) {
@@ -115,6 +153,26 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
 /// `full`, `serde`), the client's own methods (`builder`), and Rust keywords, which
 /// cannot name a feature.
 const RESERVED_SERVICES: &[&str] = &[
+    // The client's own methods, inherent and from the traits it implements.
+    "set_app_ticket",
+    "clone",
+    "clone_from",
+    "fmt",
+    "eq",
+    "ne",
+    "hash",
+    "into",
+    "from",
+    "try_into",
+    "try_from",
+    "borrow",
+    "borrow_mut",
+    "as_ref",
+    "deref",
+    "to_owned",
+    "to_string",
+    "type_id",
+    // Modules, re-exports, the runtime crate, features, keywords.
     "client",
     "common",
     "runtime",
@@ -177,6 +235,12 @@ const RESERVED_SERVICES: &[&str] = &[
     "become",
     "gen",
 ];
+
+/// `v1`, `v10`: the shape of a version directory, which a service cannot take (its
+/// module would hold a module of its own name).
+fn is_version_name(name: &str) -> bool {
+    name.len() > 1 && name.starts_with('v') && name[1..].chars().all(|c| c.is_ascii_digit())
+}
 
 /// `application.v6.app_badge.set` -> `AppBadgeSet`.
 pub(crate) fn endpoint_ident(id: &str) -> Option<String> {

@@ -141,7 +141,7 @@ fn opens_fence(s: &str) -> bool {
 }
 
 fn needs_scrub(c: char) -> bool {
-    is_break(c) || is_hidden(c)
+    is_break(c) || is_hidden(c) || c == '\t'
 }
 
 /// Line breaks as anything that displays text would show them.
@@ -170,6 +170,9 @@ fn sanitize(text: &str, keep_lines: bool) -> String {
                 chars.next();
             }
             out.push(if keep_lines { '\n' } else { ' ' });
+        } else if c == '\t' {
+            // Tabs in doc comments are a lint of their own; four spaces read the same.
+            out.push_str("    ");
         } else if is_hidden(c) {
             out.push_str(&format!("\\u{{{:X}}}", c as u32));
         } else {
@@ -418,6 +421,12 @@ mod tests {
     }
 
     #[test]
+    fn tabs_become_spaces() {
+        assert_eq!(escape("a\tb"), ["a    b"]);
+        assert_eq!(scrub_line("`x\ty`"), "`x    y`");
+    }
+
+    #[test]
     fn a_line_after_a_list_item_is_its_own_paragraph() {
         assert_eq!(
             escape("- one\n- two\nafter"),
@@ -498,7 +507,7 @@ mod tests {
         assert_eq!(one("x\u{202E}y\u{2066}z"), r"x\\u{202E}y\\u{2066}z");
         assert_eq!(one("nul\u{0}\u{1B}[31m"), r"nul\\u{0}\\u{1B}\[31m");
         assert_eq!(escape("a\u{2028}b"), ["a", "b"]);
-        assert_eq!(one("tab\tinside"), "tab\tinside");
+        assert_eq!(one("tab\tinside"), "tab    inside");
         for s in escape("\u{7}\u{202E}\r\u{85}\u{2029}\u{7F}\u{9B}") {
             assert!(s.chars().all(|c| !needs_scrub(c)), "{s:?}");
         }

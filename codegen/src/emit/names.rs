@@ -143,6 +143,22 @@ pub fn required_params(
     (params, forward, TokenStream::new())
 }
 
+/// `#[allow(clippy::type_complexity)]` where a field's type nests collections three deep
+/// or more (`map<array<map<...>>>`): the schema says so, and an alias would only hide it.
+pub fn allow_complex<'f>(fields: impl IntoIterator<Item = &'f FieldIr>) -> TokenStream {
+    fn depth(ty: &Ty) -> usize {
+        match ty {
+            Ty::Array(inner) | Ty::Map(inner) => 1 + depth(inner),
+            _ => 0,
+        }
+    }
+    if fields.into_iter().any(|f| depth(&f.ty) >= 3) {
+        quote!(#[allow(clippy::type_complexity)])
+    } else {
+        TokenStream::new()
+    }
+}
+
 /// `#[allow(clippy::too_many_arguments)]` where a constructor needs it.
 pub fn allow_many(count: usize) -> TokenStream {
     if count > 6 {

@@ -98,10 +98,9 @@ fn equals(f: &FieldIr, access: &TokenStream, value: &Value) -> TokenStream {
             let s = plain(v);
             quote!(#subject.as_str() == #s)
         }
-        (Ty::Bool, v) => {
-            let b = v.as_bool().unwrap_or_default();
-            quote!(#place == #b)
-        }
+        // The value itself, or its negation: `== true` is a lint of its own.
+        (Ty::Bool, v) if v.as_bool().unwrap_or_default() => quote!(#place),
+        (Ty::Bool, _) => quote!(!#place),
         (Ty::I32, v) => {
             let n = v.as_i64().unwrap_or_default() as i32;
             quote!(#place == #n)

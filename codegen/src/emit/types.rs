@@ -8,7 +8,8 @@ use super::doc_text;
 use super::docs::{doc, doc1, enum_doc, field_doc, struct_doc};
 use super::json::{enum_json, struct_from_json, struct_to_json};
 use super::names::{
-    allow_many, arg_ty, field_ty, ident, init_from_arg, required_params, stored_value,
+    allow_complex, allow_many, arg_ty, field_ty, ident, init_from_arg, required_params,
+    stored_value,
 };
 use super::rules::validate_body;
 use crate::ir::Wire;
@@ -64,10 +65,12 @@ pub fn emit_struct(s: &Struct) -> TokenStream {
     };
     // Required-argument structs are built with struct literals.
     let non_exhaustive = (s.direction != Direction::Required).then(|| quote!(#[non_exhaustive]));
+    let complex = allow_complex(&s.fields);
     quote! {
         #docs
         #[derive(#(#derives),*)]
         #non_exhaustive
+        #complex
         #vis struct #name {
             #(#fields)*
         }
@@ -107,6 +110,7 @@ fn constructor_and_setters(s: &Struct) -> TokenStream {
         .filter(|f| !f.required)
         .map(|f| setter(f, None, false));
     let allow = allow_many(params.len());
+    let complex = allow_complex(&s.fields);
     let new_doc = if required.is_empty() {
         doc1("An empty value; set fields with the methods below.")
     } else {
@@ -115,6 +119,7 @@ fn constructor_and_setters(s: &Struct) -> TokenStream {
     quote! {
         // Setters are named after the schema's fields, which may be `add` or `next`.
         #[allow(clippy::should_implement_trait)]
+        #complex
         impl #name {
             #new_doc
             #allow

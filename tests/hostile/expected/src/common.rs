@@ -47,6 +47,141 @@ impl OptionType {
     }
 }
 feishu_runtime::string_enum_conversions!(OptionType);
+/// Its inline field would be named like the root's CommonError
+#[derive(Clone, PartialEq, Debug, Default)]
+#[non_exhaustive]
+pub struct Common {
+    /// The `error` field.
+    pub error: Option<CommonError2>,
+}
+#[allow(clippy::should_implement_trait)]
+impl Common {
+    /// An empty value; set fields with the methods below.
+    #[inline]
+    pub fn new() -> Self {
+        Self { error: None }
+    }
+    /// Sets [`error`](Self::error).
+    #[inline]
+    pub fn error(mut self, value: CommonError2) -> Self {
+        self.error = Some(value);
+        self
+    }
+}
+impl feishu_runtime::Validate for Common {
+    #[inline]
+    fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
+        let mut c = feishu_runtime::__private::Checks::new();
+        c.nested("error", &self.error);
+        c.finish()
+    }
+}
+impl feishu_runtime::__private::json::ToJson for Common {
+    #[inline]
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::__private::json::Object::new();
+        o.opt("error", &self.error);
+        o.finish()
+    }
+}
+impl feishu_runtime::__private::json::FromJson for Common {
+    #[inline]
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
+        let mut out = Self { error: None };
+        r.read("error", &mut out.error);
+        r.finish(out)
+    }
+}
+/// An inline object of [`CommonError2`].
+#[derive(Clone, PartialEq, Debug, Default)]
+#[non_exhaustive]
+pub struct CommonError2 {
+    /// The `on` field.
+    pub on: Option<bool>,
+    /// The `note` field.
+    pub note: Option<String>,
+    /// The `quiet` field.
+    pub quiet: Option<String>,
+}
+#[allow(clippy::should_implement_trait)]
+impl CommonError2 {
+    /// An empty value; set fields with the methods below.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            on: None,
+            note: None,
+            quiet: None,
+        }
+    }
+    /// Sets [`on`](Self::on).
+    #[inline]
+    pub fn on(mut self, value: bool) -> Self {
+        self.on = Some(value);
+        self
+    }
+    /// Sets [`note`](Self::note).
+    #[inline]
+    pub fn note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+    /// Sets [`quiet`](Self::quiet).
+    #[inline]
+    pub fn quiet(mut self, value: impl Into<String>) -> Self {
+        self.quiet = Some(value.into());
+        self
+    }
+}
+impl feishu_runtime::Validate for CommonError2 {
+    #[inline]
+    fn validate(&self) -> Result<(), feishu_runtime::Invalid> {
+        let mut c = feishu_runtime::__private::Checks::new();
+        c.required_when(
+            "note",
+            matches!(self.on.as_ref(), Some(v) if * v) && self.note.is_none(),
+            "on",
+            "true",
+        );
+        c.required_when(
+            "quiet",
+            matches!(self.on.as_ref(), Some(v) if ! * v) && self.quiet.is_none(),
+            "on",
+            "false",
+        );
+        c.finish()
+    }
+}
+impl feishu_runtime::__private::json::ToJson for CommonError2 {
+    #[inline]
+    fn to_json(&self) -> feishu_runtime::serde_json::Value {
+        let mut o = feishu_runtime::__private::json::Object::new();
+        o.opt("on", &self.on);
+        o.opt("note", &self.note);
+        o.opt("quiet", &self.quiet);
+        o.finish()
+    }
+}
+impl feishu_runtime::__private::json::FromJson for CommonError2 {
+    #[inline]
+    fn from_json(
+        value: feishu_runtime::serde_json::Value,
+    ) -> Result<Self, feishu_runtime::__private::json::JsonError> {
+        let mut r = feishu_runtime::__private::json::Reader::new(value);
+        let mut out = Self {
+            on: None,
+            note: None,
+            quiet: None,
+        };
+        r.read("on", &mut out.on);
+        r.read("note", &mut out.note);
+        r.read("quiet", &mut out.quiet);
+        r.finish(out)
+    }
+}
 /// A type named like the runtime's Error, at the crate root
 #[derive(Clone, PartialEq, Debug)]
 #[non_exhaustive]
@@ -175,6 +310,10 @@ impl feishu_runtime::__private::json::FromJson for StringType {
     }
 }
 #[cfg(feature = "serde")]
-feishu_runtime::serialize_via_json!(ErrorType, ResultType, StringType, OptionType);
+feishu_runtime::serialize_via_json!(
+    Common, CommonError2, ErrorType, ResultType, StringType, OptionType
+);
 #[cfg(feature = "serde")]
-feishu_runtime::deserialize_via_json!(ErrorType, ResultType, StringType, OptionType);
+feishu_runtime::deserialize_via_json!(
+    Common, CommonError2, ErrorType, ResultType, StringType, OptionType
+);

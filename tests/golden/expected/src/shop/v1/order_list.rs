@@ -110,6 +110,7 @@ impl<'a> OrderList<'a> {
         feishu_runtime::Call::new(self.__client, request, checked)
     }
     /// Every item of every page, following `page_token` until `has_more` is false.
+    #[allow(clippy::type_complexity)]
     #[inline]
     pub fn stream(
         self,

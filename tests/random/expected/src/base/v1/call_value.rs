@@ -95,6 +95,7 @@ impl<'a> CallValue<'a> {
         feishu_runtime::Call::new(self.__client, request, Ok(()))
     }
     /// Every item of every page, following `page_token` until `has_more` is false.
+    #[allow(clippy::type_complexity)]
     #[inline]
     pub fn stream(
         self,
