@@ -159,6 +159,7 @@ pub struct Body {
 pub struct Response {
     #[serde(default)]
     pub envelope: Envelope,
+    #[serde(default)]
     pub fields: Vec<Field>,
     pub pagination: Option<Spanned<Pagination>>,
 }
@@ -171,6 +172,8 @@ pub enum Envelope {
     #[default]
     Data,
     Flat,
+    /// The response is a file (downloads); errors still come as `{code, msg}`.
+    Binary,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -545,6 +545,15 @@ impl<'a> Validator<'a, '_> {
             }
         }
         if let Some(resp) = &ep.response {
+            if resp.envelope == crate::model::Envelope::Binary
+                && (!resp.fields.is_empty() || resp.pagination.is_some())
+            {
+                self.err(
+                    Pos::of(&ep.id),
+                    "a binary response (a file) has no `fields` or `pagination`",
+                )
+                .hint("remove them: the call returns the file as a stream, with its name and type");
+            }
             self.fields(&resp.fields);
             if let Some(pg) = &resp.pagination {
                 self.pagination(&resp.fields, &ep.query, pg);

@@ -13,6 +13,7 @@ use std::task::{Context, Poll};
 
 use crate::auth::BoxFuture;
 use crate::client::Client;
+use crate::download::Download;
 use crate::envelope::RawResponse;
 use crate::error::{Error, ErrorCode};
 use crate::json::FromJson;
@@ -97,6 +98,45 @@ impl<T: FromJson, C: ErrorCode> Future for WithMeta<'_, T, C> {
 impl<T, C> std::fmt::Debug for WithMeta<'_, T, C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WithMeta").finish_non_exhaustive()
+    }
+}
+
+/// A download on its way: resolves to the [`Download`] or the endpoint's typed error.
+#[must_use = "a call does nothing until it is awaited"]
+pub struct DownloadCall<'a, C> {
+    inner: BoxFuture<'a, Result<Download, Error>>,
+    out: PhantomData<fn() -> C>,
+}
+
+impl<'a, C> DownloadCall<'a, C> {
+    /// Sends `request` through `client` if `checked` is `Ok`. Used by generated code.
+    #[doc(hidden)]
+    pub fn new(client: &'a Client, request: Request, checked: Result<(), Invalid>) -> Self {
+        let inner: BoxFuture<'a, Result<Download, Error>> = match checked {
+            Ok(()) => Box::pin(client.execute_download(request)),
+            Err(invalid) => Box::pin(std::future::ready(Err(Error::Invalid(invalid)))),
+        };
+        DownloadCall {
+            inner,
+            out: PhantomData,
+        }
+    }
+}
+
+impl<C: ErrorCode> Future for DownloadCall<'_, C> {
+    type Output = Result<Download, Error<C>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.inner
+            .as_mut()
+            .poll(cx)
+            .map(|outcome| outcome.map_err(|e| e.map_code(C::from_code)))
+    }
+}
+
+impl<C> std::fmt::Debug for DownloadCall<'_, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DownloadCall").finish_non_exhaustive()
     }
 }
 

@@ -32,9 +32,9 @@ pub(crate) enum Class {
 
 /// One attempt, classified: the class, and the call's result should it end here.
 #[derive(Debug)]
-pub(crate) struct Classified {
+pub(crate) struct Classified<T = RawResponse> {
     pub class: Class,
-    pub result: Result<RawResponse, Error>,
+    pub result: Result<T, Error>,
 }
 
 /// Classifies attempt number `attempt` (1-based) of a call to `spec`.
@@ -147,7 +147,7 @@ fn too_large(spec: &EndpointSpec, status: u16, headers: &HeaderMap, limit: usize
 }
 
 /// The log id Feishu support asks for: `X-Tt-Logid`, else `X-Request-Id`.
-fn log_id(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn log_id(headers: &HeaderMap) -> Option<String> {
     ["x-tt-logid", "x-request-id"]
         .iter()
         .find_map(|h| headers.get(*h))

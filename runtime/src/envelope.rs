@@ -73,7 +73,7 @@ pub(crate) fn parse(
                 None | Some(Value::Null) => Value::Object(Map::new()),
                 Some(data) => data,
             },
-            Envelope::Flat => Value::Object(map),
+            Envelope::Flat | Envelope::Binary => Value::Object(map),
         };
         return Ok(Parsed::Ok(RawResponse {
             spec,
@@ -135,12 +135,24 @@ impl RawResponse {
         }
     }
 
+    /// The decode error of a JSON success where a file belongs.
+    pub(crate) fn not_a_file(self) -> Box<DecodeError> {
+        let shape = JsonError::expected("a file", &Value::Object(Map::new()));
+        decode_error(
+            self.spec,
+            &self.body,
+            self.status,
+            self.log_id,
+            DecodeCause::Shape(shape),
+        )
+    }
+
     /// Types the payload: `data`, or the whole body for flat envelopes.
     pub fn decode<T: FromJson, C>(self) -> Result<T, Error<C>> {
         T::from_json(self.payload).map_err(|shape| {
             let shape = match self.spec.envelope {
                 Envelope::Data => shape.at("data"),
-                Envelope::Flat => shape,
+                Envelope::Flat | Envelope::Binary => shape,
             };
             Error::Decode(decode_error(
                 self.spec,

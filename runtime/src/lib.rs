@@ -9,6 +9,7 @@ mod auth;
 mod call;
 mod classify;
 mod client;
+mod download;
 mod envelope;
 mod error;
 mod execute;
@@ -31,11 +32,12 @@ pub use auth::{
     AppTicketStore, BoxFuture, CachedToken, IssuedToken, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME,
     MemoryAppTicketStore, MemoryTokenCache, TokenCache, TokenEndpoints,
 };
-pub use call::{Call, ResponseMeta, WithMeta};
+pub use call::{Call, DownloadCall, ResponseMeta, WithMeta};
 pub use client::{
     Client, ClientBuilder, DEFAULT_DEADLINE, DEFAULT_MAX_EMPTY_PAGES, DEFAULT_MAX_PAGES,
     DEFAULT_MAX_RESPONSE_BYTES, Domain,
 };
+pub use download::{BodyStream, Download};
 pub use envelope::RawResponse;
 pub use error::{
     ApiError, AuthError, BoxError, ConfigError, DecodeCause, DecodeError, Error, ErrorCode,
@@ -52,7 +54,9 @@ pub use serde;
 pub use serde_json;
 pub use spec::{EndpointSpec, Envelope, HostFamily, Method, TokenKind};
 pub use timestamp::Timestamp;
-pub use transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportFailure};
+pub use transport::{
+    HttpRequest, HttpResponse, ReqwestTransport, StreamingResponse, Transport, TransportFailure,
+};
 pub use unknown::UnknownValue;
 pub use validate::{Invalid, Validate};
 

@@ -54,6 +54,8 @@ pub enum Envelope {
     Data,
     /// `{code, msg, ...fields}`: the auth endpoints.
     Flat,
+    /// A file; errors still come as `{code, msg}` (downloads).
+    Binary,
 }
 
 /// Everything the runtime needs to know about an endpoint, generated from its schema.

@@ -10,6 +10,7 @@ use bytes::{Bytes, BytesMut};
 use reqwest::header::{CONTENT_LENGTH, HeaderMap};
 
 use crate::auth::BoxFuture;
+use crate::download::BodyStream;
 use crate::error::BoxError;
 use crate::spec::Method;
 
@@ -85,11 +86,49 @@ pub enum TransportFailure {
     },
 }
 
+/// A response whose body is handed over as it arrives (downloads).
+pub struct StreamingResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: BodyStream,
+}
+
+impl fmt::Debug for StreamingResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamingResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
 /// Sends one request and reads its whole response.
 pub trait Transport: Send + Sync + fmt::Debug {
     /// One attempt. Implementations must not follow redirects, must stop reading at
     /// `max_body` and must honour `timeout`.
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportFailure>>;
+
+    /// One attempt whose body is handed over as a stream (file downloads): `timeout`
+    /// bounds the wait for the response headers and for each chunk after them, and
+    /// `max_body` does not apply. The default reads the whole body through
+    /// [`Transport::send`].
+    fn send_streaming(
+        &self,
+        request: HttpRequest,
+    ) -> BoxFuture<'_, Result<StreamingResponse, TransportFailure>> {
+        Box::pin(async move {
+            let response = self.send(request).await?;
+            let body = response.body;
+            Ok(StreamingResponse {
+                status: response.status,
+                headers: response.headers,
+                body: Box::pin(futures_util::stream::once(async move { Ok(body) })),
+            })
+        })
+    }
 }
 
 /// The default [`Transport`], over a `reqwest::Client` that never follows redirects.
@@ -111,6 +150,38 @@ impl ReqwestTransport {
 }
 
 impl Transport for ReqwestTransport {
+    fn send_streaming(
+        &self,
+        request: HttpRequest,
+    ) -> BoxFuture<'_, Result<StreamingResponse, TransportFailure>> {
+        let timeout = request.timeout;
+        Box::pin(async move {
+            let sent = self.prepare(request).send();
+            let mut response = match tokio::time::timeout(timeout, sent).await {
+                Ok(outcome) => outcome.map_err(failure)?,
+                Err(_) => return Err(TransportFailure::TimedOut),
+            };
+            let status = response.status().as_u16();
+            let headers = std::mem::take(response.headers_mut());
+            // Each chunk within the timeout: a server that stops sending mid-file ends
+            // the stream with an error instead of holding it open.
+            let body = futures_util::stream::unfold(Some(response), move |state| async move {
+                let mut response = state?;
+                match tokio::time::timeout(timeout, response.chunk()).await {
+                    Ok(Ok(Some(chunk))) => Some((Ok(chunk), Some(response))),
+                    Ok(Ok(None)) => None,
+                    Ok(Err(e)) => Some((Err(Box::new(e) as BoxError), None)),
+                    Err(_) => Some((Err("no data within the timeout".into()), None)),
+                }
+            });
+            Ok(StreamingResponse {
+                status,
+                headers,
+                body: Box::pin(body),
+            })
+        })
+    }
+
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportFailure>> {
         let timeout = request.timeout;
         Box::pin(async move {
@@ -125,18 +196,22 @@ impl Transport for ReqwestTransport {
 }
 
 impl ReqwestTransport {
-    async fn exchange(&self, request: HttpRequest) -> Result<HttpResponse, TransportFailure> {
-        let mut builder = self
+    fn prepare(&self, request: HttpRequest) -> reqwest::RequestBuilder {
+        let builder = self
             .http
             .request(request.method.to_reqwest(), &request.url)
             .headers(request.headers);
-        if let Some(body) = request.body {
-            builder = builder.body(body);
+        match request.body {
+            Some(body) => builder.body(body),
+            None => builder,
         }
-        let mut response = builder.send().await.map_err(failure)?;
+    }
+
+    async fn exchange(&self, request: HttpRequest) -> Result<HttpResponse, TransportFailure> {
+        let limit = request.max_body;
+        let mut response = self.prepare(request).send().await.map_err(failure)?;
         let status = response.status().as_u16();
         let headers = std::mem::take(response.headers_mut());
-        let limit = request.max_body;
         let announced = headers
             .get(CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())

@@ -212,6 +212,18 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
         }
         None => quote!(()),
     };
+    // A download resolves to the file, streamed; anything else to the typed response.
+    let (call_ty, call) = if ep.envelope == Envelope::Binary {
+        (
+            quote!(feishu_runtime::DownloadCall<'a, #err>),
+            quote!(feishu_runtime::DownloadCall::new),
+        )
+    } else {
+        (
+            quote!(feishu_runtime::Call<'a, #ret, #err>),
+            quote!(feishu_runtime::Call::new),
+        )
+    };
     let spec = spec(ep, common);
     let stream = ep.pagination.as_ref().map(|pg| {
         let item = ty(&pg.item_ty);
@@ -284,12 +296,12 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
             #validate
 
             #send_doc
-            #[inline] pub fn send(self) -> feishu_runtime::Call<'a, #ret, #err> {
+            #[inline] pub fn send(self) -> #call_ty {
                 #check
                 #request_binding = feishu_runtime::__private::Request::new(&Self::SPEC, self.__options);
                 #(#fill)*
                 #set_body
-                feishu_runtime::Call::new(self.__client, request, #checked)
+                #call(self.__client, request, #checked)
             }
 
             #stream
@@ -339,6 +351,7 @@ fn spec(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
         match ep.envelope {
             Envelope::Data => "Data",
             Envelope::Flat => "Flat",
+            Envelope::Binary => "Binary",
         }
     );
     quote! {
