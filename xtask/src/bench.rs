@@ -12,6 +12,7 @@ use crate::synth;
 pub fn regen(args: &[String]) -> Result<String, String> {
     let mut sizes = vec![500, 2000, 4000];
     let mut runs = 5;
+    let mut shape = synth::Shape::Small;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -24,6 +25,13 @@ pub fn regen(args: &[String]) -> Result<String, String> {
                     .collect::<Result<_, _>>()?
             }
             "--runs" => runs = number(it.next(), "--runs N")?,
+            "--shape" => {
+                shape = match it.next().map(String::as_str) {
+                    Some("small") => synth::Shape::Small,
+                    Some("real") => synth::Shape::Real,
+                    _ => return Err("--shape small|real".into()),
+                }
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -33,29 +41,32 @@ pub fn regen(args: &[String]) -> Result<String, String> {
         );
     }
     let mut out = format!(
-        "regen throughput, median of {runs} runs (profile: {})\n",
+        "regen throughput, {shape:?} endpoints, median of {runs} runs (profile: {})\n",
         profile()
     );
     out.push_str("endpoints  median      endpoints/s  output\n");
     let mut medians = Vec::new();
     for &n in &sizes {
-        let files = synth::schema(n);
+        let files = synth::schema_shaped(n, shape);
         let mut times = Vec::new();
-        let mut bytes = 0;
+        let (mut bytes, mut lines) = (0, 0);
         for _ in 0..runs {
             let start = Instant::now();
             let generated = feishu_codegen::generate(&files).map_err(|e| e.to_string())?;
             times.push(start.elapsed());
             bytes = generated.values().map(String::len).sum::<usize>();
+            lines = generated.values().map(|s| s.lines().count()).sum::<usize>();
         }
         let m = median(&mut times);
         medians.push((n, m));
         out.push_str(&format!(
-            "{n:>9}  {:>9.1} ms  {:>11.0}  {:.1} MiB in {} files\n",
+            "{n:>9}  {:>9.1} ms  {:>11.0}  {:.1} MiB in {} files ({:.1} KB, {} lines an endpoint)\n",
             m.as_secs_f64() * 1e3,
             n as f64 / m.as_secs_f64(),
             bytes as f64 / 1048576.0,
-            files.len()
+            files.len(),
+            bytes as f64 / 1000.0 / n as f64,
+            lines / n
         ));
     }
     for pair in medians.windows(2) {

@@ -14,7 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str =
     "usage: cargo xtask regen [--check] [--schema DIR | --random-seed N] [--out DIR] [--crate-name NAME]
-       cargo xtask bench-regen [--sizes 500,2000,4000] [--runs N]
+       cargo xtask bench-regen [--sizes 500,2000,4000] [--runs N] [--shape small|real]
        cargo xtask bench-compile [--endpoints N]
        cargo xtask random-compile [--seeds A..B] [--endpoints N]";
 

@@ -7,8 +7,24 @@ use feishu_codegen::SourceFile;
 /// Endpoints per service version, like the larger real services.
 const PER_MODULE: usize = 100;
 
+/// How large each synthetic endpoint is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// The compact endpoints the earlier figures were measured on (about 16 KB of Rust each).
+    Small,
+    /// Endpoints the size of the published surface's (about 23 KB of Rust each): long
+    /// descriptions, a dozen more body and response fields of every kind, an inline
+    /// object in the response.
+    Real,
+}
+
 /// A schema with `n` endpoints (plus the auth endpoints the client needs).
 pub fn schema(n: usize) -> Vec<SourceFile> {
+    schema_shaped(n, Shape::Small)
+}
+
+/// [`schema`], with endpoints of the given shape.
+pub fn schema_shaped(n: usize, shape: Shape) -> Vec<SourceFile> {
     let mut files = vec![file("common/errors.yaml", COMMON.to_owned())];
     for role in AUTH {
         files.push(file(
@@ -18,11 +34,14 @@ pub fn schema(n: usize) -> Vec<SourceFile> {
     }
     for i in 0..n {
         let service = format!("svc{}", i / PER_MODULE);
-        let text = if i % 4 == 3 {
+        let mut text = if i % 4 == 3 {
             list_endpoint(&service, i)
         } else {
             write_endpoint(&service, i)
         };
+        if shape == Shape::Real {
+            text = real_sized(&text, i);
+        }
         files.push(file(&format!("{service}/v1/res{i}.yaml"), text));
     }
     files
@@ -160,6 +179,45 @@ fn header(service: &str, i: usize, method: &str, path: &str, idempotent: bool) -
         b = 300001 + i * 3,
         c = 300002 + i * 3,
     )
+}
+
+/// Grows a compact endpoint to the size of a published one.
+fn real_sized(text: &str, i: usize) -> String {
+    let description = "    该接口用于按条件操作合成资源，字段含义与开放平台文档保持一致。\n    调用前请确认应用已开通相应权限，并在请求头中携带访问凭证。\n\n    注意事项：\n    - 单次请求最多处理 50 条记录；\n    - 时间字段均为毫秒时间戳；\n    - 详见 https://open.feishu.cn/document/home 。\n";
+    let extra_fields = |indent: &str| {
+        [
+            "{name: title, type: string, length: {max: 255}, description: 标题，不超过 255 个字符, example: 周报}",
+            "{name: content, type: string, description: 正文内容，支持富文本格式, example: 内容}",
+            "{name: owner_id, type: string, description: 负责人的用户 ID，类型由 user_id_type 决定, example: ou_123}",
+            "{name: start_time, type: timestamp_ms, description: 开始时间（毫秒时间戳）, example: \"1688022000000\"}",
+            "{name: end_time, type: timestamp_ms, description: 结束时间（毫秒时间戳）, example: \"1688022600000\"}",
+            "{name: priority, type: i32, range: {min: 0, max: 3}, description: 优先级，0 最低 3 最高, example: 1}",
+            "{name: labels, type: map, items: string, description: 自定义标签，键值对形式}",
+            "{name: extra, type: json, description: 扩展字段，原样透传}",
+        ]
+        .iter()
+        .map(|f| format!("{indent}- {f}\n"))
+        .collect::<String>()
+    };
+    let inline = "      - name: stats\n        type: object\n        description: 统计信息\n        fields:\n          - {name: views, type: i64, description: 浏览次数}\n          - {name: likes, type: i64, description: 点赞次数}\n          - {name: comments, type: i64, description: 评论次数}\n          - {name: updated_at, type: timestamp_ms, description: 统计更新时间}\n";
+    let mut out = text.replacen(
+        "  description: |\n",
+        &format!("  description: |\n{description}"),
+        1,
+    );
+    out = out.replacen(
+        "  body:\n    fields:\n",
+        &format!("  body:\n    fields:\n{}", extra_fields("      ")),
+        1,
+    );
+    out.replacen(
+        "  response:\n    fields:\n",
+        &format!(
+            "  response:\n    fields:\n{}{inline}",
+            extra_fields("      ")
+        ),
+        1,
+    ) + &format!("# real-sized endpoint {i}\n")
 }
 
 fn write_endpoint(service: &str, i: usize) -> String {
