@@ -47,8 +47,16 @@ fn start(
     request: Request,
     checked: Result<(), Invalid>,
 ) -> BoxFuture<'_, Result<RawResponse, Error>> {
+    guarded(checked, || Box::pin(client.execute(request)))
+}
+
+/// `send`, unless the request broke a rule: then that is the outcome, and nothing is sent.
+fn guarded<'a, T: Send + 'a>(
+    checked: Result<(), Invalid>,
+    send: impl FnOnce() -> BoxFuture<'a, Result<T, Error>>,
+) -> BoxFuture<'a, Result<T, Error>> {
     match checked {
-        Ok(()) => Box::pin(client.execute(request)),
+        Ok(()) => send(),
         Err(invalid) => Box::pin(std::future::ready(Err(Error::Invalid(invalid)))),
     }
 }
@@ -112,12 +120,8 @@ impl<'a, C> DownloadCall<'a, C> {
     /// Sends `request` through `client` if `checked` is `Ok`. Used by generated code.
     #[doc(hidden)]
     pub fn new(client: &'a Client, request: Request, checked: Result<(), Invalid>) -> Self {
-        let inner: BoxFuture<'a, Result<Download, Error>> = match checked {
-            Ok(()) => Box::pin(client.execute_download(request)),
-            Err(invalid) => Box::pin(std::future::ready(Err(Error::Invalid(invalid)))),
-        };
         DownloadCall {
-            inner,
+            inner: guarded(checked, || Box::pin(client.execute_download(request))),
             out: PhantomData,
         }
     }

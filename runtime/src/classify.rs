@@ -12,8 +12,6 @@ use crate::transport::{HttpResponse, TransportFailure};
 
 /// Codes meaning the tenant or app token was rejected: drop it, fetch anew, retry once.
 pub(crate) const TOKEN_INVALID: [i64; 4] = [99991661, 99991663, 99991664, 99991671];
-/// The platform-wide code of a rate-limited call (HTTP 429, or 400 on older APIs).
-pub(crate) const RATE_LIMITED: i64 = 99991400;
 
 /// What kind of outcome an attempt had, as far as trying again is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,17 +95,17 @@ pub(crate) fn classify(
         body: response.body.clone(),
     };
     let parsed = envelope::parse(spec, received);
-    let code = match &parsed {
-        Ok(Parsed::Api(e)) => Some(e.raw_code),
+    let api = match &parsed {
+        Ok(Parsed::Api(e)) => Some(e),
         _ => None,
     };
     let success = (200..300).contains(&status);
-    let class = match code {
+    // The envelope already decided whether a code means "rate limited" (it knows the
+    // endpoint's own rate-limit codes); the status alone says so too.
+    let class = match api {
         _ if status == 429 => Class::RateLimited(reset),
-        Some(c) if c == RATE_LIMITED || spec.rate_limit_codes.contains(&c) => {
-            Class::RateLimited(reset)
-        }
-        Some(c) if TOKEN_INVALID.contains(&c) => Class::TokenRejected,
+        Some(e) if e.rate_limited => Class::RateLimited(reset),
+        Some(e) if TOKEN_INVALID.contains(&e.raw_code) => Class::TokenRejected,
         _ if status >= 500 => Class::MaybeProcessed,
         _ => Class::Done,
     };

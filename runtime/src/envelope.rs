@@ -7,6 +7,9 @@ use crate::json::{FromJson, JsonError};
 use crate::sanitize::body_prefix;
 use crate::spec::{EndpointSpec, Envelope};
 
+/// The platform-wide code of a rate-limited call (HTTP 429, or 400 on older APIs).
+const RATE_LIMITED: i64 = 99991400;
+
 /// A successful response (`code == 0`), payload parsed but not yet typed.
 pub struct RawResponse {
     spec: &'static EndpointSpec,
@@ -107,7 +110,7 @@ pub(crate) fn parse(
         detail,
         endpoint: spec.id,
         rate_limited: received.status == 429
-            || code == crate::classify::RATE_LIMITED
+            || code == RATE_LIMITED
             || spec.rate_limit_codes.contains(&code),
     })))
 }

@@ -24,6 +24,13 @@ fn client(base: &str) -> feishu_golden::Client {
         .unwrap()
 }
 
+/// Downloads image `img_1` through `c`.
+async fn download(
+    c: &feishu_golden::Client,
+) -> Result<feishu::runtime::Download, feishu::Error<ImageDownloadError>> {
+    c.shop().v1().image().download("img_1").send().await
+}
+
 #[tokio::test]
 async fn a_file_arrives_with_its_name_and_type() {
     let server = MockServer::start().await;
@@ -40,14 +47,7 @@ async fn a_file_arrives_with_its_name_and_type() {
         )
         .mount(&server)
         .await;
-    let download = client(&server.uri())
-        .shop()
-        .v1()
-        .image()
-        .download("img_1")
-        .send()
-        .await
-        .unwrap();
+    let download = download(&client(&server.uri())).await.unwrap();
     assert_eq!(download.content_type(), Some("image/png"));
     assert_eq!(download.file_name(), Some("图.png"));
     assert_eq!(download.content_length(), Some(png.len() as u64));
@@ -70,14 +70,7 @@ async fn a_json_error_is_the_typed_error_and_a_5xx_is_retried() {
         )
         .mount(&server)
         .await;
-    let err = client(&server.uri())
-        .shop()
-        .v1()
-        .image()
-        .download("img_1")
-        .send()
-        .await
-        .unwrap_err();
+    let err = download(&client(&server.uri())).await.unwrap_err();
     assert_eq!(
         err.api().map(|e| e.code),
         Some(ImageDownloadError::ImageNotFound),
@@ -97,14 +90,7 @@ async fn json_that_claims_success_is_not_a_file() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"code": 0, "data": {}})))
         .mount(&server)
         .await;
-    let err = client(&server.uri())
-        .shop()
-        .v1()
-        .image()
-        .download("img_1")
-        .send()
-        .await
-        .unwrap_err();
+    let err = download(&client(&server.uri())).await.unwrap_err();
     assert!(matches!(err, feishu::Error::Decode(_)), "{err:?}");
 }
 
@@ -148,14 +134,7 @@ async fn a_server_that_stops_sending_ends_the_stream_with_an_error() {
         tokio::time::sleep(Duration::from_secs(30)).await;
     })
     .await;
-    let download = client(&base)
-        .shop()
-        .v1()
-        .image()
-        .download("img_1")
-        .send()
-        .await
-        .unwrap();
+    let download = download(&client(&base)).await.unwrap();
     let started = std::time::Instant::now();
     let err = download.bytes(1 << 20).await.unwrap_err();
     assert!(matches!(err, feishu::Error::Transport { .. }), "{err:?}");
@@ -173,14 +152,7 @@ async fn save_writes_the_file() {
         .await;
     let dir = TempDir::new("download");
     let target = dir.0.join("out.bin");
-    let download = client(&server.uri())
-        .shop()
-        .v1()
-        .image()
-        .download("img_1")
-        .send()
-        .await
-        .unwrap();
+    let download = download(&client(&server.uri())).await.unwrap();
     assert_eq!(download.save(&target).await.unwrap(), 300_000);
     assert_eq!(std::fs::read(&target).unwrap(), vec![9u8; 300_000]);
 }

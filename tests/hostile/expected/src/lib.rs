@@ -19,8 +19,6 @@ pub use common::*;
 #[cfg(feature = "approval")]
 pub mod approval;
 #[rustfmt::skip]
-pub mod auth;
-#[rustfmt::skip]
 #[cfg(feature = "contact")]
 pub mod contact;
 #[rustfmt::skip]
