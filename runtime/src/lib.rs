@@ -12,6 +12,7 @@ mod client;
 mod download;
 mod envelope;
 mod error;
+pub mod events;
 mod execute;
 #[doc(hidden)]
 pub mod json;
