@@ -4,7 +4,7 @@
 
 // The schema's own vocabulary (methods, hosts, token kinds, wire forms) is the IR's too:
 // the emitter takes them from here, and reads nothing but the IR.
-pub use crate::model::{Envelope, Host, Method, TokenKind, TokenRole, Wire};
+pub use crate::model::{Envelope, EventEnvelope, Host, Method, TokenKind, TokenRole, Wire};
 use crate::symbols::ModPath;
 
 #[derive(Debug)]
@@ -76,6 +76,24 @@ pub enum About {
     Response { of: String },
     /// The required arguments of `of`'s constructor.
     Required { of: String },
+    /// The payload of an event or callback: it implements the runtime's `Event`.
+    Event(Box<EventAbout>),
+    /// What the callback whose payload is `of` answers.
+    Reply { of: String, description: String },
+}
+
+/// An event as its payload struct's documentation and `Event` impl need it.
+#[derive(Debug, Clone)]
+pub struct EventAbout {
+    pub event_type: String,
+    pub envelope: EventEnvelope,
+    pub summary: String,
+    pub description: String,
+    pub doc_url: String,
+    pub app_types: Vec<String>,
+    pub scopes: Vec<String>,
+    /// The reply struct's Rust name, for callbacks.
+    pub reply: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

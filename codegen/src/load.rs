@@ -8,7 +8,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Pos};
-use crate::model::SchemaFile;
+use crate::model::{SchemaFile, TypeDef};
 
 /// Largest schema file accepted: 1 MiB, checked before parsing. Most files are a few
 /// KiB, but an endpoint file holds its whole request and response, inline objects
@@ -226,18 +226,41 @@ pub fn parse(file: &SourceFile) -> Result<SchemaFile, Diagnostic> {
             "declare an `endpoint`, or `types`, `enums` or `errors`, or delete the file",
         ));
     }
-    let schema: SchemaFile =
+    let mut schema: SchemaFile =
         serde_saphyr::from_str_with_options(text, options()).map_err(|e| yaml_error(file, &e))?;
+    event_types(&mut schema);
     if schema.endpoint.is_none()
         && schema.types.is_empty()
         && schema.enums.is_empty()
         && schema.errors.is_empty()
     {
         return Err(at(Pos::START, "file declares nothing".into()).with_hint(
-            "declare an `endpoint`, or `types`, `enums` or `errors`, or delete the file",
+            "declare an `endpoint` or an `event`, or `types`, `enums` or `errors`, or delete the file",
         ));
     }
     Ok(schema)
+}
+
+/// An event's payload and a callback's reply are named types of the file (first, in
+/// that order), so every later stage checks, names and emits them as it does any type.
+fn event_types(schema: &mut SchemaFile) {
+    let Some(event) = &mut schema.event else {
+        return;
+    };
+    let mut types = vec![TypeDef {
+        name: event.name.clone(),
+        description: String::new(),
+        fields: std::mem::take(&mut event.fields),
+    }];
+    if let Some(reply) = &mut event.reply {
+        types.push(TypeDef {
+            name: reply.name.clone(),
+            description: reply.description.clone(),
+            fields: std::mem::take(&mut reply.fields),
+        });
+    }
+    types.append(&mut schema.types);
+    schema.types = types;
 }
 
 fn options() -> serde_saphyr::Options {

@@ -6,8 +6,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{
-    About, Api, Body, Direction, Endpoint, Enum, ErrorCode, FieldIr, Location, Module, NamedKind,
-    PageField, Pagination, Param, RequiredWhen, Rules, Struct, TokenEndpoint, Ty, Variant,
+    About, Api, Body, Direction, Endpoint, Enum, ErrorCode, EventAbout, FieldIr, Location, Module,
+    NamedKind, PageField, Pagination, Param, RequiredWhen, Rules, Struct, TokenEndpoint, Ty,
+    Variant,
 };
 use crate::load::LoadedFile;
 use crate::model::{self, ErrorDef, Field};
@@ -62,10 +63,7 @@ pub fn lower(files: &[LoadedFile]) -> Api {
             let required = cx.required_struct(&ident, required_args, &mut extra);
             module.structs.push(Struct {
                 validates: validating.contains(t.name.value.as_str()),
-                about: About::Named {
-                    name: t.name.value.clone(),
-                    description: t.description.clone(),
-                },
+                about: about(file, t, path == ModPath::Common),
                 ident,
                 fields,
                 direction: Direction::Both,
@@ -542,14 +540,7 @@ impl Cx<'_, '_> {
             path: ep.path.value.clone(),
             tokens: ep.tokens.clone(),
             rate_limit: ep.rate_limit.value.clone(),
-            app_types: ep
-                .app_types
-                .iter()
-                .map(|a| match a {
-                    model::AppType::Custom => "custom (self-built)".to_owned(),
-                    model::AppType::Isv => "isv (marketplace)".to_owned(),
-                })
-                .collect(),
+            app_types: ep.app_types.iter().map(|a| app_type(*a)).collect(),
             scopes: ep.scopes.clone(),
             field_scopes: ep.field_scopes.clone(),
             idempotent: ep.idempotent,
@@ -710,6 +701,53 @@ impl Cx<'_, '_> {
                 }
             }
         }
+    }
+}
+
+/// What a named type's documentation says: an event's payload and a callback's reply
+/// are named types that know what they belong to.
+fn about(file: &LoadedFile, t: &model::TypeDef, common: bool) -> About {
+    let named = || About::Named {
+        name: t.name.value.clone(),
+        description: t.description.clone(),
+    };
+    let Some(event) = &file.schema.event else {
+        return named();
+    };
+    let event_ident = naming::type_ident(&event.name.value, common);
+    let reply = event
+        .reply
+        .as_ref()
+        .map(|r| naming::type_ident(&r.name.value, common));
+    if t.name.value == event.name.value {
+        About::Event(Box::new(EventAbout {
+            event_type: event.event_type.value.clone(),
+            envelope: event.envelope,
+            summary: event.summary.clone(),
+            description: event.description.clone(),
+            doc_url: event.doc_url.clone(),
+            app_types: event.app_types.iter().map(|a| app_type(*a)).collect(),
+            scopes: event.scopes.clone(),
+            reply,
+        }))
+    } else if event
+        .reply
+        .as_ref()
+        .is_some_and(|r| r.name.value == t.name.value)
+    {
+        About::Reply {
+            of: event_ident,
+            description: t.description.clone(),
+        }
+    } else {
+        named()
+    }
+}
+
+fn app_type(a: model::AppType) -> String {
+    match a {
+        model::AppType::Custom => "custom (self-built)".to_owned(),
+        model::AppType::Isv => "isv (marketplace)".to_owned(),
     }
 }
 

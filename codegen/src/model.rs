@@ -10,6 +10,8 @@ use serde_saphyr::Spanned;
 #[serde(deny_unknown_fields)]
 pub struct SchemaFile {
     pub endpoint: Option<Endpoint>,
+    /// An event or callback; its payload (and reply) become named types when loaded.
+    pub event: Option<EventDef>,
     #[serde(default)]
     pub types: Vec<TypeDef>,
     #[serde(default)]
@@ -44,6 +46,53 @@ pub struct Endpoint {
     pub response: Option<Response>,
     #[serde(default)]
     pub errors: Vec<ErrorDef>,
+}
+
+/// An event or callback the platform delivers (events.md §1, §3).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventDef {
+    /// The type on the wire: `header.event_type` (2.0), `event.type` (1.0).
+    #[serde(rename = "type")]
+    pub event_type: Spanned<String>,
+    /// The name of the payload's type (a named type like any other).
+    pub name: Spanned<String>,
+    pub envelope: EventEnvelope,
+    pub summary: String,
+    #[serde(default)]
+    pub description: String,
+    pub doc_url: String,
+    pub app_types: Vec<AppType>,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// The payload's fields; moved into a named type when loaded.
+    #[serde(default)]
+    pub fields: Vec<Field>,
+    /// What a callback answers; events have none.
+    pub reply: Option<ReplyDef>,
+}
+
+/// The envelope an event arrives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventEnvelope {
+    /// `{schema: "2.0", header, event}`.
+    V2,
+    /// `{uuid, token, ts, type: "event_callback", event}`.
+    V1,
+    /// Bare JSON with no envelope (the third-party approval quick-action callback).
+    None,
+}
+
+/// A callback's answer: a named type like any other.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyDef {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub fields: Vec<Field>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

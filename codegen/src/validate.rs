@@ -8,7 +8,7 @@ use serde_saphyr::Spanned;
 
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::load::LoadedFile;
-use crate::model::{Endpoint, EnumDef, ErrorDef, Field, TokenRole, Wire};
+use crate::model::{Endpoint, EnumDef, ErrorDef, EventDef, Field, TokenRole, Wire};
 use crate::naming;
 use crate::symbols::{ModPath, PRIMITIVES, SymbolKind, Symbols};
 use crate::type_expr::TypeExpr;
@@ -30,6 +30,7 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
         .flat_map(|f| &f.schema.errors)
         .collect();
     let mut endpoint_ids: BTreeMap<&str, (&str, Pos)> = BTreeMap::new();
+    let mut event_types: BTreeMap<&str, (&str, Pos)> = BTreeMap::new();
     let mut endpoint_idents: BTreeMap<(ModPath, String), (&str, Pos)> = BTreeMap::new();
     let mut roles: BTreeMap<TokenRole, (&str, Pos)> = BTreeMap::new();
     let mut reserved_reported = BTreeSet::new();
@@ -68,6 +69,9 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
         // files before it.
         v.error_list(&file.schema.errors, &earlier_common);
         earlier_common.extend(&file.schema.errors);
+        if let Some(event) = &file.schema.event {
+            v.event(event, module.as_ref(), &mut event_types);
+        }
         let Some(ep) = &file.schema.endpoint else {
             continue;
         };
@@ -263,6 +267,43 @@ struct Validator<'a, 's> {
 }
 
 impl<'a> Validator<'a, '_> {
+    /// An event: outside common/, with a type that is unique and spelled as the
+    /// platform spells them (its payload and reply are checked as named types).
+    fn event(
+        &mut self,
+        event: &'a EventDef,
+        module: Option<&ModPath>,
+        seen: &mut BTreeMap<&'a str, (&'a str, Pos)>,
+    ) {
+        let pos = Pos::of(&event.event_type);
+        if module == Some(&ModPath::Common) {
+            self.err(pos, "events cannot live in schema/common/")
+                .hint("move the file to the service that sends it, schema/<service>/<version>/");
+            return;
+        }
+        let ty = event.event_type.value.as_str();
+        let well_formed = !ty.is_empty()
+            && ty.len() <= 128
+            && ty.split('.').all(|part| {
+                !part.is_empty()
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            });
+        if !well_formed {
+            self.err(pos, format!("event type `{}` is not a dotted lowercase name", ty.escape_debug()))
+                .hint("write it as the platform sends it, e.g. `application.application.feedback.created_v6`");
+        } else if let Some((f, p)) = seen.get(ty) {
+            self.err(pos, format!("duplicate event type `{ty}`"))
+                .hint(format!(
+                    "first defined at {f}:{}:{}; each type is described once",
+                    p.line, p.column
+                ));
+        } else {
+            seen.insert(ty, (self.file, pos));
+        }
+    }
+
     fn err(&mut self, pos: Pos, message: impl Into<String>) -> &mut Diagnostic {
         self.out.push(Diagnostic::new(self.file, pos, message));
         self.out.last_mut().expect("just pushed")

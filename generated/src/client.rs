@@ -37,6 +37,18 @@ impl Client {
     pub fn auth(&self) -> crate::auth::AuthApi<'_> {
         crate::auth::AuthApi::new(&self.0)
     }
+    #[cfg(feature = "card")]
+    /// The `card` service.
+    #[inline]
+    pub fn card(&self) -> crate::card::CardApi<'_> {
+        crate::card::CardApi::new(&self.0)
+    }
+    #[cfg(feature = "im")]
+    /// The `im` service.
+    #[inline]
+    pub fn im(&self) -> crate::im::ImApi<'_> {
+        crate::im::ImApi::new(&self.0)
+    }
 }
 impl From<feishu_runtime::Client> for Client {
     #[inline]

@@ -23,3 +23,9 @@ pub mod application;
 pub mod approval;
 #[rustfmt::skip]
 pub mod auth;
+#[rustfmt::skip]
+#[cfg(feature = "card")]
+pub mod card;
+#[rustfmt::skip]
+#[cfg(feature = "im")]
+pub mod im;

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::doc_text::{self, code, pipes};
-use crate::ir::{About, Endpoint, Enum, ErrorCode, FieldIr, Struct};
+use crate::ir::{About, Endpoint, Enum, ErrorCode, EventAbout, EventEnvelope, FieldIr, Struct};
 use crate::ir::{Host, Method, TokenKind};
 
 /// `#[doc]` attributes for `lines`. Each line goes through [`doc_text::scrub_line`]: a
@@ -180,7 +180,50 @@ pub fn struct_doc(s: &Struct) -> Vec<String> {
             String::new(),
             "Build it with a struct literal: every field is required, so a missing one does not compile, and none can be passed in another's place.".to_owned(),
         ],
+        About::Event(e) => event_doc(e),
+        About::Reply { of, description } => or(
+            description,
+            format!("What a handler of [`{of}`] answers the platform with."),
+        ),
     }
+}
+
+/// An event payload's documentation: what it is, how it arrives, how to handle it.
+fn event_doc(e: &EventAbout) -> Vec<String> {
+    let mut d = doc_text::escape(&e.summary);
+    if d.is_empty() {
+        d.push(format!("The payload of the {} event.", code(&e.event_type)));
+    }
+    d.push(String::new());
+    let description = doc_text::escape(&e.description);
+    if !description.is_empty() {
+        d.extend(description);
+        d.push(String::new());
+    }
+    let envelope = match e.envelope {
+        EventEnvelope::V2 => "the 2.0 envelope (`schema`, `header`, `event`)",
+        EventEnvelope::V1 => "the 1.0 envelope (`uuid`, `token`, `event`)",
+        EventEnvelope::None => "bare JSON, with no envelope",
+    };
+    d.push("| | |".into());
+    d.push("|---|---|".into());
+    d.push(format!("| Event type | {} |", pipes(&code(&e.event_type))));
+    d.push(format!("| Arrives in | {envelope} |"));
+    d.push(format!("| App types | {} |", e.app_types.join(", ")));
+    d.push(format!(
+        "| Scopes (any one) | {} |",
+        code_list(&e.scopes, "none")
+    ));
+    let answer = match &e.reply {
+        Some(reply) => format!("[`{reply}`], within the deadline"),
+        None => "an acknowledgement ([`NoReply`](feishu_runtime::events::NoReply))".to_owned(),
+    };
+    d.push(format!("| Handler returns | {answer} |"));
+    d.push(String::new());
+    d.push("Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.".into());
+    d.push(String::new());
+    d.push(format!("Source: {}", doc_text::url(&e.doc_url)));
+    d
 }
 
 /// An enum's documentation.

@@ -13,8 +13,30 @@ use super::names::{
 };
 use super::rules::validate_body;
 use crate::ir::Wire;
-use crate::ir::{Direction, Enum, FieldIr, Struct};
+use crate::ir::{About, Direction, Enum, FieldIr, Struct};
 use crate::naming::bare;
+
+/// An event payload's `Event` impl: the glue the runtime's dispatcher needs.
+fn event_impl(s: &Struct) -> Option<TokenStream> {
+    let About::Event(e) = &s.about else {
+        return None;
+    };
+    let name = ident(&s.ident);
+    let event_type = &e.event_type;
+    let reply = match &e.reply {
+        Some(r) => {
+            let r = ident(r);
+            quote!(#r)
+        }
+        None => quote!(feishu_runtime::events::NoReply),
+    };
+    Some(quote! {
+        impl feishu_runtime::events::Event for #name {
+            const EVENT_TYPE: &'static str = #event_type;
+            type Reply = #reply;
+        }
+    })
+}
 
 /// A struct, its constructor and setters, and its `Validate` impl where it has rules.
 pub fn emit_struct(s: &Struct) -> TokenStream {
@@ -66,6 +88,7 @@ pub fn emit_struct(s: &Struct) -> TokenStream {
     // Required-argument structs are built with struct literals.
     let non_exhaustive = (s.direction != Direction::Required).then(|| quote!(#[non_exhaustive]));
     let complex = allow_complex(&s.fields);
+    let event = event_impl(s);
     quote! {
         #docs
         #[derive(#(#derives),*)]
@@ -77,6 +100,7 @@ pub fn emit_struct(s: &Struct) -> TokenStream {
         #constructor
         #debug
         #validate
+        #event
         #to_json
         #from_json
     }
