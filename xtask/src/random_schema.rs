@@ -103,6 +103,10 @@ const WORDS: &[&str] = &[
 /// Type names: prelude, std, runtime and crate-root names, and names a builder or an
 /// inline object would also get.
 const TYPE_NAMES: &[&str] = &[
+    "Event",
+    "Reply",
+    "NoReply",
+    "EventHeader",
     "Option",
     "Result",
     "String",
@@ -172,6 +176,13 @@ pub fn schema(seed: u64, endpoints: usize) -> Vec<SourceFile> {
             &format!("{service}/v1/{resource}.{method}.{i}.yaml"),
             text,
         ));
+    }
+    // An event for every fifth endpoint: payload and reply names drawn from the same
+    // hostile vocabulary, event types spelled with its words.
+    for i in 0..endpoints.div_ceil(5) {
+        let service = SERVICES[i % SERVICES.len()];
+        let text = g.event(service, i);
+        files.push(file(&format!("{service}/v1/event.{i}.yaml"), text));
     }
     keep_valid(files)
 }
@@ -302,6 +313,48 @@ impl Gen {
             text.push_str(
                 "    pagination: {items: items_x, has_more: has_more, token: page_token}\n",
             );
+        }
+        text
+    }
+
+    fn event(&mut self, service: &str, i: usize) -> String {
+        let name = |g: &mut Gen, suffix: &str| {
+            let base = TYPE_NAMES[g.rng.usize(..TYPE_NAMES.len())];
+            // Half the time a bare hostile name (`Option`, `Event`), else suffixed; never
+            // one a type already has (the validator would refuse the later file, which
+            // may be the types file every endpoint of the service needs).
+            let ident = |n: &str| feishu_codegen::naming::type_ident(n, false);
+            let taken = g
+                .types
+                .iter()
+                .chain(&g.enums)
+                .any(|t| ident(t) == ident(base));
+            let name = if g.rng.bool() && !taken {
+                base.to_owned()
+            } else {
+                format!("{base}{suffix}{i}")
+            };
+            g.types.push(name.clone());
+            name
+        };
+        let payload = name(self, "Event");
+        let envelope = ["v2", "v1", "none"][self.rng.usize(..3)];
+        let mut text = format!(
+            "event:\n  type: {service}.{}.{}_v{i}\n  name: {payload}\n  envelope: {envelope}\n  summary: s{i}\n  doc_url: https://example.com/e{i}\n  app_types: [custom]\n",
+            self.word(),
+            self.word()
+        );
+        let list = |fields: String, indent: &str| match fields.is_empty() {
+            true => format!("{indent}fields: []\n"),
+            false => format!("{indent}fields:\n{fields}"),
+        };
+        let fields = self.fields(0, 5, true, 4);
+        text.push_str(&list(fields, "  "));
+        if self.rng.bool() {
+            let reply = name(self, "Reply");
+            text.push_str(&format!("  reply:\n    name: {reply}\n"));
+            let fields = self.fields(0, 3, true, 6);
+            text.push_str(&list(fields, "    "));
         }
         text
     }
