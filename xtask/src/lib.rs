@@ -68,12 +68,23 @@ pub fn regen_sources(
             ))
         }
         Mode::Write => {
-            let changed = write::write_all(out, &files).map_err(|e| e.to_string())?;
-            Ok(format!(
-                "regen: {} files, {changed} changed, in {}",
+            let changes = write::write_all(out, &files).map_err(|e| e.to_string())?;
+            let mut report = format!(
+                "regen: {} files, {} changed, in {}",
                 files.len(),
+                changes.len(),
                 out.display()
-            ))
+            );
+            // What changed, so a run says what it did; a whole-surface rewrite is
+            // summarised rather than listed.
+            const LISTED: usize = 40;
+            for line in changes.iter().take(LISTED) {
+                report.push_str(&format!("\n  {line}"));
+            }
+            if changes.len() > LISTED {
+                report.push_str(&format!("\n  ... and {} more", changes.len() - LISTED));
+            }
+            Ok(report)
         }
     }
 }

@@ -79,10 +79,17 @@ pub fn stale(out: &Path, files: &BTreeMap<String, String>) -> Result<Vec<String>
     Ok(stale)
 }
 
-/// Writes every file that changed and removes leftovers, all or nothing; returns how
-/// many files changed.
-pub fn write_all(out: &Path, files: &BTreeMap<String, String>) -> Result<usize, Error> {
+/// Writes every file that changed and removes leftovers, all or nothing; returns what
+/// changed, one line a file (`+` new, `~` rewritten, `-` removed), in path order.
+pub fn write_all(out: &Path, files: &BTreeMap<String, String>) -> Result<Vec<String>, Error> {
     let plan = plan(out, files)?;
+    let mut changes: Vec<String> = plan
+        .writes
+        .iter()
+        .map(|(rel, _, new)| format!("{} {rel}", if *new { '+' } else { '~' }))
+        .chain(plan.removes.iter().map(|rel| format!("- {rel}")))
+        .collect();
+    changes.sort_by(|a, b| a[2..].cmp(&b[2..]));
     let mut staged = Staged::default();
     for dir in &plan.dirs {
         std::fs::create_dir(dir).map_err(Error::io("create directory", dir))?;
@@ -115,7 +122,7 @@ pub fn write_all(out: &Path, files: &BTreeMap<String, String>) -> Result<usize, 
         let path = out.join(rel);
         std::fs::remove_file(&path).map_err(Error::io("remove", &path))?;
     }
-    Ok(plan.writes.len() + plan.removes.len())
+    Ok(changes)
 }
 
 /// `dir/.name.regen-<pid>.tmp`: hidden, and next to its target so the rename stays on
