@@ -47,6 +47,7 @@ pub use error::{
 };
 pub use futures_util::Stream;
 pub use multipart::FilePart;
+pub use paginate::Items;
 pub use request::RequestOptions;
 pub use reqwest;
 pub use retry::RetryPolicy;

@@ -1,10 +1,13 @@
 //! A `Stream` of items over every page of a list endpoint.
 
 use std::collections::HashSet;
+use std::fmt;
 use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use futures_util::{Stream, StreamExt, stream};
+use futures_util::{Stream, StreamExt, TryStreamExt, stream};
 
 use crate::client::{Client, PageLimits};
 use crate::error::{Error, PaginationError, PaginationStop};
@@ -19,6 +22,46 @@ pub struct Page<T> {
     pub has_more: bool,
     /// The token for the next page.
     pub next: Option<String>,
+}
+
+/// Every item of every page of a list endpoint, fetched page by page as it is read.
+///
+/// Read it with its own methods, no other crate or pinning needed:
+/// `while let Some(item) = items.try_next().await? { ... }`. It is also a
+/// [`Stream`], for the combinators of `futures`.
+#[must_use = "a stream fetches nothing until it is read"]
+pub struct Items<'a, T, E> {
+    inner: Pin<Box<dyn Stream<Item = Result<T, E>> + Send + 'a>>,
+}
+
+impl<T, E> Items<'_, T, E> {
+    /// The next item; `None` after the last one (or after an error, which ends it).
+    pub async fn next(&mut self) -> Option<Result<T, E>> {
+        StreamExt::next(&mut self.inner).await
+    }
+
+    /// The next item, `Ok(None)` after the last one; `?` stops at the first error.
+    pub async fn try_next(&mut self) -> Result<Option<T>, E> {
+        TryStreamExt::try_next(&mut self.inner).await
+    }
+
+    /// Every remaining item, or the first error.
+    pub async fn try_collect(self) -> Result<Vec<T>, E> {
+        TryStreamExt::try_collect(self.inner).await
+    }
+}
+
+impl<T, E> Stream for Items<'_, T, E> {
+    type Item = Result<T, E>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+impl<T, E> fmt::Debug for Items<'_, T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Items").finish_non_exhaustive()
+    }
 }
 
 struct State<B, F, P> {
@@ -48,14 +91,14 @@ pub fn paginate<'a, B, R, T, C, F, Fut, P>(
     request: B,
     fetch: F,
     page: P,
-) -> impl Stream<Item = Result<T, Error<C>>> + 'a
+) -> Items<'a, T, Error<C>>
 where
-    B: Clone + 'a,
-    F: Fn(B, Option<String>) -> Fut + 'a,
-    Fut: Future<Output = Result<R, Error<C>>> + 'a,
-    P: Fn(R) -> Page<T> + 'a,
-    T: 'a,
-    C: 'a,
+    B: Clone + Send + 'a,
+    F: Fn(B, Option<String>) -> Fut + Send + 'a,
+    Fut: Future<Output = Result<R, Error<C>>> + Send + 'a,
+    P: Fn(R) -> Page<T> + Send + 'a,
+    T: Send + 'a,
+    C: Send + 'a,
     R: 'a,
 {
     let state = State {
@@ -71,7 +114,7 @@ where
         empty_in_a_row: 0,
         done: false,
     };
-    stream::unfold(state, |mut st| async move {
+    let items = stream::unfold(state, |mut st| async move {
         if st.done {
             return None;
         }
@@ -99,7 +142,10 @@ where
         }
         Some((stream::iter(out), st))
     })
-    .flatten()
+    .flatten();
+    Items {
+        inner: Box::pin(items),
+    }
 }
 
 impl<B, F, P> State<B, F, P> {

@@ -2,6 +2,11 @@
 
 use std::path::PathBuf;
 
+// The README's Rust blocks compile as doctests of this crate, so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;
+
 /// A path under the workspace root.
 pub fn workspace(rel: &str) -> PathBuf {
     xtask::workspace_root().join(rel)

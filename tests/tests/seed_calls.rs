@@ -236,7 +236,6 @@ async fn list_app_feedback_streams_every_page() {
         .await;
     let client = client_for(&server);
     use feishu::application::v6::{FaultType, FeedbackSource, FeedbackType};
-    use futures_util::TryStreamExt;
     let items: Vec<_> = client
         .application()
         .v6()

@@ -238,7 +238,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
             /// Every item of every page, following `page_token` until `has_more` is false.
             // The item type nests as deep as the schema's list does.
             #[allow(clippy::type_complexity)]
-            #[inline] pub fn stream(self) -> impl feishu_runtime::Stream<Item = Result<#item, feishu_runtime::Error<#err>>> + 'a {
+            #[inline] pub fn stream(self) -> feishu_runtime::Items<'a, #item, feishu_runtime::Error<#err>> {
                 feishu_runtime::__private::paginate(
                     self.__client,
                     &Self::SPEC,

@@ -168,12 +168,11 @@ impl<'a> ApplicationFeedbackList<'a> {
     #[inline]
     pub fn stream(
         self,
-    ) -> impl feishu_runtime::Stream<
-        Item = Result<
-            crate::application::v6::ApplicationFeedback,
-            feishu_runtime::Error<ApplicationFeedbackListError>,
-        >,
-    > + 'a {
+    ) -> feishu_runtime::Items<
+        'a,
+        crate::application::v6::ApplicationFeedback,
+        feishu_runtime::Error<ApplicationFeedbackListError>,
+    > {
         feishu_runtime::__private::paginate(
             self.__client,
             &Self::SPEC,

@@ -114,9 +114,11 @@ impl<'a> OrderList<'a> {
     #[inline]
     pub fn stream(
         self,
-    ) -> impl feishu_runtime::Stream<
-        Item = Result<crate::shop::v1::Order, feishu_runtime::Error<OrderListError>>,
-    > + 'a {
+    ) -> feishu_runtime::Items<
+        'a,
+        crate::shop::v1::Order,
+        feishu_runtime::Error<OrderListError>,
+    > {
         feishu_runtime::__private::paginate(
             self.__client,
             &Self::SPEC,

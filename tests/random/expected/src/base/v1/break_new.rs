@@ -108,9 +108,11 @@ impl<'a> BreakNew<'a> {
     #[inline]
     pub fn stream(
         self,
-    ) -> impl feishu_runtime::Stream<
-        Item = Result<crate::drive::v1::NoReply, feishu_runtime::Error<BreakNewError>>,
-    > + 'a {
+    ) -> feishu_runtime::Items<
+        'a,
+        crate::drive::v1::NoReply,
+        feishu_runtime::Error<BreakNewError>,
+    > {
         feishu_runtime::__private::paginate(
             self.__client,
             &Self::SPEC,

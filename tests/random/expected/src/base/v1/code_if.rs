@@ -92,9 +92,7 @@ impl<'a> CodeIf<'a> {
     #[inline]
     pub fn stream(
         self,
-    ) -> impl feishu_runtime::Stream<
-        Item = Result<f64, feishu_runtime::Error<CodeIfError>>,
-    > + 'a {
+    ) -> feishu_runtime::Items<'a, f64, feishu_runtime::Error<CodeIfError>> {
         feishu_runtime::__private::paginate(
             self.__client,
             &Self::SPEC,

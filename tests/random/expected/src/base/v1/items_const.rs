@@ -92,9 +92,11 @@ impl<'a> ItemsConst<'a> {
     #[inline]
     pub fn stream(
         self,
-    ) -> impl feishu_runtime::Stream<
-        Item = Result<crate::contact::v1::Value, feishu_runtime::Error<ItemsConstError>>,
-    > + 'a {
+    ) -> feishu_runtime::Items<
+        'a,
+        crate::contact::v1::Value,
+        feishu_runtime::Error<ItemsConstError>,
+    > {
         feishu_runtime::__private::paginate(
             self.__client,
             &Self::SPEC,

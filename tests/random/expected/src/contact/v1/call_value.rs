@@ -99,12 +99,11 @@ impl<'a> CallValue<'a> {
     #[inline]
     pub fn stream(
         self,
-    ) -> impl feishu_runtime::Stream<
-        Item = Result<
-            crate::contact::v1::OptionType,
-            feishu_runtime::Error<CallValueError>,
-        >,
-    > + 'a {
+    ) -> feishu_runtime::Items<
+        'a,
+        crate::contact::v1::OptionType,
+        feishu_runtime::Error<CallValueError>,
+    > {
         feishu_runtime::__private::paginate(
             self.__client,
             &Self::SPEC,

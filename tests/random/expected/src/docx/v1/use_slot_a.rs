@@ -113,9 +113,7 @@ impl<'a> UseSlotA<'a> {
     #[inline]
     pub fn stream(
         self,
-    ) -> impl feishu_runtime::Stream<
-        Item = Result<f64, feishu_runtime::Error<UseSlotAError>>,
-    > + 'a {
+    ) -> feishu_runtime::Items<'a, f64, feishu_runtime::Error<UseSlotAError>> {
         feishu_runtime::__private::paginate(
             self.__client,
             &Self::SPEC,

@@ -85,9 +85,11 @@ impl<'a> BodyTypeNone<'a> {
     #[inline]
     pub fn stream(
         self,
-    ) -> impl feishu_runtime::Stream<
-        Item = Result<crate::docx::v1::Secret, feishu_runtime::Error<BodyTypeNoneError>>,
-    > + 'a {
+    ) -> feishu_runtime::Items<
+        'a,
+        crate::docx::v1::Secret,
+        feishu_runtime::Error<BodyTypeNoneError>,
+    > {
         feishu_runtime::__private::paginate(
             self.__client,
             &Self::SPEC,

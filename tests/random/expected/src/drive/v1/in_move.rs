@@ -113,9 +113,11 @@ impl<'a> InMove<'a> {
     #[inline]
     pub fn stream(
         self,
-    ) -> impl feishu_runtime::Stream<
-        Item = Result<crate::base::v1::Reply, feishu_runtime::Error<InMoveError>>,
-    > + 'a {
+    ) -> feishu_runtime::Items<
+        'a,
+        crate::base::v1::Reply,
+        feishu_runtime::Error<InMoveError>,
+    > {
         feishu_runtime::__private::paginate(
             self.__client,
             &Self::SPEC,

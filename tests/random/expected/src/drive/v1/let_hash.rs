@@ -83,9 +83,11 @@ impl<'a> LetHash<'a> {
     #[inline]
     pub fn stream(
         self,
-    ) -> impl feishu_runtime::Stream<
-        Item = Result<crate::im::v1::DebugType, feishu_runtime::Error<LetHashError>>,
-    > + 'a {
+    ) -> feishu_runtime::Items<
+        'a,
+        crate::im::v1::DebugType,
+        feishu_runtime::Error<LetHashError>,
+    > {
         feishu_runtime::__private::paginate(
             self.__client,
             &Self::SPEC,

@@ -92,9 +92,7 @@ impl<'a> PubApiRequest<'a> {
     #[inline]
     pub fn stream(
         self,
-    ) -> impl feishu_runtime::Stream<
-        Item = Result<i64, feishu_runtime::Error<PubApiRequestError>>,
-    > + 'a {
+    ) -> feishu_runtime::Items<'a, i64, feishu_runtime::Error<PubApiRequestError>> {
         feishu_runtime::__private::paginate(
             self.__client,
             &Self::SPEC,

@@ -99,9 +99,7 @@ impl<'a> OText<'a> {
     #[inline]
     pub fn stream(
         self,
-    ) -> impl feishu_runtime::Stream<
-        Item = Result<i64, feishu_runtime::Error<OTextError>>,
-    > + 'a {
+    ) -> feishu_runtime::Items<'a, i64, feishu_runtime::Error<OTextError>> {
         feishu_runtime::__private::paginate(
             self.__client,
             &Self::SPEC,

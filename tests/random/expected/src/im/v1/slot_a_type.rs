@@ -103,9 +103,7 @@ impl<'a> SlotAType<'a> {
     #[inline]
     pub fn stream(
         self,
-    ) -> impl feishu_runtime::Stream<
-        Item = Result<bool, feishu_runtime::Error<SlotATypeError>>,
-    > + 'a {
+    ) -> feishu_runtime::Items<'a, bool, feishu_runtime::Error<SlotATypeError>> {
         feishu_runtime::__private::paginate(
             self.__client,
             &Self::SPEC,
