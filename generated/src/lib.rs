@@ -29,3 +29,8 @@ pub mod card;
 #[rustfmt::skip]
 #[cfg(feature = "im")]
 pub mod im;
+/// What the fake Feishu server (`feishu_runtime::testing`) knows of every
+/// endpoint, as data.
+#[cfg(feature = "testing")]
+#[rustfmt::skip]
+pub mod testing;

@@ -23,6 +23,8 @@ mod retry;
 mod sanitize;
 mod secret;
 mod spec;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod timestamp;
 mod token_manager;
 mod transport;

@@ -309,7 +309,7 @@ fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
     }
 }
 
-fn spec(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
+pub(super) fn spec(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
     let rate_limit_codes = ep
         .errors
         .iter()

@@ -12,6 +12,7 @@ mod json;
 mod modules;
 mod names;
 mod rules;
+mod testing;
 mod types;
 
 use proc_macro2::TokenStream;
@@ -29,6 +30,7 @@ enum Part<'a> {
     Service(&'a str, Vec<&'a Module>),
     Version(&'a Module, &'a str, &'a str),
     Endpoint(&'a Endpoint),
+    Testing,
 }
 
 /// One Rust file to render, with the schema files it comes from.
@@ -48,6 +50,7 @@ impl Unit<'_> {
             Part::Service(name, versions) => modules::service_rs(name, versions),
             Part::Version(m, service, version) => modules::version_rs(m, service, version),
             Part::Endpoint(e) => endpoint::emit_endpoint(e, &api.common_errors),
+            Part::Testing => testing::testing_rs(api),
         }
     }
 }
@@ -69,6 +72,11 @@ pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, String) {
                 .map(|t| t.source.clone())
                 .collect(),
             part: Part::Client,
+        },
+        Unit {
+            path: "src/testing.rs".into(),
+            sources: vec!["schema/**/*.yaml".into()],
+            part: Part::Testing,
         },
     ];
     for m in &api.modules {

@@ -75,6 +75,12 @@ pub fn lib_rs(api: &Api) -> TokenStream {
 
         #common_mod
         #(#mods)*
+
+        /// What the fake Feishu server (`feishu_runtime::testing`) knows of every
+        /// endpoint, as data.
+        #[cfg(feature = "testing")]
+        #[rustfmt::skip]
+        pub mod testing;
     }
 }
 
@@ -433,6 +439,11 @@ pub fn cargo_toml(api: &Api, crate_name: &str) -> String {
     for s in &gated {
         features.push_str(&format!("{s} = []\n"));
     }
+    features.push_str(
+        "# The fake Feishu server and the table of every endpoint it serves, for tests and\n\
+# examples that run without an account.\n\
+testing = [\"feishu-runtime/testing\"]\n",
+    );
     features.push_str(
         "# serde's Serialize and Deserialize on the generated types, through the same\n\
 # JSON conversions the client uses; off by default because the client does not need them.\n\

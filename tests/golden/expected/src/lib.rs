@@ -20,3 +20,8 @@ pub mod auth;
 #[rustfmt::skip]
 #[cfg(feature = "shop")]
 pub mod shop;
+/// What the fake Feishu server (`feishu_runtime::testing`) knows of every
+/// endpoint, as data.
+#[cfg(feature = "testing")]
+#[rustfmt::skip]
+pub mod testing;

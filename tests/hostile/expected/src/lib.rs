@@ -24,3 +24,8 @@ pub mod contact;
 #[rustfmt::skip]
 #[cfg(feature = "im")]
 pub mod im;
+/// What the fake Feishu server (`feishu_runtime::testing`) knows of every
+/// endpoint, as data.
+#[cfg(feature = "testing")]
+#[rustfmt::skip]
+pub mod testing;
