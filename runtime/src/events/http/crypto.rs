@@ -188,6 +188,29 @@ mod tests {
         assert!(!other.verify(b"1700000000", b"abc", body, good.as_bytes()));
     }
 
+    /// The ciphertext of the Go SDK's `TestDecryptEvent` (events.md §1.6).
+    const GO_CIPHERTEXT: &str = "bZ3L7yh6m3Fkuffl4g+3uGjIHnhOm5fVZbKVuyT8t7tcd5ABMYm8l28/X900ZL3knZ7n+sCREu/H2WnIzft0amC7+xWqNH8o25IU63N4BnZWfHh+4hyG76QPd19vkw2bPJCx9aqxK8Nz+xqFNbk0RdgyWhmgd30jSxHtcQXAllkI7FMpGpOCteJad3bLXPDBQIV/xkCtKICCS7Z63gakpxZCLaRZ3qCXP1fapHh+LBIupxenrU6ysc7I3nHmjmKie41IiWwS5puG4zQHhVbq6KWLcgWm/3NBZOPQy53ucMu75SXA55I7jarVLZXWUcqBGrcgE3vouWbtwgZuzmoTQl0GSh5VYSVvpW992BuGxUWj0XjPYdICJm6Cr7xouNXwMcdb7N8caVdkdSZeEnswG19qSyDoQhklwzNGW0yiaayulBqJNjfge/G5V3401c2XaIuAeEIo+QQ4RSNpRGfnHkbu/j55FGQAGWjpuBNaIwZbaUoVP3NkGP+vM5rpEDe3sL2GN+Xsd+g9yBs7FqdMV8mXTGgLjCqjrPrke5/km76Q3Pe6KPs2YexMRG4MkSx3xUTzZnNn7zIzShPcjeSwBd2pxk6ht5N+fzueZdxl6Oo=";
+
+    /// The body of the Go SDK's `mockEventReq`, byte for byte.
+    const GO_BODY: &str = r#"{"schema":"2.0","header":{"event_id":"f7984f25108f8137722bb63cee927e66","event_type":"contact.user.created_v3","app_id":"cli_xxxxxxxx","tenant_key":"xxxxxxx","create_time":"1603977298000000","token":"v"},"event":{"object":{"open_id":"ou_7dab8a3d3cdcc9da365777c7ad535d62","union_id":"on_576833b917gda3d939b9a3c2d53e72c8","user_id":"e33ggbyz","name":"张三","employee_no":"employee_no"}},"challenge":"1212","type":"url_verification"}"#;
+
+    #[test]
+    fn the_go_sdk_vector_decrypts_to_its_432_byte_event() {
+        let plain = EncryptKey::new("1212121212").decrypt(GO_CIPHERTEXT).unwrap();
+        assert_eq!(plain.len(), 432);
+        // The plaintext is the mock request's body: one fixture, two vectors.
+        assert_eq!(plain, GO_BODY);
+    }
+
+    #[test]
+    fn the_go_sdk_signature_vector_matches() {
+        let key = EncryptKey::new("1212121212");
+        assert_eq!(
+            key.sign(b"timestamp", b"nonce", GO_BODY.as_bytes()),
+            "4dca085198cb3216defc5b65b0668c1328b038a22dbadf2bc6c4fdc3d32bbc45"
+        );
+    }
+
     #[test]
     fn bad_padding_is_a_typed_error() {
         let key = EncryptKey::new("test key");

@@ -167,20 +167,22 @@ impl EventServer {
     }
 
     /// Decrypts with the Encrypt Key, then with the quick-approval key when that one
-    /// differs: the body does not say which of the two it was sealed with.
+    /// differs: the body does not say which of the two it was sealed with. When both
+    /// fail, the first key's failure is the one reported.
     fn decrypt(&self, encrypted: &str) -> Result<Value, Rejection> {
         let s = &*self.settings;
-        let mut failure = Rejection::NoEncryptKey;
+        let mut first_failure = None;
         for key in [&s.encrypt_key, &s.callback_key].into_iter().flatten() {
-            match key.decrypt(encrypted) {
+            let failure = match key.decrypt(encrypted) {
                 Ok(plain) => match parse_object(plain.as_bytes(), "decrypted body") {
                     Ok(delivery) => return Ok(delivery),
-                    Err(e) => failure = e,
+                    Err(e) => e,
                 },
-                Err(e) => failure = e.into(),
-            }
+                Err(e) => e.into(),
+            };
+            first_failure.get_or_insert(failure);
         }
-        Err(failure)
+        Err(first_failure.unwrap_or(Rejection::NoEncryptKey))
     }
 
     /// Answers `url_verification` (events.md §1.2) with the challenge, in plaintext
