@@ -111,7 +111,12 @@ test_event!(
     NoReply
 );
 test_event!(AppTicket, "app_ticket", "/app_ticket", NoReply);
-test_event!(MessageReceive, "im.message.receive_v1", "/message/message_id", NoReply);
+test_event!(
+    MessageReceive,
+    "im.message.receive_v1",
+    "/message/message_id",
+    NoReply
+);
 test_event!(CardAction, CARD_TYPE, "/action/value/key", JsonReply);
 test_event!(QuickApproval, QUICK_APPROVAL_TYPE, "/message_id", JsonReply);
 
@@ -208,7 +213,8 @@ impl Delivery {
     fn signed(mut self, key: &str) -> Self {
         let timestamp = "1700000000".to_owned();
         let nonce = format!("n{}", fastrand::u64(..));
-        let signature = EncryptKey::new(key).sign(timestamp.as_bytes(), nonce.as_bytes(), &self.body);
+        let signature =
+            EncryptKey::new(key).sign(timestamp.as_bytes(), nonce.as_bytes(), &self.body);
         self.headers = vec![
             ("X-Lark-Request-Timestamp", timestamp),
             ("X-Lark-Request-Nonce", nonce),
@@ -301,17 +307,26 @@ fn seeds() -> Vec<(&'static str, (&'static str, &'static str), Value)> {
         ),
         (
             "app_version_audit_v6.json",
-            (VersionAudit::EVENT_TYPE, "oav_d317f090b7258ad0372aa53963cda70d"),
+            (
+                VersionAudit::EVENT_TYPE,
+                "oav_d317f090b7258ad0372aa53963cda70d",
+            ),
             ok.clone(),
         ),
         (
             "app_version_publish_apply_v6.json",
-            (PublishApply::EVENT_TYPE, "oav_d317f090b7258ad0372aa53963cda70d"),
+            (
+                PublishApply::EVENT_TYPE,
+                "oav_d317f090b7258ad0372aa53963cda70d",
+            ),
             ok.clone(),
         ),
         (
             "app_version_publish_revoke_v6.json",
-            (PublishRevoke::EVENT_TYPE, "oav_e317f090b7258ad0372aa53963cda70e"),
+            (
+                PublishRevoke::EVENT_TYPE,
+                "oav_e317f090b7258ad0372aa53963cda70e",
+            ),
             ok.clone(),
         ),
         (
@@ -364,8 +379,13 @@ async fn the_go_sdk_vectors_pass_over_http() {
         ],
     };
     let answer = post(&url, &signed).await;
-    assert_eq!((answer.status, answer.text.as_str()), (200, r#"{"challenge":"1212"}"#));
-    let forged = signed.clone().header("X-Lark-Signature", &go_signature.replace('4', "5"));
+    assert_eq!(
+        (answer.status, answer.text.as_str()),
+        (200, r#"{"challenge":"1212"}"#)
+    );
+    let forged = signed
+        .clone()
+        .header("X-Lark-Signature", &go_signature.replace('4', "5"));
     assert_eq!(post(&url, &forged).await.status, 401);
 
     // The ciphertext decrypts to that same body, answered in plaintext.
@@ -374,7 +394,10 @@ async fn the_go_sdk_vectors_pass_over_http() {
         headers: Vec::new(),
     };
     let answer = post(&url, &encrypted).await;
-    assert_eq!((answer.status, answer.text.as_str()), (200, r#"{"challenge":"1212"}"#));
+    assert_eq!(
+        (answer.status, answer.text.as_str()),
+        (200, r#"{"challenge":"1212"}"#)
+    );
 }
 
 #[tokio::test]
@@ -436,7 +459,10 @@ async fn every_seed_event_is_handled_plain() {
         let answer = post(&url, &Delivery::plain(&fixture_event(name))).await;
         assert_eq!(answer.status, 200, "{name}: {}", answer.text);
         assert_eq!(answer.json(), reply, "{name}");
-        assert_eq!(answer.content_type, "application/json; charset=utf-8", "{name}");
+        assert_eq!(
+            answer.content_type, "application/json; charset=utf-8",
+            "{name}"
+        );
         let last = seen_now(&seen).pop().unwrap();
         assert_eq!((last.0.as_str(), last.1.as_str()), expected, "{name}");
     }
@@ -492,7 +518,8 @@ async fn url_verification_is_answered_in_plaintext_plain_or_encrypted() {
         .encrypt_key(ENCRYPT_KEY)
         .build();
     let url = serve(server).await;
-    let challenge = json!({"challenge": "ajls384kdjx98XX", "token": TOKEN, "type": "url_verification"});
+    let challenge =
+        json!({"challenge": "ajls384kdjx98XX", "token": TOKEN, "type": "url_verification"});
     for delivery in [
         Delivery::plain(&challenge),
         Delivery::encrypted(&challenge, ENCRYPT_KEY),
@@ -521,12 +548,19 @@ async fn a_duplicate_is_acknowledged_and_handled_once() {
     // A retry is a new encryption (new IV) and a new signature of the same event.
     for _ in 0..3 {
         let answer = post(&url, &Delivery::sealed(&event)).await;
-        assert_eq!((answer.status, answer.json()), (200, json!({"msg": "success"})));
+        assert_eq!(
+            (answer.status, answer.json()),
+            (200, json!({"msg": "success"}))
+        );
     }
     let card = fixture_event("card_action_trigger.json");
     assert_eq!(post(&url, &Delivery::sealed(&card)).await.status, 200);
     let again = post(&url, &Delivery::sealed(&card)).await;
-    assert_eq!((again.status, again.text.as_str()), (200, "{}"), "a card's ack is {{}}");
+    assert_eq!(
+        (again.status, again.text.as_str()),
+        (200, "{}"),
+        "a card's ack is {{}}"
+    );
     assert_eq!(seen_now(&seen).len(), 2);
     let stats = server.dispatcher().stats();
     assert_eq!((stats.handled, stats.duplicates), (2, 3));
@@ -543,19 +577,29 @@ async fn a_wrong_or_missing_signature_is_refused_before_the_handler() {
     // Whitespace the JSON reader would ignore still breaks the raw-bytes signature.
     altered_body.body.insert(1, b' ');
     let cases = [
-        ("other key", Delivery::encrypted(&event, ENCRYPT_KEY).signed("another key")),
+        (
+            "other key",
+            Delivery::encrypted(&event, ENCRYPT_KEY).signed("another key"),
+        ),
         ("altered body", altered_body),
         ("uppercase hex", {
             let sig = good.headers[2].1.to_uppercase();
             good.clone().header("X-Lark-Signature", &sig)
         }),
-        ("other timestamp", good.clone().header("X-Lark-Request-Timestamp", "1700000001")),
+        (
+            "other timestamp",
+            good.clone()
+                .header("X-Lark-Request-Timestamp", "1700000001"),
+        ),
         ("no nonce", {
             let mut d = good.clone();
             d.headers.retain(|(n, _)| *n != "X-Lark-Request-Nonce");
             d
         }),
-        ("empty signature", good.clone().header("X-Lark-Signature", "")),
+        (
+            "empty signature",
+            good.clone().header("X-Lark-Signature", ""),
+        ),
     ];
     for (what, delivery) in cases {
         let answer = post(&url, &delivery).await;
@@ -563,9 +607,17 @@ async fn a_wrong_or_missing_signature_is_refused_before_the_handler() {
         assert_eq!(answer.text, r#"{"msg":"unauthorized"}"#, "{what}");
     }
     let unsigned = Delivery::encrypted(&event, ENCRYPT_KEY);
-    assert_eq!(post(&url, &unsigned).await.status, 401, "events must be signed");
+    assert_eq!(
+        post(&url, &unsigned).await.status,
+        401,
+        "events must be signed"
+    );
     let plain_unsigned = Delivery::plain(&event);
-    assert_eq!(post(&url, &plain_unsigned).await.status, 401, "even in plaintext");
+    assert_eq!(
+        post(&url, &plain_unsigned).await.status,
+        401,
+        "even in plaintext"
+    );
     assert!(seen_now(&seen).is_empty());
     // The untouched delivery still passes.
     assert_eq!(post(&url, &good).await.status, 200);
@@ -588,7 +640,10 @@ async fn a_wrong_or_missing_token_is_refused_before_the_handler() {
         ("2.0 wrong", Delivery::sealed(&v2)),
         ("1.0 empty", Delivery::sealed(&v1)),
         ("2.0 missing", Delivery::sealed(&v2_none)),
-        ("approval with the event token", Delivery::encrypted(&approval, CALLBACK_KEY)),
+        (
+            "approval with the event token",
+            Delivery::encrypted(&approval, CALLBACK_KEY),
+        ),
     ] {
         let answer = post(&url, &delivery).await;
         assert_eq!(answer.status, 403, "{what}: {}", answer.text);
@@ -622,7 +677,11 @@ async fn tampered_ciphertext_and_bad_padding_are_400_and_indistinguishable() {
     ] {
         let body = serde_json::to_vec(&json!({ "encrypt": base64_encode(&bytes) })).unwrap();
         // Signed with the right key, so the decryptor is what refuses it.
-        let delivery = Delivery { body: body.clone(), headers: Vec::new() }.signed(ENCRYPT_KEY);
+        let delivery = Delivery {
+            body: body.clone(),
+            headers: Vec::new(),
+        }
+        .signed(ENCRYPT_KEY);
         let answer = post(&url, &delivery).await;
         assert_eq!(answer.status, 400, "{what}: {}", answer.text);
         texts.push(answer.text);
@@ -671,7 +730,11 @@ fn base64_encode(bytes: &[u8]) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -696,7 +759,13 @@ fn the_test_base64_codec_round_trips() {
 #[tokio::test]
 async fn malformed_bodies_are_400_and_other_methods_405() {
     let url = serve(EventServer::builder(Dispatcher::builder().build()).build()).await;
-    for body in [&b"not json"[..], b"[1,2]", b"", b"{\"hello\":1}", b"{\"encrypt\":5}"] {
+    for body in [
+        &b"not json"[..],
+        b"[1,2]",
+        b"",
+        b"{\"hello\":1}",
+        b"{\"encrypt\":5}",
+    ] {
         let delivery = Delivery {
             body: body.to_vec(),
             headers: Vec::new(),
@@ -711,7 +780,11 @@ async fn malformed_bodies_are_400_and_other_methods_405() {
     }
     let encrypted_without_key = Delivery::encrypted(&json!({}), ENCRYPT_KEY);
     assert_eq!(post(&url, &encrypted_without_key).await.status, 500);
-    for m in [reqwest::Method::GET, reqwest::Method::PUT, reqwest::Method::HEAD] {
+    for m in [
+        reqwest::Method::GET,
+        reqwest::Method::PUT,
+        reqwest::Method::HEAD,
+    ] {
         let answer = send(&url, m.clone(), &Delivery::plain(&json!({}))).await;
         assert_eq!(answer.status, 405, "{m}");
         assert_eq!(answer.allow.as_deref(), Some("POST"), "{m}");
@@ -724,9 +797,20 @@ async fn an_unhandled_type_is_acknowledged_and_counted() {
         .verification_token(TOKEN)
         .build();
     let url = serve(server.clone()).await;
-    let answer = post(&url, &Delivery::plain(&fixture_event("feedback_created_v6.json"))).await;
-    assert_eq!((answer.status, answer.json()), (200, json!({"msg": "success"})));
-    let answer = post(&url, &Delivery::plain(&fixture_event("card_action_trigger.json"))).await;
+    let answer = post(
+        &url,
+        &Delivery::plain(&fixture_event("feedback_created_v6.json")),
+    )
+    .await;
+    assert_eq!(
+        (answer.status, answer.json()),
+        (200, json!({"msg": "success"}))
+    );
+    let answer = post(
+        &url,
+        &Delivery::plain(&fixture_event("card_action_trigger.json")),
+    )
+    .await;
     assert_eq!((answer.status, answer.text.as_str()), (200, "{}"));
     assert_eq!(server.dispatcher().stats().unhandled, 2);
 }
@@ -760,7 +844,10 @@ async fn a_failing_handler_is_500_generic_and_the_retry_is_handled() {
     assert_eq!(answer.text, r#"{"msg":"internal error"}"#);
     assert!(!answer.text.contains(ENCRYPT_KEY));
     let retry = post(&url, &Delivery::sealed(&event)).await;
-    assert_eq!(retry.status, 200, "the failed id was forgotten, so the retry runs");
+    assert_eq!(
+        retry.status, 200,
+        "the failed id was forgotten, so the retry runs"
+    );
     assert_eq!(*attempts.lock().unwrap(), 2);
 }
 
@@ -783,13 +870,27 @@ async fn a_slow_handler_is_acknowledged_at_the_deadline() {
         .build();
     let url = serve(server.clone()).await;
     let started = Instant::now();
-    let card = post(&url, &Delivery::sealed(&fixture_event("card_action_trigger.json"))).await;
+    let card = post(
+        &url,
+        &Delivery::sealed(&fixture_event("card_action_trigger.json")),
+    )
+    .await;
     assert_eq!((card.status, card.text.as_str()), (200, "{}"));
-    let message = post(&url, &Delivery::sealed(&fixture_event("im_message_receive_v1.json"))).await;
-    assert_eq!((message.status, message.json()), (200, json!({"msg": "success"})));
+    let message = post(
+        &url,
+        &Delivery::sealed(&fixture_event("im_message_receive_v1.json")),
+    )
+    .await;
+    assert_eq!(
+        (message.status, message.json()),
+        (200, json!({"msg": "success"}))
+    );
     let took = started.elapsed();
     assert!(took < Duration::from_secs(3), "answered in {took:?}");
-    assert!(took >= Duration::from_millis(600), "waited for the deadline: {took:?}");
+    assert!(
+        took >= Duration::from_millis(600),
+        "waited for the deadline: {took:?}"
+    );
     assert_eq!(server.dispatcher().stats().late, 2);
 }
 
@@ -805,13 +906,19 @@ async fn a_body_over_the_default_limit_is_413() {
     let mut event = fixture_event("feedback_created_v6.json");
     event["event"]["description"] = json!("x".repeat(1024 * 1024));
     let answer = post(&url, &Delivery::plain(&event)).await;
-    assert_eq!((answer.status, answer.text.as_str()), (413, r#"{"msg":"body too large"}"#));
+    assert_eq!(
+        (answer.status, answer.text.as_str()),
+        (413, r#"{"msg":"body too large"}"#)
+    );
     // The core refuses an already-read body over the limit too.
     let big = http::Request::post("/")
         .body(Bytes::from(vec![b' '; 1024 * 1024 + 1]))
         .unwrap();
     let rejection = server.try_handle(big).await.unwrap_err();
-    assert!(matches!(rejection, Rejection::BodyTooLarge { limit: 1_048_576 }));
+    assert!(matches!(
+        rejection,
+        Rejection::BodyTooLarge { limit: 1_048_576 }
+    ));
     assert!(seen_now(&seen).is_empty());
 }
 
@@ -840,7 +947,11 @@ async fn raw_exchange(url: &str, head: String, body: Vec<u8>) -> String {
         }
     })
     .await;
-    assert!(read.is_ok(), "no answer in 5 s: {}", String::from_utf8_lossy(&answer));
+    assert!(
+        read.is_ok(),
+        "no answer in 5 s: {}",
+        String::from_utf8_lossy(&answer)
+    );
     String::from_utf8_lossy(&answer).into_owned()
 }
 
@@ -851,7 +962,8 @@ async fn a_lying_content_length_is_refused_before_the_body_arrives() {
         .build();
     let url = serve(server).await;
     // Announces 100 MiB, sends 10 bytes and waits: the answer must not wait for the rest.
-    let head = "POST /feishu/events HTTP/1.1\r\nHost: x\r\nContent-Length: 104857600\r\n\r\n".to_owned();
+    let head =
+        "POST /feishu/events HTTP/1.1\r\nHost: x\r\nContent-Length: 104857600\r\n\r\n".to_owned();
     let answer = raw_exchange(&url, head, b"{\"a\":\"bbbb".to_vec()).await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
 }
@@ -864,7 +976,8 @@ async fn a_chunked_body_without_length_is_cut_at_the_limit() {
     let url = serve(server).await;
     // 1,100 bytes in 100-byte chunks and no final chunk: the server cannot know the
     // end, so an answer proves it stopped at the limit instead of waiting.
-    let head = "POST /feishu/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".to_owned();
+    let head =
+        "POST /feishu/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".to_owned();
     let mut body = Vec::new();
     for _ in 0..11 {
         body.extend_from_slice(b"64\r\n");
@@ -923,7 +1036,9 @@ async fn an_app_ticket_event_feeds_the_marketplace_client() {
         .mount(&feishu)
         .await;
     Mock::given(path("/open-apis/auth/v3/tenant_access_token"))
-        .and(body_json(json!({"app_access_token": "a-app", "tenant_key": "tenant-9"})))
+        .and(body_json(
+            json!({"app_access_token": "a-app", "tenant_key": "tenant-9"}),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(
             json!({"code": 0, "msg": "ok", "tenant_access_token": "t-tenant-9", "expire": 7200}),
         ))
@@ -932,7 +1047,8 @@ async fn an_app_ticket_event_feeds_the_marketplace_client() {
     let patch = "/open-apis/application/v6/applications/cli_1/feedbacks/1";
     Mock::given(path(patch))
         .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"code": 0, "msg": "success", "data": {}})),
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"code": 0, "msg": "success", "data": {}})),
         )
         .mount(&feishu)
         .await;
@@ -966,7 +1082,11 @@ async fn an_app_ticket_event_feeds_the_marketplace_client() {
     let url = serve(server.clone()).await;
     let answer = post(&url, &Delivery::sealed(&fixture_event("app_ticket.json"))).await;
     assert_eq!(answer.status, 200, "{}", answer.text);
-    assert_eq!(server.dispatcher().stats().unhandled, 1, "no handler of the user's");
+    assert_eq!(
+        server.dispatcher().stats().unhandled,
+        1,
+        "no handler of the user's"
+    );
 
     call(client.clone()).await.unwrap();
     let token_calls = requests_to(&feishu, "/open-apis/auth/v3/app_access_token").await;
@@ -1091,12 +1211,18 @@ async fn random_and_mutated_requests_never_panic_or_leak() {
         assert!(STATUSES.contains(&status), "round {round}: {status}");
         let text = String::from_utf8_lossy(response.body()).into_owned();
         for secret in [ENCRYPT_KEY, CALLBACK_KEY, TOKEN, CALLBACK_TOKEN] {
-            assert!(!text.contains(secret), "round {round} leaked a secret: {text}");
+            assert!(
+                !text.contains(secret),
+                "round {round} leaked a secret: {text}"
+            );
         }
         // A signed body changed in any byte never gets past the signature.
         if mutated_body && round % 4 < 2 && is_post && headers == original.headers {
             signed_mutants += 1;
-            assert_ne!(status, 200, "round {round}: a mutated signed body was accepted");
+            assert_ne!(
+                status, 200,
+                "round {round}: a mutated signed body was accepted"
+            );
         }
     }
     assert!(signed_mutants > 1000, "{signed_mutants}");

@@ -21,7 +21,10 @@ pub(crate) fn answer(outcome: Dispatched) -> Result<Response<Bytes>, Rejection> 
         Dispatched::Handled {
             reply: Some(reply), ..
         } => Ok(reply_json(&reply)),
-        Dispatched::Handled { header, reply: None } => Ok(acknowledge(&header)),
+        Dispatched::Handled {
+            header,
+            reply: None,
+        } => Ok(acknowledge(&header)),
         Dispatched::Duplicate { header } => {
             tracing::debug!(event_type = %header.event_type, event_id = %header.event_id, "duplicate event delivery acknowledged");
             Ok(acknowledge(&header))

@@ -196,7 +196,9 @@ mod tests {
 
     #[test]
     fn the_go_sdk_vector_decrypts_to_its_432_byte_event() {
-        let plain = EncryptKey::new("1212121212").decrypt(GO_CIPHERTEXT).unwrap();
+        let plain = EncryptKey::new("1212121212")
+            .decrypt(GO_CIPHERTEXT)
+            .unwrap();
         assert_eq!(plain.len(), 432);
         // The plaintext is the mock request's body: one fixture, two vectors.
         assert_eq!(plain, GO_BODY);
@@ -218,15 +220,24 @@ mod tests {
         // Flipping the IV's last byte flips the plaintext's last byte: 0x05 -> 0x04,
         // which is no longer five bytes of 0x05.
         raw[15] ^= 0x01;
-        assert_eq!(key.decrypt(&STANDARD.encode(&raw)), Err(DecryptError::Padding));
+        assert_eq!(
+            key.decrypt(&STANDARD.encode(&raw)),
+            Err(DecryptError::Padding)
+        );
         // A padding byte of 0 and one larger than the block are refused too.
         let zero = key.encrypt([1; 16], &[b'a'; 16]);
         let mut raw = STANDARD.decode(zero).unwrap();
         let n = raw.len();
         raw[n - 17] ^= 0x10; // last plaintext byte 0x10 -> 0x00
-        assert_eq!(key.decrypt(&STANDARD.encode(&raw)), Err(DecryptError::Padding));
+        assert_eq!(
+            key.decrypt(&STANDARD.encode(&raw)),
+            Err(DecryptError::Padding)
+        );
         raw[n - 17] ^= 0x10 ^ 0x01; // 0x10 -> 0x11: more than a block
-        assert_eq!(key.decrypt(&STANDARD.encode(&raw)), Err(DecryptError::Padding));
+        assert_eq!(
+            key.decrypt(&STANDARD.encode(&raw)),
+            Err(DecryptError::Padding)
+        );
     }
 
     #[test]

@@ -110,11 +110,17 @@ impl Rejection {
             | Self::WrongToken(_)
             | Self::NoEncryptKey
             | Self::Decrypt(_) => {
-                tracing::warn!(status = self.status().as_u16(), "event delivery refused: {self}");
+                tracing::warn!(
+                    status = self.status().as_u16(),
+                    "event delivery refused: {self}"
+                );
             }
             // The answer module logs the handler's own error, with the event's id.
             Self::HandlerFailed { .. } => {}
-            _ => tracing::debug!(status = self.status().as_u16(), "event delivery refused: {self}"),
+            _ => tracing::debug!(
+                status = self.status().as_u16(),
+                "event delivery refused: {self}"
+            ),
         }
     }
 }

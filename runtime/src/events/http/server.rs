@@ -188,11 +188,7 @@ impl EventServer {
     /// Answers `url_verification` (events.md §1.2) with the challenge, in plaintext
     /// even when the request was encrypted.
     fn verify_url(&self, delivery: &Value) -> Result<Response<Bytes>, Rejection> {
-        check_token(
-            &self.settings.verification_token,
-            delivery,
-            "verification",
-        )?;
+        check_token(&self.settings.verification_token, delivery, "verification")?;
         let Some(challenge) = delivery.get("challenge").and_then(Value::as_str) else {
             return Err(Rejection::NoChallenge);
         };
