@@ -26,8 +26,9 @@ pub enum Rejection {
     /// The body could not be read to its end (the client went away, or a framing error).
     #[error("the body could not be read")]
     BodyUnreadable,
-    /// The body (or the decrypted plaintext) is not a JSON object (400).
-    #[error("the {0} is not a JSON object")]
+    /// The body or the decrypted plaintext is not a JSON object, or the body's
+    /// `encrypt` is not a string (400). The text says which.
+    #[error("{0}")]
     NotJson(&'static str),
     /// `encrypt` could not be decrypted with the configured keys (400). A wrong key and
     /// a tampered body look the same from here.

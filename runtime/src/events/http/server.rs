@@ -125,11 +125,11 @@ impl EventServer {
                 limit: s.body_limit,
             });
         }
-        let outer = parse_object(body, "body")?;
+        let outer = parse_object(body, "the body is not a JSON object")?;
         let signed = self.check_signature(headers, body)?;
         let delivery = match outer.get("encrypt") {
             Some(Value::String(encrypted)) => self.decrypt(encrypted)?,
-            Some(_) => return Err(Rejection::NotJson("`encrypt` member")),
+            Some(_) => return Err(Rejection::NotJson("the body's `encrypt` is not a string")),
             None => outer,
         };
 
@@ -174,10 +174,13 @@ impl EventServer {
         let mut first_failure = None;
         for key in [&s.encrypt_key, &s.callback_key].into_iter().flatten() {
             let failure = match key.decrypt(encrypted) {
-                Ok(plain) => match parse_object(plain.as_bytes(), "decrypted body") {
-                    Ok(delivery) => return Ok(delivery),
-                    Err(e) => e,
-                },
+                Ok(plain) => {
+                    match parse_object(plain.as_bytes(), "the decrypted body is not a JSON object")
+                    {
+                        Ok(delivery) => return Ok(delivery),
+                        Err(e) => e,
+                    }
+                }
                 Err(e) => e.into(),
             };
             first_failure.get_or_insert(failure);
@@ -215,10 +218,10 @@ fn check_token(
     }
 }
 
-fn parse_object(bytes: &[u8], what: &'static str) -> Result<Value, Rejection> {
+fn parse_object(bytes: &[u8], failure: &'static str) -> Result<Value, Rejection> {
     match serde_json::from_slice(bytes) {
         Ok(v @ Value::Object(_)) => Ok(v),
-        _ => Err(Rejection::NotJson(what)),
+        _ => Err(Rejection::NotJson(failure)),
     }
 }
 
