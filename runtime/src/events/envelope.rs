@@ -74,6 +74,26 @@ pub fn delivery_token(delivery: &Value) -> Option<&str> {
     top.get("token")?.as_str()
 }
 
+/// Which envelope `delivery` is in, by the rules of [`read`], without reading it: a
+/// delivery checks the token that belongs to it before dispatching.
+#[cfg_attr(not(feature = "events-http"), allow(dead_code))]
+pub(crate) fn version_of(delivery: &Value) -> Option<EnvelopeVersion> {
+    let top = delivery.as_object()?;
+    if non_empty(top, "schema").is_some() {
+        Some(EnvelopeVersion::V2)
+    } else if non_empty(top, "uuid").is_some() {
+        Some(EnvelopeVersion::V1)
+    } else if is_quick_approval(top) {
+        Some(EnvelopeVersion::Bare)
+    } else {
+        None
+    }
+}
+
+fn is_quick_approval(top: &Map<String, Value>) -> bool {
+    top.contains_key("action_type") && top.contains_key("approval_code")
+}
+
 /// Reads the envelope, the way the official SDKs tell them apart: a non-empty `schema`
 /// is 2.0, a non-empty `uuid` is 1.0; a bare quick-approval callback is recognised by
 /// its required `action_type` and `approval_code`.
@@ -113,7 +133,7 @@ pub(crate) fn read(delivery: Value) -> Result<Envelope, EnvelopeError> {
         };
         return Ok(Envelope { header, payload });
     }
-    if top.contains_key("action_type") && top.contains_key("approval_code") {
+    if is_quick_approval(&top) {
         let part = |key| optional(&top, key).unwrap_or_default();
         let event_id = [
             "approval_code",

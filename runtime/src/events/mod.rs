@@ -10,6 +10,8 @@
 mod dedupe;
 mod dispatcher;
 mod envelope;
+#[cfg(feature = "events-http")]
+pub mod http;
 
 pub use dedupe::{DEDUPE_WINDOW, Dedupe, MemoryDedupe};
 pub use dispatcher::{
