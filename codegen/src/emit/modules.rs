@@ -66,6 +66,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         #![deny(missing_docs)]
 
         pub use feishu_runtime as runtime;
+        pub use feishu_runtime::events;
         pub use feishu_runtime::{ApiError, Call, Domain, Error, ErrorCode, Invalid, ResponseMeta, UnknownValue};
         pub use feishu_runtime::{RequestOptions, RetryPolicy, Secret};
 
@@ -439,6 +440,11 @@ pub fn cargo_toml(api: &Api, crate_name: &str) -> String {
     for s in &gated {
         features.push_str(&format!("{s} = []\n"));
     }
+    features.push_str(
+        "# Receiving events over HTTP (`feishu::events::http`), and its ready axum route.\n\
+events-http = [\"feishu-runtime/events-http\"]\n\
+axum = [\"feishu-runtime/axum\"]\n",
+    );
     features.push_str(
         "# The fake Feishu server and the table of every endpoint it serves, for tests and\n\
 # examples that run without an account.\n\

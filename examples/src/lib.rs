@@ -1,0 +1,49 @@
+//! What the examples share: handlers that print each event or callback they receive as
+//! one JSON line, the format other tools read from `events_http` and `events_ws`.
+
+use std::io::Write;
+
+use feishu::application::v6::{
+    AppVersionAuditV6Event, AppVersionPublishApplyV6Event, AppVersionPublishRevokeV6Event,
+    FeedbackCreatedV6Event, FeedbackUpdatedV6Event,
+};
+use feishu::approval::v4::{QuickApprovalCallback, QuickApprovalReply};
+use feishu::auth::v3::AppTicketEvent;
+use feishu::card::v1::{CardActionTriggerEvent, CardActionTriggerReply, CardToast, CardToastType};
+use feishu::events::{DispatcherBuilder, Event, NoReply};
+use feishu::im::v1::MessageReceiveV1Event;
+use serde_json::json;
+
+/// Registers a printing handler for every event and callback the schema describes.
+/// Card callbacks are answered with a toast "received"; the quick approval with its
+/// success answer (HTTP 200, an empty object).
+pub fn print_every_event(b: DispatcherBuilder) -> DispatcherBuilder {
+    let b = print::<FeedbackCreatedV6Event>(b, |_| NoReply);
+    let b = print::<FeedbackUpdatedV6Event>(b, |_| NoReply);
+    let b = print::<AppVersionAuditV6Event>(b, |_| NoReply);
+    let b = print::<AppVersionPublishApplyV6Event>(b, |_| NoReply);
+    let b = print::<AppVersionPublishRevokeV6Event>(b, |_| NoReply);
+    let b = print::<AppTicketEvent>(b, |_| NoReply);
+    let b = print::<MessageReceiveV1Event>(b, |_| NoReply);
+    let b = print::<QuickApprovalCallback>(b, |_| QuickApprovalReply::new());
+    print::<CardActionTriggerEvent>(b, |_| {
+        CardActionTriggerReply::default()
+            .toast(CardToast::new(CardToastType::Info).content("received"))
+    })
+}
+
+fn print<E: Event>(b: DispatcherBuilder, reply: fn(&E) -> E::Reply) -> DispatcherBuilder {
+    b.on::<E, _, _>(move |event: E, header| async move {
+        let answer = reply(&event);
+        let line = json!({
+            "type": header.event_type,
+            "id": header.event_id,
+            "event": event.to_json(),
+        });
+        // One line, written whole and flushed, so a reader never sees half of one.
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{line}")?;
+        out.flush()?;
+        Ok(answer)
+    })
+}
