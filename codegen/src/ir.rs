@@ -88,6 +88,7 @@ pub struct EventAbout {
     pub event_type: String,
     pub envelope: EventEnvelope,
     pub summary: String,
+    pub summary_en: Option<String>,
     pub description: String,
     pub doc_url: String,
     pub app_types: Vec<String>,
@@ -232,6 +233,7 @@ pub struct Endpoint {
     /// Request builder type, e.g. `ApplicationFeedbackPatch`.
     pub ident: String,
     pub summary: String,
+    pub summary_en: Option<String>,
     pub description: String,
     pub doc_url: String,
     pub source: String,

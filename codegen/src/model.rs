@@ -25,6 +25,8 @@ pub struct SchemaFile {
 pub struct Endpoint {
     pub id: Spanned<String>,
     pub summary: String,
+    /// The summary in English, shown first in the docs.
+    pub summary_en: Option<String>,
     pub description: String,
     pub doc_url: String,
     pub method: Method,
@@ -59,6 +61,8 @@ pub struct EventDef {
     pub name: Spanned<String>,
     pub envelope: EventEnvelope,
     pub summary: String,
+    /// The summary in English, shown first in the docs.
+    pub summary_en: Option<String>,
     #[serde(default)]
     pub description: String,
     pub doc_url: String,

@@ -35,7 +35,7 @@ pub fn doc1(line: impl Into<String>) -> TokenStream {
 /// The full documentation of an endpoint's request builder: what it does, the HTTP
 /// call, tokens, rate tier, app types, scopes, error codes, and the source page.
 pub fn endpoint_doc(ep: &Endpoint, common: &[ErrorCode]) -> Vec<String> {
-    let mut d = doc_text::escape(&ep.summary);
+    let mut d = summary(&ep.summary, ep.summary_en.as_deref());
     if d.is_empty() {
         d.push(code(&ep.id));
     }
@@ -92,6 +92,19 @@ pub fn endpoint_doc(ep: &Endpoint, common: &[ErrorCode]) -> Vec<String> {
         doc_text::url(&ep.doc_url),
         code(&ep.source)
     ));
+    d
+}
+
+/// The English summary first (rustdoc lists the first paragraph next to the item's
+/// name), then the schema's own, which for curated endpoints is the Chinese title of
+/// the vendor's page.
+fn summary(own: &str, english: Option<&str>) -> Vec<String> {
+    let mut d = english.map(doc_text::escape).unwrap_or_default();
+    let own = doc_text::escape(own);
+    if !d.is_empty() && !own.is_empty() {
+        d.push(String::new());
+    }
+    d.extend(own);
     d
 }
 
@@ -190,7 +203,7 @@ pub fn struct_doc(s: &Struct) -> Vec<String> {
 
 /// An event payload's documentation: what it is, how it arrives, how to handle it.
 fn event_doc(e: &EventAbout) -> Vec<String> {
-    let mut d = doc_text::escape(&e.summary);
+    let mut d = summary(&e.summary, e.summary_en.as_deref());
     if d.is_empty() {
         d.push(format!("The payload of the {} event.", code(&e.event_type)));
     }

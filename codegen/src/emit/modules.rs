@@ -399,11 +399,15 @@ fn endpoint_method(e: &Endpoint) -> TokenStream {
         whole.as_ref().map(|(a, t)| (a, t.clone())),
         e.required.as_deref(),
     );
-    let d = doc1(format!(
-        "{}: see [`{}`].",
-        doc_text::inline(&e.summary),
-        e.ident
-    ));
+    let summary = match &e.summary_en {
+        Some(en) => format!(
+            "{} ({})",
+            doc_text::inline(en),
+            doc_text::inline(&e.summary)
+        ),
+        None => doc_text::inline(&e.summary),
+    };
+    let d = doc1(format!("{summary}: see [`{}`].", e.ident));
     let allow = super::names::allow_many(params.len());
     let complex = super::names::allow_complex(required.iter().copied());
     quote! {

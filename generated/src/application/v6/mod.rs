@@ -44,7 +44,7 @@ pub struct AppBadgeApi<'a> {
 }
 #[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> AppBadgeApi<'a> {
-    /// 更新应用红点: see [`AppBadgeSet`].
+    /// Set an app badge (更新应用红点): see [`AppBadgeSet`].
     #[inline]
     pub fn set(self, required: AppBadgeSetRequired) -> AppBadgeSet<'a> {
         AppBadgeSet::new(self.client, required)
@@ -57,7 +57,7 @@ pub struct ApplicationAppVersionApi<'a> {
 }
 #[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> ApplicationAppVersionApi<'a> {
-    /// 更新应用审核状态: see [`ApplicationAppVersionPatch`].
+    /// Update an app version's review status (更新应用审核状态): see [`ApplicationAppVersionPatch`].
     #[inline]
     pub fn patch(
         self,
@@ -73,12 +73,12 @@ pub struct ApplicationFeedbackApi<'a> {
 }
 #[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> ApplicationFeedbackApi<'a> {
-    /// 获取应用反馈列表: see [`ApplicationFeedbackList`].
+    /// List app feedback (获取应用反馈列表): see [`ApplicationFeedbackList`].
     #[inline]
     pub fn list(self, app_id: impl Into<String>) -> ApplicationFeedbackList<'a> {
         ApplicationFeedbackList::new(self.client, app_id)
     }
-    /// 更新应用反馈: see [`ApplicationFeedbackPatch`].
+    /// Update app feedback (更新应用反馈): see [`ApplicationFeedbackPatch`].
     #[inline]
     pub fn patch(
         self,

@@ -349,6 +349,8 @@ impl FeedbackType {
     }
 }
 feishu_runtime::int_enum_conversions!(FeedbackType);
+/// An app version was reviewed
+///
 /// 应用版本审核
 ///
 /// 应用版本审核通过或被拒绝时推送。
@@ -836,6 +838,8 @@ impl feishu_runtime::__private::json::FromJson for AppVersionI18nInfo {
         r.finish(out)
     }
 }
+/// An app version was submitted for publishing
+///
 /// 申请发布应用
 ///
 /// 开发者提交应用版本的发布申请时推送，带有线上版本和待审核版本。
@@ -942,6 +946,8 @@ impl feishu_runtime::__private::json::FromJson for AppVersionPublishApplyV6Event
         r.finish(out)
     }
 }
+/// An app version's publish request was withdrawn
+///
 /// 撤回应用发布申请
 ///
 /// 开发者撤回应用版本的发布申请时推送。
@@ -1640,6 +1646,8 @@ impl feishu_runtime::__private::json::FromJson for ClientBadgeNum {
         r.finish(out)
     }
 }
+/// App feedback was submitted
+///
 /// 新增应用反馈
 ///
 /// 用户提交应用反馈（故障或建议）时推送。
@@ -1860,6 +1868,8 @@ impl feishu_runtime::__private::json::FromJson for FeedbackCreatedV6Event {
         r.finish(out)
     }
 }
+/// App feedback was updated
+///
 /// 反馈更新
 ///
 /// 应用反馈的处理状态被更新时推送。

@@ -24,7 +24,7 @@ pub struct MessageApi<'a> {
 }
 #[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> MessageApi<'a> {
-    /// 更新审批 Bot 消息: see [`MessageUpdate`].
+    /// Update an approval bot message (更新审批 Bot 消息): see [`MessageUpdate`].
     #[inline]
     pub fn update(
         self,

@@ -26,7 +26,7 @@ pub struct ExternalInstanceApi<'a> {
 }
 #[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> ExternalInstanceApi<'a> {
-    /// 同步三方审批实例: see [`ExternalInstanceCreate`].
+    /// Sync a third-party approval instance (同步三方审批实例): see [`ExternalInstanceCreate`].
     #[inline]
     pub fn create(
         self,

@@ -1742,6 +1742,8 @@ impl feishu_runtime::__private::json::FromJson for QuickApprovalAttachment {
         r.finish(out)
     }
 }
+/// Third-party approval quick-action callback
+///
 /// 三方快捷审批回调
 ///
 /// 审批人在待办列表或审批 Bot 卡片上点击同意或拒绝时，飞书向审批定义或 Bot 消息的 action_callback_url 发送此回调（不是事件信封）。

@@ -48,7 +48,7 @@ pub struct AppAccessTokenApi<'a> {
 }
 #[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> AppAccessTokenApi<'a> {
-    /// 商店应用获取 app_access_token: see [`AppAccessTokenCreate`].
+    /// Get an app_access_token (marketplace app) (商店应用获取 app_access_token): see [`AppAccessTokenCreate`].
     #[inline]
     pub fn create(
         self,
@@ -56,7 +56,7 @@ impl<'a> AppAccessTokenApi<'a> {
     ) -> AppAccessTokenCreate<'a> {
         AppAccessTokenCreate::new(self.client, required)
     }
-    /// 自建应用获取 app_access_token: see [`AppAccessTokenInternal`].
+    /// Get an app_access_token (self-built app) (自建应用获取 app_access_token): see [`AppAccessTokenInternal`].
     #[inline]
     pub fn internal(
         self,
@@ -72,7 +72,7 @@ pub struct AppTicketApi<'a> {
 }
 #[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> AppTicketApi<'a> {
-    /// 重新获取 app_ticket: see [`AppTicketResend`].
+    /// Ask for the app_ticket to be pushed again (重新获取 app_ticket): see [`AppTicketResend`].
     #[inline]
     pub fn resend(self, required: AppTicketResendRequired) -> AppTicketResend<'a> {
         AppTicketResend::new(self.client, required)
@@ -85,7 +85,7 @@ pub struct TenantAccessTokenApi<'a> {
 }
 #[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> TenantAccessTokenApi<'a> {
-    /// 商店应用获取 tenant_access_token: see [`TenantAccessTokenCreate`].
+    /// Get a tenant_access_token (marketplace app) (商店应用获取 tenant_access_token): see [`TenantAccessTokenCreate`].
     #[inline]
     pub fn create(
         self,
@@ -93,7 +93,7 @@ impl<'a> TenantAccessTokenApi<'a> {
     ) -> TenantAccessTokenCreate<'a> {
         TenantAccessTokenCreate::new(self.client, required)
     }
-    /// 自建应用获取 tenant_access_token: see [`TenantAccessTokenInternal`].
+    /// Get a tenant_access_token (self-built app) (自建应用获取 tenant_access_token): see [`TenantAccessTokenInternal`].
     #[inline]
     pub fn internal(
         self,

@@ -262,6 +262,8 @@ impl feishu_runtime::__private::json::FromJson for CardAction {
         r.finish(out)
     }
 }
+/// A user interacted with a message card
+///
 /// 卡片回传交互
 ///
 /// 用户在消息卡片上交互（点击按钮、提交表单等）时推送。须在 3 秒内应答；可用 toast 提示用户，或返回新卡片替换原卡片。

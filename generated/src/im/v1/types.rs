@@ -380,6 +380,8 @@ impl feishu_runtime::__private::json::FromJson for MessageEventSender {
         r.finish(out)
     }
 }
+/// The bot received a message
+///
 /// 接收消息
 ///
 /// 机器人收到用户发送的消息时推送。

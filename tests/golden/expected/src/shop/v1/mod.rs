@@ -118,7 +118,7 @@ pub struct OrderApi<'a> {
 }
 #[allow(clippy::new_ret_no_self, clippy::should_implement_trait)]
 impl<'a> OrderApi<'a> {
-    /// Create an order: see [`OrderCreate`].
+    /// Ship an \[order\] &lt;now&gt; (Create an order): see [`OrderCreate`].
     #[inline]
     pub fn create(
         self,
