@@ -14,6 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str =
     "usage: cargo xtask regen [--check] [--schema DIR | --random-seed N] [--out DIR] [--crate-name NAME]
+       cargo xtask regen-fixtures   (generated/ and the golden, hostile and random fixtures)
        cargo xtask bench-regen [--sizes 500,2000,4000] [--runs N] [--shape small|real]
        cargo xtask bench-compile [--endpoints N]
        cargo xtask random-compile [--seeds A..B] [--endpoints N]";
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("regen") => regen(&args[1..]),
+        Some("regen-fixtures") => regen_fixtures(),
         Some("bench-regen") => bench::regen(&args[1..]),
         Some("bench-compile") => bench::compile(&args[1..]),
         Some("random-compile") => xtask::random_compile::run(&args[1..]),
@@ -37,6 +39,42 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Every generated crate of the workspace: after a change of the generator, one
+/// command brings them all up to date (the tests byte-check each of them).
+fn regen_fixtures() -> Result<String, String> {
+    let root = workspace_root();
+    let mut report = Vec::new();
+    for (schema, out, name) in [
+        ("schema", "generated", "feishu"),
+        (
+            "tests/golden/schema",
+            "tests/golden/expected",
+            "feishu-golden",
+        ),
+        (
+            "tests/hostile/schema",
+            "tests/hostile/expected",
+            "feishu-hostile",
+        ),
+    ] {
+        report.push(xtask::regen(
+            &root.join(schema),
+            &root.join(out),
+            name,
+            Mode::Write,
+        )?);
+    }
+    let sources = xtask::random_schema::schema(1, xtask::random_schema::FIXTURE_ENDPOINTS);
+    report.push(xtask::regen_sources(
+        &sources,
+        "random seed 1",
+        &root.join("tests/random/expected"),
+        "feishu-random",
+        Mode::Write,
+    )?);
+    Ok(report.join("\n"))
 }
 
 fn regen(args: &[String]) -> Result<String, String> {

@@ -5,6 +5,7 @@
 //! Start with [`Client::builder`]; each service is a module and a cargo feature.
 #![deny(missing_docs)]
 pub use feishu_runtime as runtime;
+pub use feishu_runtime::events;
 pub use feishu_runtime::{
     ApiError, Call, Domain, Error, ErrorCode, Invalid, ResponseMeta, UnknownValue,
 };
