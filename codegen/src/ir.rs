@@ -17,6 +17,18 @@ pub struct Api {
     pub token_endpoints: Vec<TokenEndpoint>,
     /// Every schema file, relative to the schema root, sorted.
     pub sources: Vec<String>,
+    /// A plain value of each named type that has one, for usage examples.
+    pub samples: std::collections::BTreeMap<(ModPath, String), Sample>,
+}
+
+/// A plain value of a named type, as a usage example writes it.
+#[derive(Debug, Clone)]
+pub enum Sample {
+    /// An enum's variants: wire value and Rust name, in schema order (the example's
+    /// value when it names one, else the first).
+    Variants(Vec<(serde_json::Value, String)>),
+    /// `Type::default()`: a named struct without required fields.
+    Default,
 }
 
 #[derive(Debug)]

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{
     About, Api, Body, Direction, Endpoint, Enum, ErrorCode, EventAbout, FieldIr, Location, Module,
-    NamedKind, PageField, Pagination, Param, RequiredWhen, Rules, Struct, TokenEndpoint, Ty,
-    Variant,
+    NamedKind, PageField, Pagination, Param, RequiredWhen, Rules, Sample, Struct, TokenEndpoint,
+    Ty, Variant,
 };
 use crate::load::LoadedFile;
 use crate::model::{self, ErrorDef, Field};
@@ -118,11 +118,30 @@ pub fn lower(files: &[LoadedFile]) -> Api {
         m.enums.sort_by(|a, b| a.ident.cmp(&b.ident));
         m.endpoints.sort_by(|a, b| a.ident.cmp(&b.ident));
     }
+    let mut samples = BTreeMap::new();
+    for m in modules.values() {
+        for e in &m.enums {
+            if !e.variants.is_empty() {
+                let variants = e
+                    .variants
+                    .iter()
+                    .map(|v| (v.value.clone(), v.ident.clone()));
+                let sample = Sample::Variants(variants.collect());
+                samples.insert((m.path.clone(), e.ident.clone()), sample);
+            }
+        }
+        for s in &m.structs {
+            if s.direction == Direction::Both && !s.has_required() {
+                samples.insert((m.path.clone(), s.ident.clone()), Sample::Default);
+            }
+        }
+    }
     Api {
         modules: modules.into_values().collect(),
         common_errors,
         token_endpoints,
         sources,
+        samples,
     }
 }
 

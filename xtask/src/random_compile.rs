@@ -57,9 +57,10 @@ pub fn run(args: &[String]) -> Result<String, String> {
     }
 }
 
-/// `cargo clippy` and `cargo doc` on the crate, warnings as errors.
+/// `cargo clippy` and `cargo doc` on the crate, warnings as errors, and its doctests
+/// (every endpoint's usage example) compiled.
 fn lint(dir: &Path, target: &Path) -> Result<(), String> {
-    let runs: [(&[&str], &str); 2] = [
+    let runs: [(&[&str], &str); 3] = [
         (
             &[
                 "clippy",
@@ -76,6 +77,7 @@ fn lint(dir: &Path, target: &Path) -> Result<(), String> {
             &["doc", "--quiet", "--no-deps", "-p", "feishu-random"],
             "-D warnings",
         ),
+        (&["test", "--quiet", "--doc", "-p", "feishu-random"], ""),
     ];
     for (args, rustdocflags) in runs {
         let output = Command::new(env!("CARGO"))

@@ -27,6 +27,23 @@ pub fn doc(lines: &[String]) -> TokenStream {
         .collect()
 }
 
+/// `#[doc]` attributes for lines the generator wrote whole (a usage example with its
+/// code fence): not scrubbed, so indentation and the fence stay; nothing in them comes
+/// from the schema unescaped (values are Rust literals written with `{:?}`).
+pub fn code_doc(lines: &[String]) -> TokenStream {
+    lines
+        .iter()
+        .map(|line| {
+            let text = if line.is_empty() {
+                String::new()
+            } else {
+                format!(" {line}")
+            };
+            quote!(#[doc = #text])
+        })
+        .collect()
+}
+
 /// One doc line.
 pub fn doc1(line: impl Into<String>) -> TokenStream {
     doc(&[line.into()])

@@ -6,16 +6,20 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::doc_text;
-use super::docs::{doc, doc1, endpoint_doc};
+use super::docs::{code_doc, doc, doc1, endpoint_doc};
 use super::names::{allow_many, field_ty, ident, init_from_arg, required_params, ty};
 use super::rules::validate_body;
 use super::types::{emit_struct, setter};
 use crate::ir::{Body, Endpoint, ErrorCode, FieldIr, Location, Ty};
 use crate::ir::{Envelope, Host, Method, TokenKind};
 
-pub fn emit_endpoint(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
+pub fn emit_endpoint(
+    ep: &Endpoint,
+    common: &[ErrorCode],
+    example: Option<Vec<String>>,
+) -> TokenStream {
     let structs = ep.own_structs.iter().map(emit_struct);
-    let builder = builder(ep, common);
+    let builder = builder(ep, common, example);
     let errors = error_enum(ep, common);
     let serde = super::json::serde_impls(&ep.own_structs, &[]);
     quote! {
@@ -42,9 +46,13 @@ fn slots(ep: &Endpoint) -> Vec<(&FieldIr, TokenStream)> {
         .collect()
 }
 
-fn builder(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
+fn builder(ep: &Endpoint, common: &[ErrorCode], example: Option<Vec<String>>) -> TokenStream {
     let name = ident(&ep.ident);
-    let docs = doc(&endpoint_doc(ep, common));
+    let mut docs = doc(&endpoint_doc(ep, common));
+    if let Some(lines) = example {
+        docs.extend(doc(&[String::new()]));
+        docs.extend(code_doc(&lines));
+    }
     let err = ident(&ep.error_ident);
     let url_params: Vec<&FieldIr> = ep
         .params

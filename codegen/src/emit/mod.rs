@@ -8,6 +8,7 @@
 pub mod doc_text;
 mod docs;
 mod endpoint;
+mod example;
 mod json;
 mod modules;
 mod names;
@@ -29,7 +30,7 @@ enum Part<'a> {
     Types(&'a Module),
     Service(&'a str, Vec<&'a Module>),
     Version(&'a Module, &'a str, &'a str),
-    Endpoint(&'a Endpoint),
+    Endpoint(&'a Module, &'a Endpoint),
     Testing,
 }
 
@@ -38,6 +39,8 @@ pub struct Unit<'a> {
     pub path: String,
     pub sources: Vec<String>,
     part: Part<'a>,
+    /// The crate's name as code spells it (`feishu`), for doc examples.
+    krate: String,
 }
 
 impl Unit<'_> {
@@ -49,7 +52,10 @@ impl Unit<'_> {
             Part::Types(m) => types_file(m),
             Part::Service(name, versions) => modules::service_rs(name, versions),
             Part::Version(m, service, version) => modules::version_rs(m, service, version),
-            Part::Endpoint(e) => endpoint::emit_endpoint(e, &api.common_errors),
+            Part::Endpoint(m, e) => {
+                let example = example::usage(e, &m.path, api, &self.krate);
+                endpoint::emit_endpoint(e, &api.common_errors, example)
+            }
             Part::Testing => testing::testing_rs(api),
         }
     }
@@ -57,12 +63,14 @@ impl Unit<'_> {
 
 /// Every output file, in path order, and the crate manifest as text.
 pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, String) {
+    let krate = crate_name.replace('-', "_");
     let has_types = |m: &Module| !m.structs.is_empty() || !m.enums.is_empty();
     let mut units = vec![
         Unit {
             path: "src/lib.rs".into(),
             sources: vec!["schema/**/*.yaml".into()],
             part: Part::Lib,
+            krate: krate.clone(),
         },
         Unit {
             path: "src/client.rs".into(),
@@ -72,11 +80,13 @@ pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, String) {
                 .map(|t| t.source.clone())
                 .collect(),
             part: Part::Client,
+            krate: krate.clone(),
         },
         Unit {
             path: "src/testing.rs".into(),
             sources: vec!["schema/**/*.yaml".into()],
             part: Part::Testing,
+            krate: krate.clone(),
         },
     ];
     for m in &api.modules {
@@ -85,6 +95,7 @@ pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, String) {
                 path: "src/common.rs".into(),
                 sources: m.type_sources.clone(),
                 part: Part::Types(m),
+                krate: krate.clone(),
             });
         }
     }
@@ -99,19 +110,22 @@ pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, String) {
                 path: format!("{dir}/mod.rs"),
                 sources: m.sources.clone(),
                 part: Part::Version(m, service, version),
+                krate: krate.clone(),
             });
             if has_types(m) {
                 units.push(Unit {
                     path: format!("{dir}/types.rs"),
                     sources: m.type_sources.clone(),
                     part: Part::Types(m),
+                    krate: krate.clone(),
                 });
             }
             for e in &m.endpoints {
                 units.push(Unit {
                     path: format!("{dir}/{}.rs", modules::file_stem(e)),
                     sources: vec![e.source.clone()],
-                    part: Part::Endpoint(e),
+                    part: Part::Endpoint(m, e),
+                    krate: krate.clone(),
                 });
             }
         }
@@ -119,6 +133,7 @@ pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, String) {
             path: format!("src/{service}/mod.rs"),
             sources,
             part: Part::Service(service, versions),
+            krate: krate.clone(),
         });
     }
     units.sort_by(|a, b| a.path.cmp(&b.path));

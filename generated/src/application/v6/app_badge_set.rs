@@ -41,6 +41,22 @@
 /// | 400 | 99991677 | user access token expired | user_access_token 已过期；使用 refresh_token 刷新或重新授权 |
 ///
 /// Source: <https://open.feishu.cn/document/server-docs/application-v6/app_badge/set> (schema `application/v6/app_badge.set.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .application().v6().app_badge()
+///     .set(feishu::application::v6::AppBadgeSetRequired {
+///         user_id: "ou_d317f090b7258ad0372aa53963cda70d".into(),
+///         version: "1664360599355".into(),
+///     })
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct AppBadgeSet<'a> {

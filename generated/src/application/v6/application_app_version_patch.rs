@@ -44,6 +44,24 @@
 /// | 400 | 99991677 | user access token expired | user_access_token 已过期；使用 refresh_token 刷新或重新授权 |
 ///
 /// Source: <https://open.feishu.cn/document/server-docs/application-v6/application/patch-2> (schema `application/v6/application_app_version.patch.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .application().v6().application_app_version()
+///     .patch(feishu::application::v6::ApplicationAppVersionPatchRequired {
+///         app_id: "cli_9f3ca975326b501b".into(),
+///         version_id: "oav_d317f090b7258ad0372aa53963cda70d".into(),
+///         user_id_type: feishu::UserIdType::OpenId,
+///         operator_id: "ou_4065981088f8ef67a504ba8bd6b24d85".into(),
+///     })
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct ApplicationAppVersionPatch<'a> {

@@ -38,6 +38,24 @@
 /// | 400 | 99991677 | user access token expired | user_access_token 已过期；使用 refresh_token 刷新或重新授权 |
 ///
 /// Source: <https://open.feishu.cn/document/server-docs/application-v6/application-feedback/patch> (schema `application/v6/application_feedback.patch.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .application().v6().application_feedback()
+///     .patch(feishu::application::v6::ApplicationFeedbackPatchRequired {
+///         app_id: "cli_9f115af860f7901b".into(),
+///         feedback_id: "7057888018203574291".into(),
+///         status: feishu::application::v6::FeedbackStatus::Marked,
+///         operator_id: "ou_9565b69967831233761cc2f11b4c089f".into(),
+///     })
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct ApplicationFeedbackPatch<'a> {

@@ -34,6 +34,19 @@
 /// | 400 | 99991677 | user access token expired | user_access_token 已过期；使用 refresh_token 刷新或重新授权 |
 ///
 /// Source: <https://open.feishu.cn/document/ukTMukTMukTM/uAjNyYjLwYjM24CM2IjN> (schema `approval/v1/message.update.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .approval().v1().message()
+///     .update("7250020197497765889", feishu::approval::v1::BotMessageStatus::Approved)
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct MessageUpdate<'a> {

@@ -33,6 +33,22 @@
 /// | 400 | 99991677 | user access token expired | user_access_token 已过期；使用 refresh_token 刷新或重新授权 |
 ///
 /// Source: <https://open.feishu.cn/document/server-docs/authentication-management/access-token/app_ticket_resend> (schema `auth/v3/app_ticket.resend.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .auth().v3().app_ticket()
+///     .resend(feishu::auth::v3::AppTicketResendRequired {
+///         app_id: "cli_slkdjalasdkjasd".into(),
+///         app_secret: "dskLLdkasdjlasdKK".into(),
+///     })
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct AppTicketResend<'a> {

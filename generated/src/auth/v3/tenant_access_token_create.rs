@@ -33,6 +33,22 @@
 /// | 400 | 99991677 | user access token expired | user_access_token 已过期；使用 refresh_token 刷新或重新授权 |
 ///
 /// Source: <https://open.feishu.cn/document/server-docs/authentication-management/access-token/tenant_access_token> (schema `auth/v3/tenant_access_token.create.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .auth().v3().tenant_access_token()
+///     .create(feishu::auth::v3::TenantAccessTokenCreateRequired {
+///         app_access_token: "a-32bd8551db2f081cbfd26293f27516390b9feb04".into(),
+///         tenant_key: "73658811060f175d".into(),
+///     })
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct TenantAccessTokenCreate<'a> {

@@ -33,6 +33,22 @@
 /// | 400 | 99991677 | user access token expired | user_access_token 已过期；使用 refresh_token 刷新或重新授权 |
 ///
 /// Source: <https://open.feishu.cn/document/server-docs/authentication-management/access-token/tenant_access_token_internal> (schema `auth/v3/tenant_access_token.internal.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .auth().v3().tenant_access_token()
+///     .internal(feishu::auth::v3::TenantAccessTokenInternalRequired {
+///         app_id: "cli_slkdjalasdkjasd".into(),
+///         app_secret: "dskLLdkasdjlasdKK".into(),
+///     })
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct TenantAccessTokenInternal<'a> {

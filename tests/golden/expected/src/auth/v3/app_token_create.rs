@@ -25,6 +25,23 @@
 /// | 400 | 99991663 | invalid tenant token | fetch a new one |
 ///
 /// Source: <https://example.com/auth> (schema `auth/v3/app_token.create.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_golden::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .auth().v3().app_token()
+///     .create(feishu_golden::auth::v3::AppTokenCreateRequired {
+///         app_id: "...".into(),
+///         app_secret: "...".into(),
+///         app_ticket: "...".into(),
+///     })
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct AppTokenCreate<'a> {

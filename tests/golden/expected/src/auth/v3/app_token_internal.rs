@@ -25,6 +25,22 @@
 /// | 400 | 99991663 | invalid tenant token | fetch a new one |
 ///
 /// Source: <https://example.com/auth> (schema `auth/v3/app_token.internal.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_golden::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .auth().v3().app_token()
+///     .internal(feishu_golden::auth::v3::AppTokenInternalRequired {
+///         app_id: "...".into(),
+///         app_secret: "...".into(),
+///     })
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct AppTokenInternal<'a> {

@@ -26,6 +26,19 @@
 /// | 400 | 99991663 | invalid tenant token | fetch a new one |
 ///
 /// Source: <https://example.com/image/download> (schema `shop/v1/image.download.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_golden::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .shop().v1().image()
+///     .download("...")
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct ImageDownload<'a> {

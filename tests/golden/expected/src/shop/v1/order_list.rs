@@ -25,6 +25,19 @@
 /// | 400 | 99991663 | invalid tenant token | fetch a new one |
 ///
 /// Source: <https://example.com/order/list> (schema `shop/v1/order.list.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_golden::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .shop().v1().order()
+///     .list(feishu_golden::shop::v1::Colour::Red)
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct OrderList<'a> {

@@ -24,6 +24,19 @@
 /// | 429 | 99991400 | too many requests | wait |
 ///
 /// Source: <https://example.com/approval/message/update> (schema `approval/v1/message.update.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_hostile::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .approval().v1().message()
+///     .update("...")
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct MessageUpdate<'a> {

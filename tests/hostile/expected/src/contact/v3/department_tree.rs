@@ -24,6 +24,19 @@
 /// | 429 | 99991400 | too many requests | wait |
 ///
 /// Source: <https://example.com/contact/department/tree> (schema `contact/v3/department.tree.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_hostile::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .contact().v3().department()
+///     .tree("...")
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct DepartmentTreeRequest<'a> {

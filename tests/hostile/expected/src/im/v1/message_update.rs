@@ -24,6 +24,22 @@
 /// | 429 | 99991400 | too many requests | wait |
 ///
 /// Source: <https://example.com/im/message/update> (schema `im/v1/message.update.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_hostile::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .im().v1().message()
+///     .update(feishu_hostile::im::v1::MessageUpdateRequestRequired {
+///         message_id: "...".into(),
+///         body_type: "...".into(),
+///     })
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct MessageUpdateRequest<'a> {

@@ -24,6 +24,19 @@
 /// | 429 | 99991400 | too many requests | wait |
 ///
 /// Source: <https://example.com/im/new/create> (schema `im/v1/new.create.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_hostile::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .im().v1().new()
+///     .create()
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct NewCreate<'a> {

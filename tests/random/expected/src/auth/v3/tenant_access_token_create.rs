@@ -24,6 +24,22 @@
 /// | 429 | 99991400 | limited | wait |
 ///
 /// Source: <https://example.com> (schema `auth/v3/tenant_access_token.create.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_random::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .auth().v3().tenant_access_token()
+///     .create(feishu_random::auth::v3::TenantAccessTokenCreateRequired {
+///         app_access_token: "...".into(),
+///         tenant_key: "...".into(),
+///     })
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct TenantAccessTokenCreate<'a> {

@@ -24,6 +24,19 @@
 /// | 429 | 99991400 | limited | wait |
 ///
 /// Source: <https://example.com/24> (schema `base/v1/fn.match.24.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_random::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .base().v1().r#fn()
+///     .r#match("...", feishu_random::contact::v1::Send3::None, 0.0)
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct FnMatch<'a> {

@@ -24,6 +24,19 @@
 /// | 429 | 99991400 | limited | wait |
 ///
 /// Source: <https://example.com/9> (schema `base/v1/items.const.9.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_random::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .base().v1().items()
+///     .r#const("...")
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct ItemsConst<'a> {

@@ -24,6 +24,22 @@
 /// | 429 | 99991400 | limited | wait |
 ///
 /// Source: <https://example.com/14> (schema `base/v1/new.text.14.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_random::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .base().v1().new()
+///     .text(feishu_random::base::v1::NewTextRequired {
+///         into: "...".into(),
+///         r#in: "0".into(),
+///     })
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct NewText<'a> {

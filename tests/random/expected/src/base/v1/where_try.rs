@@ -24,6 +24,19 @@
 /// | 429 | 99991400 | limited | wait |
 ///
 /// Source: <https://example.com/19> (schema `base/v1/where.try.19.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_random::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .base().v1().r#where()
+///     .r#try("...", feishu_random::drive::v1::Request1::None, feishu_random::runtime::serde_json::Value::Null)
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct WhereTry<'a> {

@@ -24,6 +24,24 @@
 /// | 429 | 99991400 | limited | wait |
 ///
 /// Source: <https://example.com/18> (schema `contact/v1/call.o.18.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_random::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .contact().v1().call()
+///     .o(feishu_random::contact::v1::CallORequired {
+///         body: "...".into(),
+///         msg: Default::default(),
+///         r#static: feishu_random::runtime::serde_json::Value::Null,
+///         err: feishu_random::runtime::serde_json::Value::Null,
+///     })
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct CallO<'a> {

@@ -24,6 +24,24 @@
 /// | 429 | 99991400 | limited | wait |
 ///
 /// Source: <https://example.com/3> (schema `contact/v1/log_id.client.3.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_random::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .contact().v1().log_id()
+///     .client(feishu_random::contact::v1::LogIdClientRequired {
+///         r#pub: "...".into(),
+///         api: "0".into(),
+///         add: feishu_random::contact::v1::Send3::None,
+///         r#while: 0,
+///     })
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct LogIdClient<'a> {

@@ -24,6 +24,19 @@
 /// | 429 | 99991400 | limited | wait |
 ///
 /// Source: <https://example.com/6> (schema `drive/v1/let.hash.6.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_random::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .drive().v1().r#let()
+///     .hash("...")
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct LetHash<'a> {

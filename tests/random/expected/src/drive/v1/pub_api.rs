@@ -24,6 +24,22 @@
 /// | 429 | 99991400 | limited | wait |
 ///
 /// Source: <https://example.com/21> (schema `drive/v1/pub.api.21.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_random::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .drive().v1().r#pub()
+///     .api(feishu_random::drive::v1::PubApiRequestRequired {
+///         r#box: "...".into(),
+///         string: "0".into(),
+///     })
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct PubApiRequest<'a> {

@@ -24,6 +24,24 @@
 /// | 429 | 99991400 | limited | wait |
 ///
 /// Source: <https://example.com/1> (schema `drive/v1/use.dyn.1.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_random::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .drive().v1().r#use()
+///     .r#dyn(feishu_random::drive::v1::UseDynRequired {
+///         slot_a: "...".into(),
+///         token: Vec::new(),
+///         r#as: feishu_random::contact::v1::Send3::None,
+///         r#gen: Default::default(),
+///     })
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct UseDyn<'a> {

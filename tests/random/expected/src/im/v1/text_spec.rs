@@ -24,6 +24,24 @@
 /// | 429 | 99991400 | limited | wait |
 ///
 /// Source: <https://example.com/10> (schema `im/v1/text.spec.10.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_random::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .im().v1().text()
+///     .spec(feishu_random::im::v1::TextSpecRequired {
+///         vec: "...".into(),
+///         r#if: feishu_random::docx::v1::Vec2::None,
+///         runtime: "0".into(),
+///         sub: 0,
+///     })
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct TextSpec<'a> {

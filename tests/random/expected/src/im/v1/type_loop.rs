@@ -24,6 +24,19 @@
 /// | 429 | 99991400 | limited | wait |
 ///
 /// Source: <https://example.com/25> (schema `im/v1/type.loop.25.yaml`)
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: feishu_random::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let response = client
+///     .im().v1().r#type()
+///     .r#loop("...", Default::default(), false)
+///     .send()
+///     .await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct TypeLoop<'a> {
