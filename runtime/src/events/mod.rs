@@ -10,6 +10,8 @@
 mod dedupe;
 mod dispatcher;
 mod envelope;
+#[cfg(feature = "events-ws")]
+pub mod ws;
 
 pub use dedupe::{DEDUPE_WINDOW, Dedupe, MemoryDedupe};
 pub use dispatcher::{
