@@ -204,3 +204,4 @@ pub async fn patch_feedback(
 }
 
 pub mod raw_http;
+pub mod fake_ws;
