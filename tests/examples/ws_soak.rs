@@ -104,7 +104,13 @@ async fn main() {
         let ids: Vec<String> = (done..end).map(|i| format!("m{i}")).collect();
         let frames = |ids: &[String]| -> Vec<Frame> {
             ids.iter()
-                .map(|id| Frame::data("event", id, envelope("soak.message_v1", id, json!({"n": id}))))
+                .map(|id| {
+                    Frame::data(
+                        "event",
+                        id,
+                        envelope("soak.message_v1", id, json!({"n": id})),
+                    )
+                })
                 .collect()
         };
         for chunk in ids.chunks(256) {
@@ -119,8 +125,12 @@ async fn main() {
             fake.drop_connection(conn);
             conn = fake.connection(conn + 1, WAIT).await;
             reconnect_times.push(fake.seen(|s| s.connections[conn].opened) - dropped_at);
-            let unacked: Vec<String> =
-                fake.seen(|s| ids.iter().filter(|id| !s.acked_ids.contains(*id)).cloned().collect());
+            let unacked: Vec<String> = fake.seen(|s| {
+                ids.iter()
+                    .filter(|id| !s.acked_ids.contains(*id))
+                    .cloned()
+                    .collect()
+            });
             for chunk in unacked.chunks(256) {
                 fake.send(conn, frames(chunk));
             }

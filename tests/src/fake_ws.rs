@@ -364,12 +364,11 @@ async fn answer_discovery(mut stream: TcpStream, inner: Arc<Inner>, n: u64) {
     let Some((head, body)) = read_http(&mut stream).await else {
         return;
     };
-    let locale = head
-        .lines()
-        .find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case("locale").then(|| v.trim().to_owned())
-        });
+    let locale = head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case("locale")
+            .then(|| v.trim().to_owned())
+    });
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     inner.record(|s| s.discoveries.push((body, locale)));
     let (scripted, config) = {
@@ -579,7 +578,9 @@ async fn proxy_one(mut client: TcpStream, seen: Arc<Mutex<Vec<String>>>) {
     // Read the head only; a body (discovery's JSON) is passed on with the rest.
     let mut head = Vec::new();
     while !head.ends_with(b"\r\n\r\n") {
-        let Ok(b) = client.read_u8().await else { return };
+        let Ok(b) = client.read_u8().await else {
+            return;
+        };
         head.push(b);
     }
     let text = String::from_utf8_lossy(&head).into_owned();
@@ -587,24 +588,34 @@ async fn proxy_one(mut client: TcpStream, seen: Arc<Mutex<Vec<String>>>) {
     let authorized = text
         .lines()
         .any(|l| l.eq_ignore_ascii_case("proxy-authorization: Basic dXNlcjpwYSBzcw=="));
-    seen.lock()
-        .unwrap()
-        .push(format!("{first}{}", if authorized { " [auth]" } else { "" }));
+    seen.lock().unwrap().push(format!(
+        "{first}{}",
+        if authorized { " [auth]" } else { "" }
+    ));
     let mut parts = first.split_whitespace();
-    let (method, target) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+    let (method, target) = (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    );
     if method == "CONNECT" {
         let Ok(mut upstream) = TcpStream::connect(target).await else {
             let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
             return;
         };
-        let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").await;
+        let _ = client
+            .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            .await;
         let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
         return;
     }
     // Absolute form: `POST http://host:port/path HTTP/1.1` -> origin form upstream.
-    let Some(rest) = target.strip_prefix("http://") else { return };
+    let Some(rest) = target.strip_prefix("http://") else {
+        return;
+    };
     let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let Ok(mut upstream) = TcpStream::connect(host).await else { return };
+    let Ok(mut upstream) = TcpStream::connect(host).await else {
+        return;
+    };
     let rewritten = text.replacen(target, &format!("/{path}"), 1);
     if upstream.write_all(rewritten.as_bytes()).await.is_err() {
         return;

@@ -203,5 +203,5 @@ pub async fn patch_feedback(
         .await
 }
 
-pub mod raw_http;
 pub mod fake_ws;
+pub mod raw_http;

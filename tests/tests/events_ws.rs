@@ -130,7 +130,10 @@ async fn ack_of(fake: &FakeWs, message_id: &str) -> feishu_tests::fake_ws::AckSe
 async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + WAIT;
     while !check() {
-        assert!(tokio::time::Instant::now() < deadline, "never happened: {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never happened: {what}"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
@@ -158,7 +161,12 @@ async fn an_event_is_handled_and_acknowledged_on_the_echoed_frame() {
     // The echo keeps the ids, service, method and the headers it was sent with.
     let sent = Frame::data("event", "m1", vec![]);
     assert_eq!(
-        (ack.frame.seq_id, ack.frame.log_id, ack.frame.service, ack.frame.method),
+        (
+            ack.frame.seq_id,
+            ack.frame.log_id,
+            ack.frame.service,
+            ack.frame.method
+        ),
         (sent.seq_id, sent.log_id, sent.service, 1)
     );
     assert_eq!(ack.frame.header("trace_id"), Some("trace-m1"));
@@ -355,12 +363,19 @@ async fn a_connection_dropped_mid_message_is_handled_once_after_the_repush() {
     // The platform pushes both again on the new connection.
     fake.send(second, vec![Frame::data("event", "m-slow", slow)]);
     fake.send(second, split);
-    let (slow_ack, split_ack) = (ack_of(&fake, "m-slow").await, ack_of(&fake, "m-split").await);
+    let (slow_ack, split_ack) = (
+        ack_of(&fake, "m-slow").await,
+        ack_of(&fake, "m-split").await,
+    );
     assert_eq!((slow_ack.conn, slow_ack.code), (second, 200));
     assert_eq!((split_ack.conn, split_ack.code), (second, 200));
     eventually("the slow handler finishes", || handled.count("s1") == 1).await;
     assert_eq!(handled.count("split"), 1);
-    assert_eq!(acks_of(&fake, "m-slow"), vec![200], "no ack on the dead socket");
+    assert_eq!(
+        acks_of(&fake, "m-slow"),
+        vec![200],
+        "no ack on the dead socket"
+    );
     handle.close().await.unwrap();
     assert_eq!(handled.count("s1"), 1, "the repush was a duplicate");
 }
@@ -383,7 +398,10 @@ async fn handshake_403_is_fatal() {
     );
     assert_eq!(fake.seen(|s| s.handshakes), 1, "not retried");
     assert_eq!(handle.state(), WsState::Stopped);
-    assert!(handle.close().await.is_err(), "close reports the fatal error");
+    assert!(
+        handle.close().await.is_err(),
+        "close reports the fatal error"
+    );
 }
 
 #[tokio::test]
@@ -581,8 +599,10 @@ async fn a_burst_of_1000_is_handled_and_acknowledged_exactly_once() {
         frames.push(Frame::data("event", &format!("dup-{id}"), note(&id)));
     }
     fake.send(conn, frames);
-    fake.until(Duration::from_secs(20), |s| (s.acks.len() >= 1100).then_some(()))
-        .await;
+    fake.until(Duration::from_secs(20), |s| {
+        (s.acks.len() >= 1100).then_some(())
+    })
+    .await;
     let (acks, per_id) = fake.seen(|s| {
         let mut per_id: HashMap<String, usize> = HashMap::new();
         for a in &s.acks {
@@ -592,7 +612,10 @@ async fn a_burst_of_1000_is_handled_and_acknowledged_exactly_once() {
     });
     assert_eq!(acks, 1100);
     assert_eq!(per_id.len(), 1100);
-    assert!(per_id.values().all(|&n| n == 1), "every message acknowledged once");
+    assert!(
+        per_id.values().all(|&n| n == 1),
+        "every message acknowledged once"
+    );
     assert!(fake.seen(|s| s.acks.iter().all(|a| a.code == 200)));
     assert_eq!(handled.distinct(), 1000, "nothing lost");
     assert_eq!(handled.total(), 1000, "nothing handled twice");
@@ -645,7 +668,11 @@ async fn close_acknowledges_in_flight_messages_and_leaves_no_task_behind() {
     fake.send(conn, vec![Frame::data("event", "m-slow", slow)]);
     started.notified().await;
     handle.close().await.unwrap();
-    assert_eq!(finished.load(Ordering::SeqCst), 1, "close waited for the handler");
+    assert_eq!(
+        finished.load(Ordering::SeqCst),
+        1,
+        "close waited for the handler"
+    );
     assert_eq!(live.load(Ordering::SeqCst), 0);
     let closed_by_client = fake
         .until(WAIT, |s| {
@@ -653,11 +680,17 @@ async fn close_acknowledges_in_flight_messages_and_leaves_no_task_behind() {
             (!c.open).then_some(c.closed_by_client)
         })
         .await;
-    assert!(closed_by_client, "the client said goodbye with a close frame");
+    assert!(
+        closed_by_client,
+        "the client said goodbye with a close frame"
+    );
     // The ack went out before the goodbye.
     assert_eq!(acks_of(&fake, "m-slow"), vec![200]);
     // The fake's own per-connection task is gone too; only its listeners remain.
-    eventually("every task ended", || metrics.num_alive_tasks() == tasks_before).await;
+    eventually("every task ended", || {
+        metrics.num_alive_tasks() == tasks_before
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -699,7 +732,10 @@ async fn several_clients_run_side_by_side() {
     ha.close().await.unwrap();
     fake.until(WAIT, |s| (!s.connections[0].open).then_some(()))
         .await;
-    assert!(fake.seen(|s| s.connections[1].open), "the other client is unaffected");
+    assert!(
+        fake.seen(|s| s.connections[1].open),
+        "the other client is unaffected"
+    );
     fake.send(1, vec![Frame::data("event", "mb2", note("eb2"))]);
     ack_of(&fake, "mb2").await;
     hb.close().await.unwrap();
@@ -752,7 +788,117 @@ async fn the_connection_url_and_the_secret_are_never_displayed() {
     let mut handle: WsHandle = client.start();
     let err = handle.wait().await.unwrap_err();
     let shown = format!("{shown} {handle:?} {err} {err:?}");
-    for secret in ["TICKET-SECRET", "ak-secret", "app-secret-value", "proxy-password"] {
+    for secret in [
+        "TICKET-SECRET",
+        "ak-secret",
+        "app-secret-value",
+        "proxy-password",
+    ] {
         assert!(!shown.contains(secret), "{secret} shown in: {shown}");
+    }
+}
+
+#[tokio::test]
+async fn close_waits_for_a_stuck_handler_only_for_the_grace_period() {
+    let fake = FakeWs::start(quick()).await;
+    let started = Arc::new(Notify::new());
+    let s = started.clone();
+    let dispatcher = Dispatcher::builder()
+        .ack_deadline(Duration::from_secs(60))
+        .on::<Slow, _, _>(move |_, _| {
+            let s = s.clone();
+            async move {
+                s.notify_one();
+                std::future::pending::<()>().await;
+                Ok::<_, HandlerError>(NoReply)
+            }
+        })
+        .build();
+    let handle = builder(&fake, dispatcher)
+        .close_grace(Duration::from_millis(100))
+        .build()
+        .unwrap()
+        .start();
+    let conn = fake.connection(0, WAIT).await;
+    let slow = envelope("test.slow_v1", "s", json!({"text": "s"}));
+    fake.send(conn, vec![Frame::data("event", "m-stuck", slow)]);
+    started.notified().await;
+    let began = tokio::time::Instant::now();
+    handle.close().await.unwrap();
+    let took = began.elapsed();
+    assert!(
+        took >= Duration::from_millis(100) && took < Duration::from_secs(2),
+        "{took:?}"
+    );
+    assert!(acks_of(&fake, "m-stuck").is_empty(), "never acknowledged");
+}
+
+/// Collects every log line (message and fields) emitted on this thread.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<String>>>);
+
+impl tracing::Subscriber for Logs {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let mut line = String::new();
+        span.record(&mut Fields(&mut line));
+        self.0.lock().unwrap().push(line);
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        let mut line = String::new();
+        values.record(&mut Fields(&mut line));
+        self.0.lock().unwrap().push(line);
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut line = String::new();
+        event.record(&mut Fields(&mut line));
+        self.0.lock().unwrap().push(line);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+struct Fields<'a>(&'a mut String);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!("{}={value:?} ", field.name()));
+    }
+}
+
+// A current-thread runtime, so every task of the client logs to this thread's subscriber.
+#[tokio::test(flavor = "current_thread")]
+async fn state_changes_are_logged_without_the_connection_url() {
+    let logs = Logs::default();
+    let _guard = tracing::subscriber::set_default(logs.clone());
+    let fake = FakeWs::start(quick()).await;
+    fake.script_refusals([Refusal {
+        status: 514,
+        auth_code: None,
+    }]);
+    let handle = builder(&fake, notes(&Handled::default()))
+        .build()
+        .unwrap()
+        .start();
+    let first = fake.connection(0, WAIT).await;
+    fake.drop_connection(first);
+    fake.connection(1, WAIT).await;
+    handle.close().await.unwrap();
+    let logs = logs.0.lock().unwrap().join("\n");
+    for expected in [
+        "long connection attempt failed",
+        "long connection open",
+        "long connection lost",
+        "reconnecting",
+        "long connection closed",
+    ] {
+        assert!(logs.contains(expected), "no {expected:?} in:\n{logs}");
+    }
+    for secret in ["TICKET-SECRET", "ak-secret", "app-secret-value", "ws://"] {
+        assert!(!logs.contains(secret), "{secret} logged:\n{logs}");
     }
 }

@@ -220,7 +220,8 @@ impl WsClientBuilder {
 
     /// At most this many messages are dispatched at once (default 1024); past it the
     /// client stops reading until one finishes, which pushes back on the server
-    /// instead of growing memory.
+    /// instead of growing memory. A dispatch lasts at most the dispatcher's
+    /// acknowledgement deadline, so reading resumes within it.
     pub fn max_in_flight(mut self, messages: usize) -> Self {
         self.timings.max_in_flight = messages.max(1);
         self
@@ -372,11 +373,13 @@ async fn supervise(
     state: watch::Sender<WsState>,
 ) -> Result<(), WsError> {
     let mut tasks: JoinSet<Done> = JoinSet::new();
-    let outcome = serve(&shared, &mut closing, &state, &mut tasks).await;
+    let mut drained = false;
+    let outcome = serve(&shared, &mut closing, &state, &mut tasks, &mut drained).await;
     // Dispatches from a lost connection cannot be acknowledged any more, but they are
-    // given the grace period to finish their handlers before being cancelled.
+    // given the grace period to finish their handlers before being cancelled (unless
+    // the open connection already spent it acknowledging them).
     let deadline = Instant::now() + shared.timings.close_grace;
-    while !tasks.is_empty() {
+    while !drained && !tasks.is_empty() {
         match tokio::time::timeout_at(deadline, tasks.join_next()).await {
             Ok(Some(_)) => Counters::bump(&shared.counters.acks_lost),
             Ok(None) | Err(_) => break,
@@ -396,6 +399,7 @@ async fn serve(
     closing: &mut watch::Receiver<bool>,
     state: &watch::Sender<WsState>,
     tasks: &mut JoinSet<Done>,
+    drained: &mut bool,
 ) -> Result<(), WsError> {
     let mut conn_seq = 0u64;
     // The first attempt is made at once; after that, events.md §2 "Reconnect": a
@@ -448,7 +452,10 @@ async fn serve(
                 service: endpoint.service_id,
             };
             match connection::run(socket, conn, shared, tasks, closing).await {
-                Ended::Closing => return Ok(()),
+                Ended::Closing => {
+                    *drained = true;
+                    return Ok(());
+                }
                 Ended::Lost(why) => {
                     Counters::bump(&shared.counters.disconnects);
                     tracing::warn!(conn_id = %endpoint.conn_id, reason = %why, "long connection lost");
