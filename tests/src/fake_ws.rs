@@ -441,6 +441,8 @@ async fn serve_ws(listener: TcpListener, inner: Arc<Inner>) {
     }
 }
 
+// The handshake callback's error type is tungstenite's, large as it is.
+#[allow(clippy::result_large_err)]
 async fn serve_connection(stream: TcpStream, inner: Arc<Inner>) {
     let mut query = String::new();
     let refusal = {

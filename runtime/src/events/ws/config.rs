@@ -40,7 +40,7 @@ impl ServerConfig {
     pub(crate) fn apply(&mut self, config: &Value) {
         let secs = |key: &str| {
             let s = config.get(key)?.as_f64()?;
-            (s.is_finite() && s >= 0.0 && s < 1e9).then(|| Duration::from_secs_f64(s))
+            (0.0..1e9).contains(&s).then(|| Duration::from_secs_f64(s))
         };
         if let Some(n) = config.get("ReconnectCount").and_then(Value::as_i64) {
             self.reconnect_count = u32::try_from(n).ok();
