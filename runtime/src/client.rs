@@ -40,7 +40,7 @@ pub enum Domain {
 }
 
 impl Domain {
-    fn base(self, host: HostFamily) -> &'static str {
+    pub(crate) fn base(self, host: HostFamily) -> &'static str {
         match (self, host) {
             (Domain::Feishu, HostFamily::Open) => "https://open.feishu.cn",
             (Domain::Feishu, HostFamily::Www) => "https://www.feishu.cn",

@@ -208,4 +208,5 @@ pub async fn patch_feedback(
         .await
 }
 
+pub mod fake_ws;
 pub mod raw_http;

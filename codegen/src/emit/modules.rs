@@ -447,7 +447,9 @@ pub fn cargo_toml(api: &Api, crate_name: &str) -> String {
     features.push_str(
         "# Receiving events over HTTP (`feishu::events::http`), and its ready axum route.\n\
 events-http = [\"feishu-runtime/events-http\"]\n\
-axum = [\"feishu-runtime/axum\"]\n",
+axum = [\"feishu-runtime/axum\"]\n\
+# Receiving events over the long connection (`feishu::events::ws`).\n\
+events-ws = [\"feishu-runtime/events-ws\"]\n",
     );
     features.push_str(
         "# The fake Feishu server and the table of every endpoint it serves, for tests and\n\

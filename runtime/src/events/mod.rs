@@ -12,6 +12,8 @@ mod dispatcher;
 mod envelope;
 #[cfg(feature = "events-http")]
 pub mod http;
+#[cfg(feature = "events-ws")]
+pub mod ws;
 
 pub use dedupe::{DEDUPE_WINDOW, Dedupe, MemoryDedupe};
 pub use dispatcher::{
