@@ -800,37 +800,60 @@ async fn the_connection_url_and_the_secret_are_never_displayed() {
 
 #[tokio::test]
 async fn close_waits_for_a_stuck_handler_only_for_the_grace_period() {
-    let fake = FakeWs::start(quick()).await;
-    let started = Arc::new(Notify::new());
-    let s = started.clone();
-    let dispatcher = Dispatcher::builder()
-        .ack_deadline(Duration::from_secs(60))
-        .on::<Slow, _, _>(move |_, _| {
-            let s = s.clone();
-            async move {
-                s.notify_one();
-                std::future::pending::<()>().await;
-                Ok::<_, HandlerError>(NoReply)
-            }
-        })
-        .build();
-    let handle = builder(&fake, dispatcher)
-        .close_grace(Duration::from_millis(100))
-        .build()
-        .unwrap()
-        .start();
-    let conn = fake.connection(0, WAIT).await;
-    let slow = envelope("test.slow_v1", "s", json!({"text": "s"}));
-    fake.send(conn, vec![Frame::data("event", "m-stuck", slow)]);
-    started.notified().await;
-    let began = tokio::time::Instant::now();
-    handle.close().await.unwrap();
-    let took = began.elapsed();
-    assert!(
-        took >= Duration::from_millis(100) && took < Duration::from_secs(2),
-        "{took:?}"
-    );
-    assert!(acks_of(&fake, "m-stuck").is_empty(), "never acknowledged");
+    for ack_deadline in [Duration::from_secs(60), Duration::from_millis(20)] {
+        // With the long deadline the handler is still inside its dispatch at close; with
+        // the short one it was acknowledged as late and runs on in its own task.
+        let fake = FakeWs::start(quick()).await;
+        let started = Arc::new(Notify::new());
+        let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (s, d) = (started.clone(), dropped.clone());
+        let dispatcher = Dispatcher::builder()
+            .ack_deadline(ack_deadline)
+            .on::<Slow, _, _>(move |_, _| {
+                let s = s.clone();
+                let guard = DropFlag(d.clone());
+                async move {
+                    let _guard = guard;
+                    s.notify_one();
+                    std::future::pending::<()>().await;
+                    Ok::<_, HandlerError>(NoReply)
+                }
+            })
+            .build();
+        let handle = builder(&fake, dispatcher)
+            .close_grace(Duration::from_millis(100))
+            .build()
+            .unwrap()
+            .start();
+        let conn = fake.connection(0, WAIT).await;
+        let slow = envelope("test.slow_v1", "s", json!({"text": "s"}));
+        fake.send(conn, vec![Frame::data("event", "m-stuck", slow)]);
+        started.notified().await;
+        let began = tokio::time::Instant::now();
+        handle.close().await.unwrap();
+        let took = began.elapsed();
+        assert!(
+            took >= Duration::from_millis(80) && took < Duration::from_secs(2),
+            "{took:?}"
+        );
+        // The stuck handler was stopped: its future (and what it held) is gone.
+        assert!(
+            dropped.load(std::sync::atomic::Ordering::SeqCst),
+            "handler left running ({ack_deadline:?})"
+        );
+        if ack_deadline > Duration::from_secs(1) {
+            assert!(acks_of(&fake, "m-stuck").is_empty(), "never acknowledged");
+        }
+    }
+}
+
+/// Sets its flag when dropped: tells that a handler's future was dropped (aborted).
+struct DropFlag(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// Collects every log line (message and fields) emitted on this thread.

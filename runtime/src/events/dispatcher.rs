@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::dedupe::{Dedupe, MemoryDedupe};
 use super::envelope::{self, EnvelopeError, EventHeader};
+use super::tasks::HandlerTasks;
 use super::{Event, Reply};
 use crate::auth::BoxFuture;
 use crate::client::Client;
@@ -130,6 +131,7 @@ struct Inner {
     deadline: Duration,
     tickets: Option<Client>,
     stats: Counters,
+    tasks: HandlerTasks,
 }
 
 #[derive(Default)]
@@ -203,7 +205,14 @@ impl Dispatcher {
     /// Must be called inside a Tokio runtime (the handler runs in its own task, so a
     /// slow one does not hold up the answer).
     pub async fn dispatch(&self, delivery: Value) -> Dispatched {
-        let outcome = self.dispatch_inner(delivery).await;
+        self.dispatch_in(delivery, &self.inner.tasks).await
+    }
+
+    /// [`Dispatcher::dispatch`], with the handler's task in `tasks`: a delivery that
+    /// stops (the long connection's `close`) stops its own late handlers, not those of
+    /// another delivery sharing this dispatcher.
+    pub async fn dispatch_in(&self, delivery: Value, tasks: &HandlerTasks) -> Dispatched {
+        let outcome = self.dispatch_inner(delivery, tasks).await;
         let c = &self.inner.stats;
         let counter = match &outcome {
             Dispatched::Handled { .. } => &c.handled,
@@ -218,7 +227,20 @@ impl Dispatcher {
         outcome
     }
 
-    async fn dispatch_inner(&self, delivery: Value) -> Dispatched {
+    /// Handler tasks started by [`Dispatcher::dispatch`] that are still running (late
+    /// ones run on after the acknowledgement).
+    pub fn running_handlers(&self) -> usize {
+        self.inner.tasks.running()
+    }
+
+    /// Waits up to `grace` for the handlers started by [`Dispatcher::dispatch`] to
+    /// finish, then aborts the rest; returns how many were aborted. For a clean exit
+    /// of an HTTP server.
+    pub async fn shutdown(&self, grace: Duration) -> usize {
+        self.inner.tasks.shutdown(grace).await
+    }
+
+    async fn dispatch_inner(&self, delivery: Value, tasks: &HandlerTasks) -> Dispatched {
         let envelope = match envelope::read(delivery) {
             Ok(e) => e,
             Err(e) => return Dispatched::Malformed(e),
@@ -234,7 +256,7 @@ impl Dispatcher {
         let Some(handler) = inner.handlers.get(header.event_type.as_str()) else {
             return Dispatched::Unhandled { header };
         };
-        let task = tokio::spawn(handler(envelope.payload, header.clone()));
+        let task = tasks.spawn(handler(envelope.payload, header.clone()));
         let joined = tokio::time::timeout(inner.deadline, task).await;
         let outcome = match joined {
             Ok(Ok(outcome)) => outcome,
@@ -323,6 +345,7 @@ impl DispatcherBuilder {
                 deadline: self.deadline,
                 tickets: self.tickets,
                 stats: Counters::default(),
+                tasks: HandlerTasks::new(),
             }),
         }
     }

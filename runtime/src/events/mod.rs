@@ -12,6 +12,7 @@ mod dispatcher;
 mod envelope;
 #[cfg(feature = "events-http")]
 pub mod http;
+mod tasks;
 #[cfg(feature = "events-ws")]
 pub mod ws;
 
@@ -22,6 +23,7 @@ pub use dispatcher::{
 pub use envelope::{
     EnvelopeError, EnvelopeVersion, EventHeader, QUICK_APPROVAL_TYPE, delivery_token,
 };
+pub use tasks::HandlerTasks;
 
 use serde_json::Value;
 

@@ -17,7 +17,7 @@ use super::connection::{self, Conn, Done, Ended};
 use super::discovery::{self, Endpoint};
 use super::stats::{Counters, WsStats};
 use crate::client::Domain;
-use crate::events::Dispatcher;
+use crate::events::{Dispatcher, HandlerTasks};
 use crate::secret::Secret;
 use crate::spec::HostFamily;
 
@@ -53,6 +53,8 @@ pub(crate) struct Shared {
     pub proxy: Option<HttpProxy>,
     pub tls: Arc<rustls::ClientConfig>,
     pub counters: Counters,
+    /// The handlers this client's dispatches started: `close` stops late ones too.
+    pub handlers: HandlerTasks,
     server: Mutex<ServerConfig>,
 }
 
@@ -267,6 +269,7 @@ impl WsClientBuilder {
                 proxy,
                 tls: connect::tls_config()?,
                 counters: Counters::default(),
+                handlers: HandlerTasks::new(),
                 server: Mutex::new(self.server),
             }),
         })
@@ -386,6 +389,13 @@ async fn supervise(
         }
     }
     tasks.shutdown().await;
+    // Handlers still running past their acknowledgement deadline get what is left of
+    // the grace period, then are aborted: close leaves no task behind.
+    let left = deadline.saturating_duration_since(Instant::now());
+    let aborted = shared.handlers.shutdown(left).await;
+    if aborted > 0 {
+        tracing::warn!(aborted, "late event handlers aborted at close");
+    }
     match &outcome {
         Ok(()) => tracing::info!(app_id = %shared.app_id, "long connection closed"),
         Err(e) => tracing::error!(app_id = %shared.app_id, error = %e, "long connection stopped"),

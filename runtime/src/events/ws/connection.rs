@@ -234,10 +234,11 @@ async fn on_data(
         }
     };
     let dispatcher = shared.dispatcher.clone();
+    let handlers = shared.handlers.clone();
     let conn_seq = conn.seq;
     tasks.spawn(async move {
         let started = Instant::now();
-        let dispatched = dispatcher.dispatch(delivery).await;
+        let dispatched = dispatcher.dispatch_in(delivery, &handlers).await;
         let handler_ms = started.elapsed().as_millis().try_into().unwrap_or(u64::MAX);
         Done {
             conn: conn_seq,

@@ -30,8 +30,9 @@
 //! The connection URL carries credentials and is never logged or displayed.
 //!
 //! Handlers the dispatcher reports as late (still running at its acknowledgement
-//! deadline) run on in tasks the dispatcher owns; [`WsHandle::close`] waits for every
-//! dispatch, not for those.
+//! deadline) run on in tasks this client tracks; [`WsHandle::close`] gives them, like
+//! every dispatch, the grace period, then aborts what is still running, so nothing the
+//! client started outlives it.
 
 mod client;
 mod config;
