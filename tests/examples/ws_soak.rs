@@ -5,9 +5,14 @@
 //! while messages are in flight; the fake then pushes the unacknowledged ones again
 //! on the new connection, as the platform does, so the run also checks that nothing
 //! is lost or handled twice. Prints throughput, ack latency (p50/p99), the median
-//! reconnect time and the resident set size at start and end.
+//! reconnect time and the resident set size of the client.
+//!
+//! The client runs in a child process (this program with `--client`), so its memory
+//! is measured alone: the fake keeps a record of every frame and ack, which would
+//! otherwise dominate the figure.
 
-use std::collections::HashSet;
+use std::io::Write;
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -37,8 +42,9 @@ impl Event for Soak {
     type Reply = NoReply;
 }
 
-fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+/// Resident set size of process `pid` (`self` for this one), from /proc.
+fn rss_kib(pid: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
@@ -65,37 +71,32 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::main]
 async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--client") {
+        let base = args[i + 1].clone();
+        let messages: usize = args[i + 2].parse().expect("a number");
+        return client(base, messages).await;
+    }
     let messages = arg("--messages", 20_000);
     let reconnects = arg("--reconnects", 10);
-    let rss_start = rss_kib();
     const WAIT: Duration = Duration::from_secs(120);
 
     let fake = FakeWs::start(json!({
         "PingInterval": 1, "ReconnectInterval": 0.01, "ReconnectNonce": 0, "ReconnectCount": -1
     }))
     .await;
-    let handled = Arc::new(Mutex::new((0usize, HashSet::new())));
-    let h = handled.clone();
-    let dispatcher = Dispatcher::builder()
-        .on::<Soak, _, _>(move |_, header| {
-            let h = h.clone();
-            async move {
-                let mut h = h.lock().unwrap();
-                h.0 += 1;
-                h.1.insert(header.event_id);
-                Ok::<_, HandlerError>(NoReply)
-            }
-        })
-        .build();
-    let dispatch_stats = dispatcher.clone();
-    let handle = WsClient::builder("cli_soak", "soak-secret")
-        .open_base(fake.open_base())
-        .dispatcher(dispatcher)
-        .build()
-        .expect("client")
-        .start();
+    let mut child = tokio::process::Command::new(std::env::current_exe().expect("this program"))
+        .args(["--client", fake.open_base(), &messages.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the client process");
+    let pid = child.id().expect("a running child").to_string();
 
     let mut conn = fake.connection(0, WAIT).await;
+    let rss_connected = rss_kib(&pid);
+    let mut rss_segments = Vec::new();
     let segments = reconnects + 1;
     let mut reconnect_times = Vec::new();
     let started = Instant::now();
@@ -138,6 +139,7 @@ async fn main() {
         }
         fake.until(WAIT, |s| (s.acked_ids.len() >= end).then_some(()))
             .await;
+        rss_segments.push(rss_kib(&pid));
         done = end;
     }
     let elapsed = started.elapsed();
@@ -154,13 +156,16 @@ async fn main() {
     });
     latencies.sort();
     reconnect_times.sort();
-    let stats = handle.stats();
-    handle.close().await.expect("clean close");
-    let (runs, distinct) = {
-        let h = handled.lock().unwrap();
-        (h.0, h.1.len())
-    };
-    let rss_end = rss_kib();
+    // End of input: the client closes gracefully and reports what it handled.
+    drop(child.stdin.take());
+    let output = child.wait_with_output().await.expect("the client's report");
+    assert!(
+        output.status.success(),
+        "the client failed: {}",
+        output.status
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let count = |k: &str| report[k].as_u64().unwrap_or(0);
 
     println!("messages           {messages} over {reconnects} forced reconnects");
     println!(
@@ -177,18 +182,83 @@ async fn main() {
         "reconnect time     median {:.2} ms (drop to the new socket, discovery included)",
         percentile(&reconnect_times, 0.5).as_secs_f64() * 1e3
     );
+    let first = rss_segments.first().copied().unwrap_or(0);
+    let last = rss_segments.last().copied().unwrap_or(0);
     println!(
-        "RSS                start {rss_start} KiB, end {rss_end} KiB (client and fake in one process; the fake keeps every ack)"
+        "client RSS         connected {rss_connected} KiB, after the first segment {first} KiB, at the end {last} KiB"
     );
-    let d = dispatch_stats.stats();
     println!(
-        "handled            {runs} handler runs for {distinct} distinct events; dispatcher: {} handled, {} duplicates",
-        d.handled, d.duplicates
+        "                   by segment: {}",
+        rss_segments
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    println!(
+        "handled            {} handler runs for {} distinct events; dispatcher: {} handled, {} duplicates",
+        count("runs"),
+        count("distinct"),
+        count("handled"),
+        count("duplicates")
     );
     println!(
         "acks               {} written, {} dropped with their socket (those messages were pushed again)",
-        stats.acks, stats.acks_lost
+        count("acks"),
+        count("acks_lost")
     );
-    assert_eq!(distinct, messages, "a message was lost");
-    assert_eq!(runs, messages, "a message was handled twice");
+    assert_eq!(count("distinct"), messages as u64, "a message was lost");
+    assert_eq!(
+        count("runs"),
+        messages as u64,
+        "a message was handled twice"
+    );
+}
+
+/// The client side: handles `soak.message_v1` events, counting runs per message in a
+/// table allocated up front (so the count itself does not grow memory), until end of
+/// input; then closes and prints its counts as one JSON line.
+async fn client(open_base: String, messages: usize) {
+    let seen = Arc::new(Mutex::new((0usize, vec![0u8; messages])));
+    let s = seen.clone();
+    let dispatcher = Dispatcher::builder()
+        .on::<Soak, _, _>(move |_, header| {
+            let s = s.clone();
+            async move {
+                let index: Option<usize> = header
+                    .event_id
+                    .strip_prefix('m')
+                    .and_then(|n| n.parse().ok());
+                let mut s = s.lock().unwrap();
+                s.0 += 1;
+                if let Some(slot) = index.and_then(|i| s.1.get_mut(i)) {
+                    *slot = slot.saturating_add(1);
+                }
+                Ok::<_, HandlerError>(NoReply)
+            }
+        })
+        .build();
+    let stats = dispatcher.clone();
+    let handle = WsClient::builder("cli_soak", "soak-secret")
+        .open_base(open_base)
+        .dispatcher(dispatcher)
+        .build()
+        .expect("client")
+        .start();
+    let mut stdin = tokio::io::stdin();
+    let mut sink = [0u8; 64];
+    while matches!(tokio::io::AsyncReadExt::read(&mut stdin, &mut sink).await, Ok(n) if n > 0) {}
+    let ws = handle.stats();
+    handle.close().await.expect("clean close");
+    let (runs, distinct) = {
+        let s = seen.lock().unwrap();
+        (s.0, s.1.iter().filter(|&&n| n > 0).count())
+    };
+    let d = stats.stats();
+    let report = json!({
+        "runs": runs, "distinct": distinct, "handled": d.handled, "duplicates": d.duplicates,
+        "acks": ws.acks, "acks_lost": ws.acks_lost,
+    });
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{report}").expect("stdout");
 }
