@@ -107,6 +107,8 @@ pub struct EventAbout {
     pub scopes: Vec<String>,
     /// The reply struct's Rust name, for callbacks.
     pub reply: Option<String>,
+    /// The platform's answer deadline, when the schema gives one.
+    pub deadline_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

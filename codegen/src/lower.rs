@@ -750,6 +750,7 @@ fn about(file: &LoadedFile, t: &model::TypeDef, common: bool) -> About {
             app_types: event.app_types.iter().map(|a| app_type(*a)).collect(),
             scopes: event.scopes.clone(),
             reply,
+            deadline_ms: event.deadline_ms.as_ref().map(|d| d.value),
         }))
     } else if event
         .reply

@@ -69,6 +69,8 @@ pub struct EventDef {
     pub app_types: Vec<AppType>,
     #[serde(default)]
     pub scopes: Vec<String>,
+    /// How long the platform waits for the answer, when it is not the 3 s of events.
+    pub deadline_ms: Option<Spanned<u64>>,
     /// The payload's fields; moved into a named type when loaded.
     #[serde(default)]
     pub fields: Vec<Field>,

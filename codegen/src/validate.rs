@@ -281,6 +281,12 @@ impl<'a> Validator<'a, '_> {
                 .hint("move the file to the service that sends it, schema/<service>/<version>/");
             return;
         }
+        if let Some(d) = &event.deadline_ms
+            && !(100..=600_000).contains(&d.value)
+        {
+            self.err(Pos::of(d), format!("deadline_ms {} is out of range", d.value))
+                .hint("give the platform's answer deadline in milliseconds, between 100 and 600000 (e.g. 10000 for the quick-approval callback)");
+        }
         let ty = event.event_type.value.as_str();
         let well_formed = !ty.is_empty()
             && ty.len() <= 128

@@ -304,3 +304,33 @@ impl<E: Event> FromFixture for E {
         E::from_json(fixture(name)).unwrap()
     }
 }
+
+#[tokio::test]
+async fn a_callback_with_a_longer_platform_deadline_is_waited_for_longer() {
+    // The dispatcher's own deadline is short here; the quick-approval callback's schema
+    // gives the platform's 10 s, so its handler has 9.5 s.
+    let slow = Duration::from_millis(300);
+    let d = Dispatcher::builder()
+        .ack_deadline(Duration::from_millis(100))
+        .on::<QuickApprovalCallback, _, _>(move |_, _| async move {
+            tokio::time::sleep(slow).await;
+            Ok(QuickApprovalReply::new())
+        })
+        .on::<FeedbackCreatedV6Event, _, _>(move |_, _| async move {
+            tokio::time::sleep(slow).await;
+            Ok(NoReply)
+        })
+        .build();
+    assert_eq!(
+        QuickApprovalCallback::PLATFORM_DEADLINE,
+        Some(Duration::from_secs(10))
+    );
+    assert!(matches!(
+        d.dispatch(fixture("quick_approval_callback")).await,
+        Dispatched::Handled { .. }
+    ));
+    assert!(matches!(
+        d.dispatch(fixture("feedback_created_v6")).await,
+        Dispatched::Late { .. }
+    ));
+}

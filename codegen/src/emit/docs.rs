@@ -249,6 +249,11 @@ fn event_doc(e: &EventAbout) -> Vec<String> {
         None => "an acknowledgement ([`NoReply`](feishu_runtime::events::NoReply))".to_owned(),
     };
     d.push(format!("| Handler returns | {answer} |"));
+    let deadline = e.deadline_ms.unwrap_or(3000);
+    d.push(format!(
+        "| Answer within | {} ms (the dispatcher answers 500 ms before) |",
+        deadline
+    ));
     d.push(String::new());
     d.push("Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.".into());
     d.push(String::new());

@@ -30,10 +30,14 @@ fn event_impl(s: &Struct) -> Option<TokenStream> {
         }
         None => quote!(feishu_runtime::events::NoReply),
     };
+    let deadline = e.deadline_ms.map(|ms| {
+        quote!(const PLATFORM_DEADLINE: Option<::std::time::Duration> = Some(::std::time::Duration::from_millis(#ms));)
+    });
     Some(quote! {
         impl feishu_runtime::events::Event for #name {
             const EVENT_TYPE: &'static str = #event_type;
             type Reply = #reply;
+            #deadline
         }
     })
 }

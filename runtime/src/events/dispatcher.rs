@@ -113,6 +113,17 @@ pub struct DispatchStats {
 type Outcome = Result<Option<Value>, Failure>;
 type Erased = dyn Fn(Value, EventHeader) -> BoxFuture<'static, Outcome> + Send + Sync;
 
+/// A registered handler, type-erased, with the deadline of its event type if the
+/// schema gives one.
+#[derive(Clone)]
+struct Handler {
+    run: Arc<Erased>,
+    deadline: Option<Duration>,
+}
+
+/// Time left for the answer to travel, from an event type's platform deadline.
+const ANSWER_MARGIN: Duration = Duration::from_millis(500);
+
 enum Failure {
     Decode(JsonError),
     Handler(HandlerError),
@@ -126,7 +137,7 @@ pub struct Dispatcher {
 }
 
 struct Inner {
-    handlers: HashMap<&'static str, Arc<Erased>>,
+    handlers: HashMap<&'static str, Handler>,
     dedupe: Arc<dyn Dedupe>,
     deadline: Duration,
     tickets: Option<Client>,
@@ -159,7 +170,7 @@ impl fmt::Debug for Dispatcher {
 
 /// Builds a [`Dispatcher`].
 pub struct DispatcherBuilder {
-    handlers: HashMap<&'static str, Arc<Erased>>,
+    handlers: HashMap<&'static str, Handler>,
     dedupe: Option<Arc<dyn Dedupe>>,
     deadline: Duration,
     tickets: Option<Client>,
@@ -256,8 +267,9 @@ impl Dispatcher {
         let Some(handler) = inner.handlers.get(header.event_type.as_str()) else {
             return Dispatched::Unhandled { header };
         };
-        let task = tasks.spawn(handler(envelope.payload, header.clone()));
-        let joined = tokio::time::timeout(inner.deadline, task).await;
+        let task = tasks.spawn((handler.run)(envelope.payload, header.clone()));
+        let deadline = handler.deadline.unwrap_or(inner.deadline);
+        let joined = tokio::time::timeout(deadline, task).await;
         let outcome = match joined {
             Ok(Ok(outcome)) => outcome,
             Ok(Err(join)) => Err(Failure::Handler(panicked(join))),
@@ -310,7 +322,13 @@ impl DispatcherBuilder {
                 Ok(reply.into_json())
             })
         };
-        self.handlers.insert(E::EVENT_TYPE, Arc::new(erased));
+        // The answer leaves half a second before the platform gives up, for the wire.
+        let deadline = E::PLATFORM_DEADLINE.map(|d| d.saturating_sub(ANSWER_MARGIN));
+        let handler = Handler {
+            run: Arc::new(erased),
+            deadline,
+        };
+        self.handlers.insert(E::EVENT_TYPE, handler);
         self
     }
 

@@ -38,6 +38,10 @@ pub trait Event: FromJson + ToJson + Send + 'static {
     /// What the handler answers: [`NoReply`] for events, which only get an
     /// acknowledgement; a typed reply for callbacks (card action, quick approval).
     type Reply: Reply;
+    /// How long the platform waits for the answer, when the schema says it differs
+    /// from the 3 s of events (the quick-approval callback waits 10 s). The dispatcher
+    /// answers half a second before it; `None` uses its own deadline.
+    const PLATFORM_DEADLINE: Option<std::time::Duration> = None;
 }
 
 /// A handler's answer, as the delivery sends it back.

@@ -362,6 +362,7 @@ feishu_runtime::int_enum_conversions!(FeedbackType);
 /// | App types | custom (self-built) |
 /// | Scopes (any one) | `application:application.app_version:readonly` |
 /// | Handler returns | an acknowledgement ([`NoReply`](feishu_runtime::events::NoReply)) |
+/// | Answer within | 3000 ms (the dispatcher answers 500 ms before) |
 ///
 /// Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.
 ///
@@ -851,6 +852,7 @@ impl feishu_runtime::__private::json::FromJson for AppVersionI18nInfo {
 /// | App types | custom (self-built) |
 /// | Scopes (any one) | `application:application.app_version:readonly` |
 /// | Handler returns | an acknowledgement ([`NoReply`](feishu_runtime::events::NoReply)) |
+/// | Answer within | 3000 ms (the dispatcher answers 500 ms before) |
 ///
 /// Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.
 ///
@@ -959,6 +961,7 @@ impl feishu_runtime::__private::json::FromJson for AppVersionPublishApplyV6Event
 /// | App types | custom (self-built) |
 /// | Scopes (any one) | `application:application.app_version:readonly` |
 /// | Handler returns | an acknowledgement ([`NoReply`](feishu_runtime::events::NoReply)) |
+/// | Answer within | 3000 ms (the dispatcher answers 500 ms before) |
 ///
 /// Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.
 ///
@@ -1659,6 +1662,7 @@ impl feishu_runtime::__private::json::FromJson for ClientBadgeNum {
 /// | App types | custom (self-built), isv (marketplace) |
 /// | Scopes (any one) | `application:application.feedback.feedback_info` |
 /// | Handler returns | an acknowledgement ([`NoReply`](feishu_runtime::events::NoReply)) |
+/// | Answer within | 3000 ms (the dispatcher answers 500 ms before) |
 ///
 /// Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.
 ///
@@ -1881,6 +1885,7 @@ impl feishu_runtime::__private::json::FromJson for FeedbackCreatedV6Event {
 /// | App types | custom (self-built), isv (marketplace) |
 /// | Scopes (any one) | `application:application.feedback.feedback_info` |
 /// | Handler returns | an acknowledgement ([`NoReply`](feishu_runtime::events::NoReply)) |
+/// | Answer within | 3000 ms (the dispatcher answers 500 ms before) |
 ///
 /// Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.
 ///

@@ -1756,6 +1756,7 @@ impl feishu_runtime::__private::json::FromJson for QuickApprovalAttachment {
 /// | App types | custom (self-built), isv (marketplace) |
 /// | Scopes (any one) | none |
 /// | Handler returns | [`QuickApprovalReply`], within the deadline |
+/// | Answer within | 10000 ms (the dispatcher answers 500 ms before) |
 ///
 /// Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.
 ///
@@ -1892,6 +1893,9 @@ impl std::fmt::Debug for QuickApprovalCallback {
 impl feishu_runtime::events::Event for QuickApprovalCallback {
     const EVENT_TYPE: &'static str = "approval.instance.quick_approval_callback";
     type Reply = QuickApprovalReply;
+    const PLATFORM_DEADLINE: Option<::std::time::Duration> = Some(
+        ::std::time::Duration::from_millis(10000u64),
+    );
 }
 impl feishu_runtime::__private::json::ToJson for QuickApprovalCallback {
     #[inline]

@@ -276,6 +276,7 @@ impl feishu_runtime::__private::json::FromJson for CardAction {
 /// | App types | custom (self-built), isv (marketplace) |
 /// | Scopes (any one) | none |
 /// | Handler returns | [`CardActionTriggerReply`], within the deadline |
+/// | Answer within | 3000 ms (the dispatcher answers 500 ms before) |
 ///
 /// Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.
 ///

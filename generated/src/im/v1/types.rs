@@ -393,6 +393,7 @@ impl feishu_runtime::__private::json::FromJson for MessageEventSender {
 /// | App types | custom (self-built), isv (marketplace) |
 /// | Scopes (any one) | `im:message.p2p_msg:readonly`, `im:message.group_at_msg:readonly` |
 /// | Handler returns | an acknowledgement ([`NoReply`](feishu_runtime::events::NoReply)) |
+/// | Answer within | 3000 ms (the dispatcher answers 500 ms before) |
 ///
 /// Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.
 ///

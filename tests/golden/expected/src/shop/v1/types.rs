@@ -873,6 +873,7 @@ impl feishu_runtime::__private::json::FromJson for OrderAddress {
 /// | App types | custom (self-built) |
 /// | Scopes (any one) | none |
 /// | Handler returns | [`OrderConfirmReply`], within the deadline |
+/// | Answer within | 5000 ms (the dispatcher answers 500 ms before) |
 ///
 /// Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.
 ///
@@ -900,6 +901,9 @@ impl OrderConfirmCallback {
 impl feishu_runtime::events::Event for OrderConfirmCallback {
     const EVENT_TYPE: &'static str = "shop.order.confirm";
     type Reply = OrderConfirmReply;
+    const PLATFORM_DEADLINE: Option<::std::time::Duration> = Some(
+        ::std::time::Duration::from_millis(5000u64),
+    );
 }
 impl feishu_runtime::__private::json::ToJson for OrderConfirmCallback {
     #[inline]
@@ -1035,6 +1039,7 @@ impl feishu_runtime::__private::json::FromJson for OrderLines {
 /// | App types | custom (self-built), isv (marketplace) |
 /// | Scopes (any one) | `shop:order:readonly` |
 /// | Handler returns | an acknowledgement ([`NoReply`](feishu_runtime::events::NoReply)) |
+/// | Answer within | 3000 ms (the dispatcher answers 500 ms before) |
 ///
 /// Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.
 ///

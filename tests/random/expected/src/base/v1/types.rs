@@ -337,6 +337,7 @@ impl feishu_runtime::__private::json::FromJson for BoxTypeSetNew {
 /// | App types | custom (self-built) |
 /// | Scopes (any one) | none |
 /// | Handler returns | [`VecType`], within the deadline |
+/// | Answer within | 3000 ms (the dispatcher answers 500 ms before) |
 ///
 /// Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.
 ///

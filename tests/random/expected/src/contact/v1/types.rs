@@ -66,6 +66,7 @@ feishu_runtime::string_enum_conversions!(Send3);
 /// | App types | custom (self-built) |
 /// | Scopes (any one) | none |
 /// | Handler returns | an acknowledgement ([`NoReply`](feishu_runtime::events::NoReply)) |
+/// | Answer within | 3000 ms (the dispatcher answers 500 ms before) |
 ///
 /// Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.
 ///

@@ -224,6 +224,7 @@ impl feishu_runtime::__private::json::FromJson for ClientHashAs {
 /// | App types | custom (self-built) |
 /// | Scopes (any one) | none |
 /// | Handler returns | [`SpecReply2`], within the deadline |
+/// | Answer within | 3000 ms (the dispatcher answers 500 ms before) |
 ///
 /// Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.
 ///
@@ -286,6 +287,7 @@ impl feishu_runtime::__private::json::FromJson for CloneEvent2 {
 /// | App types | custom (self-built) |
 /// | Scopes (any one) | none |
 /// | Handler returns | [`ItemsListReply7`], within the deadline |
+/// | Answer within | 3000 ms (the dispatcher answers 500 ms before) |
 ///
 /// Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.
 ///

@@ -153,6 +153,7 @@ impl feishu_runtime::__private::json::FromJson for CloneType {
 /// | App types | custom (self-built) |
 /// | Scopes (any one) | none |
 /// | Handler returns | [`MapReply1`], within the deadline |
+/// | Answer within | 3000 ms (the dispatcher answers 500 ms before) |
 ///
 /// Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.
 ///
@@ -757,6 +758,7 @@ pub struct SendGetRequired {
 /// | App types | custom (self-built) |
 /// | Scopes (any one) | none |
 /// | Handler returns | [`ItemsList`], within the deadline |
+/// | Answer within | 3000 ms (the dispatcher answers 500 ms before) |
 ///
 /// Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.
 ///

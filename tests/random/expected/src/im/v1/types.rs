@@ -504,6 +504,7 @@ impl feishu_runtime::__private::json::FromJson for FromTypeItemsReturn {
 /// | App types | custom (self-built) |
 /// | Scopes (any one) | none |
 /// | Handler returns | [`CloneReply5`], within the deadline |
+/// | Answer within | 3000 ms (the dispatcher answers 500 ms before) |
 ///
 /// Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.
 ///
@@ -600,6 +601,7 @@ impl feishu_runtime::__private::json::FromJson for OptionEvent5 {
 /// | App types | custom (self-built) |
 /// | Scopes (any one) | none |
 /// | Handler returns | an acknowledgement ([`NoReply`](feishu_runtime::events::NoReply)) |
+/// | Answer within | 3000 ms (the dispatcher answers 500 ms before) |
 ///
 /// Register a handler with [`DispatcherBuilder::on`](feishu_runtime::events::DispatcherBuilder::on); the dispatcher reads the envelope, drops duplicates and answers in time.
 ///
