@@ -132,6 +132,7 @@ impl FakeFeishu {
     /// # Panics
     /// When the table has no such endpoint (a typo in the test), naming the nearest.
     #[track_caller]
+    #[must_use = "a script queues nothing until one of its methods is called"]
     pub fn script(&self, endpoint: &str) -> Script<'_> {
         match self.state.route(endpoint) {
             Some(route) => Script {

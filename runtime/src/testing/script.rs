@@ -40,7 +40,6 @@ pub(crate) enum Step {
 /// Each answer is used once, by the next request to the endpoint that fits its schema
 /// and carries a valid token.
 #[derive(Debug)]
-#[must_use = "a script queues nothing until one of its methods is called"]
 pub struct Script<'a> {
     pub(crate) state: &'a State,
     pub(crate) endpoint: &'static str,
