@@ -51,7 +51,12 @@ impl Problems {
 }
 
 /// Checks query pairs (decoded) against the endpoint's query parameters.
-pub(crate) fn query(endpoint: &str, params: &[Field], pairs: &[(String, String)], out: &mut Problems) {
+pub(crate) fn query(
+    endpoint: &str,
+    params: &[Field],
+    pairs: &[(String, String)],
+    out: &mut Problems,
+) {
     for (i, (name, value)) in pairs.iter().enumerate() {
         let field = format!("query.{name}");
         let Some(param) = params.iter().find(|p| p.name == name) else {
@@ -71,7 +76,10 @@ pub(crate) fn query(endpoint: &str, params: &[Field], pairs: &[(String, String)]
             shape => shape,
         };
         if let Some(expected) = text_mismatch(shape, value) {
-            out.push(field, format!("expected {expected}, found {}", quote(value)));
+            out.push(
+                field,
+                format!("expected {expected}, found {}", quote(value)),
+            );
         }
     }
     for param in params.iter().filter(|p| p.required) {
@@ -180,7 +188,9 @@ pub(crate) fn check(at: &str, shape: &Shape, value: &Value, out: &mut Problems) 
             }
             (Shape::StrEnum(_), _) => "a string".to_owned(),
             (Shape::IntEnum(_), _) => "an integer".to_owned(),
-            (Shape::I32, Value::Number(n)) if !n.is_f64() => "an integer from -2147483648 to 2147483647".to_owned(),
+            (Shape::I32, Value::Number(n)) if !n.is_f64() => {
+                "an integer from -2147483648 to 2147483647".to_owned()
+            }
             _ => expected(shape),
         };
         out.push(at, format!("expected {expected}, found {}", found(value)));
@@ -244,7 +254,10 @@ fn list<S: fmt::Display>(items: impl Iterator<Item = S>) -> String {
 }
 
 /// The candidate closest to `name` by edit distance, if close enough to be a typo.
-pub(crate) fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(
+    name: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .map(|c| (distance(name, c), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 4))
@@ -255,7 +268,8 @@ pub(crate) fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>)
 /// Levenshtein distance over characters; strings longer than 128 characters are only
 /// compared by length, so hostile input costs little.
 pub(crate) fn distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().take(129).collect(), b.chars().take(129).collect());
+    let (a, b): (Vec<char>, Vec<char>) =
+        (a.chars().take(129).collect(), b.chars().take(129).collect());
     if a.len() > 128 || b.len() > 128 {
         return a.len().max(b.len());
     }
@@ -265,7 +279,9 @@ pub(crate) fn distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != cb)).min(above + 1).min(row[j] + 1);
+            row[j + 1] = (diagonal + usize::from(ca != cb))
+                .min(above + 1)
+                .min(row[j] + 1);
             diagonal = above;
         }
     }
@@ -308,8 +324,14 @@ mod tests {
 
     #[test]
     fn each_problem_names_its_field() {
-        assert_eq!(messages(json!({"status": "x"})), [r#"body.status: expected an integer, found "x""#]);
-        assert_eq!(messages(json!({"status": 7})), ["body.status: expected one of 0, 1, 2, found 7"]);
+        assert_eq!(
+            messages(json!({"status": "x"})),
+            [r#"body.status: expected an integer, found "x""#]
+        );
+        assert_eq!(
+            messages(json!({"status": 7})),
+            ["body.status: expected one of 0, 1, 2, found 7"]
+        );
         assert_eq!(messages(json!({})), ["body.status: required"]);
         assert_eq!(
             messages(json!({"status": 1, "pc": {"web_app": 1e3, "x": 1}, "ids": ["a", 2]})),
@@ -319,7 +341,10 @@ mod tests {
                 "body.pc.x: not a field of body.pc (fields: web_app)",
             ]
         );
-        assert_eq!(messages(json!([1])), ["body: expected an object, found an array"]);
+        assert_eq!(
+            messages(json!([1])),
+            ["body: expected an object, found an array"]
+        );
     }
 
     #[test]
@@ -337,7 +362,10 @@ mod tests {
             },
         ];
         let pairs = |p: &[(&str, &str)]| -> Vec<String> {
-            let pairs: Vec<_> = p.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+            let pairs: Vec<_> = p
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect();
             let mut out = Problems::default();
             query("x.v1.y.list", PARAMS, &pairs, &mut out);
             out.0.iter().map(ToString::to_string).collect()

@@ -42,7 +42,10 @@ impl FakeFeishu {
     /// `common` codes (`feishu::testing::COMMON_CODES`) on every endpoint, on a free
     /// port of 127.0.0.1. Must be called within a Tokio runtime; the server runs on it
     /// until the fake is dropped.
-    pub async fn start(routes: &'static [Route], common: &'static [Code]) -> io::Result<FakeFeishu> {
+    pub async fn start(
+        routes: &'static [Route],
+        common: &'static [Code],
+    ) -> io::Result<FakeFeishu> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(State::new(routes, common));
@@ -112,7 +115,9 @@ impl FakeFeishu {
     /// the latest ticket: the plaintext delivery a `Dispatcher` takes. Each call has a
     /// new event id, so a dispatcher's dedupe does not drop it.
     pub fn app_ticket_event(&self) -> Value {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
         json!({
             "ts": format!("{}.{:06}", now.as_secs(), now.subsec_micros()),
             "uuid": format!("fake-{:032x}", fastrand::u128(..)),
@@ -142,7 +147,9 @@ impl FakeFeishu {
             None => {
                 let ids = self.state.routes.iter().map(|r| r.spec.id);
                 match check::nearest(endpoint, ids) {
-                    Some(near) => panic!("the fake has no endpoint {endpoint}; did you mean {near}?"),
+                    Some(near) => {
+                        panic!("the fake has no endpoint {endpoint}; did you mean {near}?")
+                    }
                     None => panic!("the fake has no endpoint {endpoint}"),
                 }
             }

@@ -88,13 +88,21 @@ mod tests {
         let b = boundary("multipart/form-data; boundary=XyZ").unwrap();
         let parts = parts(body, b).unwrap();
         assert_eq!(parts.len(), 2);
-        assert_eq!((parts[0].name.as_str(), parts[0].content.as_slice()), ("file_type", &b"pdf"[..]));
+        assert_eq!(
+            (parts[0].name.as_str(), parts[0].content.as_slice()),
+            ("file_type", &b"pdf"[..])
+        );
         assert_eq!(parts[1].filename.as_deref(), Some("a.pdf"));
     }
 
     #[test]
     fn malformed_bodies_are_refused_with_a_reason() {
-        for body in [&b""[..], b"--XyZ", b"--XyZ\r\nno blank line", b"--XyZ\r\nA: b\r\n\r\nunclosed"] {
+        for body in [
+            &b""[..],
+            b"--XyZ",
+            b"--XyZ\r\nno blank line",
+            b"--XyZ\r\nA: b\r\n\r\nunclosed",
+        ] {
             assert!(parts(body, "XyZ").is_err());
         }
         assert_eq!(boundary("application/json"), None);

@@ -107,7 +107,8 @@ fn decide(
     let content_type = request.header("content-type").unwrap_or("");
     record.body = read_body(route, content_type, &request.body, &mut problems);
 
-    if let Err(refusal) = check_token(state, inner, route, request.header("authorization"), record) {
+    if let Err(refusal) = check_token(state, inner, route, request.header("authorization"), record)
+    {
         return reply(refusal);
     }
     if !problems.0.is_empty() {
@@ -115,7 +116,10 @@ fn decide(
     }
 
     let mut delay = None;
-    let step = inner.scripts.get_mut(route.spec.id).and_then(|q| q.pop_front());
+    let step = inner
+        .scripts
+        .get_mut(route.spec.id)
+        .and_then(|q| q.pop_front());
     let scripted = match step {
         None => None,
         Some(Step::Respond(data)) => Some(Reply::success(route, data)),
@@ -146,7 +150,12 @@ fn decide(
 
 /// The answer when nothing is scripted: a token from the auth endpoints, the schema's
 /// example from the others.
-fn default_reply(state: &State, inner: &mut Inner, route: &Route, record: &RecordedRequest) -> Reply {
+fn default_reply(
+    state: &State,
+    inner: &mut Inner,
+    route: &Route,
+    record: &RecordedRequest,
+) -> Reply {
     let body = record.json().cloned().unwrap_or(Value::Null);
     let app = (state.app_id.as_str(), state.app_secret.as_str());
     match tokens::answer(route.spec.id, &body, app, &mut inner.tokens) {
@@ -155,7 +164,8 @@ fn default_reply(state: &State, inner: &mut Inner, route: &Route, record: &Recor
         None => {
             // The table's examples are JSON the generator wrote; an unreadable one is
             // answered as the empty object rather than failing the fake.
-            let example = serde_json::from_str(route.example).unwrap_or(Value::Object(Default::default()));
+            let example =
+                serde_json::from_str(route.example).unwrap_or(Value::Object(Default::default()));
             Reply::success(route, example)
         }
     }
@@ -174,7 +184,9 @@ fn check_token(
     if kinds.is_empty() {
         return Ok(());
     }
-    let refuse = |code: i64, detail: String| Err(Reply::error(&state.code(Some(route), code), Some(&detail)));
+    let refuse = |code: i64, detail: String| {
+        Err(Reply::error(&state.code(Some(route), code), Some(&detail)))
+    };
     let Some(token) = authorization.and_then(|v| v.strip_prefix("Bearer ")) else {
         return refuse(99991661, "send `Authorization: Bearer <token>`".to_owned());
     };
@@ -186,14 +198,22 @@ fn check_token(
         TokenKind::User => 99991668,
     };
     let Some(issued) = inner.tokens.lookup(token.trim()) else {
-        return refuse(invalid, "not a token this fake issued (or it was revoked)".to_owned());
+        return refuse(
+            invalid,
+            "not a token this fake issued (or it was revoked)".to_owned(),
+        );
     };
     record.token = Some(issued.kind);
     record.tenant_key.clone_from(&issued.tenant_key);
     if !kinds.contains(&issued.kind) {
         return refuse(
             invalid,
-            format!("{} given; {} takes {}", kind_name(issued.kind), route.spec.id, kind_names(kinds)),
+            format!(
+                "{} given; {} takes {}",
+                kind_name(issued.kind),
+                route.spec.id,
+                kind_names(kinds)
+            ),
         );
     }
     Ok(())
@@ -208,7 +228,11 @@ fn kind_name(kind: TokenKind) -> &'static str {
 }
 
 fn kind_names(kinds: &[TokenKind]) -> String {
-    kinds.iter().map(|k| kind_name(*k)).collect::<Vec<_>>().join(" or ")
+    kinds
+        .iter()
+        .map(|k| kind_name(*k))
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 /// Reads the body as the route describes it, noting what does not fit.
@@ -220,13 +244,23 @@ fn read_body(route: &Route, content_type: &str, body: &[u8], out: &mut Problems)
     match &route.body {
         Body::None if body.is_empty() => RecordedBody::Empty,
         Body::None => {
-            out.push("body", format!("{} takes no body, found {} bytes", route.spec.id, body.len()));
+            out.push(
+                "body",
+                format!(
+                    "{} takes no body, found {} bytes",
+                    route.spec.id,
+                    body.len()
+                ),
+            );
             guess_body(body)
         }
         Body::Json(_) | Body::Whole(_) if !body.is_empty() && !json_type => {
             out.push(
                 "header.content-type",
-                format!("expected application/json, found {}", check::quote(content_type)),
+                format!(
+                    "expected application/json, found {}",
+                    check::quote(content_type)
+                ),
             );
             guess_body(body)
         }
@@ -268,11 +302,19 @@ fn parse_json(body: &[u8], out: &mut Problems) -> Option<Value> {
     }
 }
 
-fn read_form(fields: &[super::table::Field], content_type: &str, body: &[u8], out: &mut Problems) -> RecordedBody {
+fn read_form(
+    fields: &[super::table::Field],
+    content_type: &str,
+    body: &[u8],
+    out: &mut Problems,
+) -> RecordedBody {
     let Some(boundary) = form::boundary(content_type) else {
         out.push(
             "header.content-type",
-            format!("expected multipart/form-data with a boundary, found {}", check::quote(content_type)),
+            format!(
+                "expected multipart/form-data with a boundary, found {}",
+                check::quote(content_type)
+            ),
         );
         return RecordedBody::Other(body.len());
     };
@@ -290,12 +332,17 @@ fn read_form(fields: &[super::table::Field], content_type: &str, body: &[u8], ou
             continue;
         };
         match (field.shape, &part.filename) {
-            (super::table::Shape::File, None) => out.push(at, "expected a file part (with a filename)"),
+            (super::table::Shape::File, None) => {
+                out.push(at, "expected a file part (with a filename)")
+            }
             (super::table::Shape::File, Some(_)) => {}
             (shape, _) => {
                 let text = String::from_utf8_lossy(&part.content);
                 if let Some(expected) = check::text_mismatch(shape, &text) {
-                    out.push(at, format!("expected {expected}, found {}", check::quote(&text)));
+                    out.push(
+                        at,
+                        format!("expected {expected}, found {}", check::quote(&text)),
+                    );
                 }
             }
         }
@@ -318,7 +365,11 @@ fn guess_body(body: &[u8]) -> RecordedBody {
 
 /// Query pairs, percent-decoded (`+` as a space, as forms send it).
 fn decode_query(query: Option<&str>) -> Vec<(String, String)> {
-    let decode = |s: &str| percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+    let decode = |s: &str| {
+        percent_decode_str(&s.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned()
+    };
     query
         .unwrap_or("")
         .split('&')

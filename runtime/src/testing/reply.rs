@@ -62,7 +62,10 @@ impl Reply {
         Reply {
             status: 200,
             content_type: "application/octet-stream",
-            headers: vec![("content-disposition", "attachment; filename=\"fake.bin\"".into())],
+            headers: vec![(
+                "content-disposition",
+                "attachment; filename=\"fake.bin\"".into(),
+            )],
             body,
             code: None,
         }
@@ -103,7 +106,9 @@ impl Reply {
     pub fn rate_limited(code: &Code, reset_secs: u64) -> Reply {
         let mut reply = Reply::error(code, None);
         reply.status = 429;
-        reply.headers.push(("x-ogw-ratelimit-reset", reset_secs.to_string()));
+        reply
+            .headers
+            .push(("x-ogw-ratelimit-reset", reset_secs.to_string()));
         reply
     }
 
@@ -122,7 +127,11 @@ impl Reply {
 
     /// A failing gateway's answer: a status and no envelope.
     pub fn fault(status: u16) -> Reply {
-        let status = if (200..=599).contains(&status) { status } else { 500 };
+        let status = if (200..=599).contains(&status) {
+            status
+        } else {
+            500
+        };
         Reply {
             status,
             content_type: "text/plain; charset=utf-8",

@@ -19,7 +19,11 @@ pub(crate) fn method_name(method: Method) -> &'static str {
 }
 
 /// The route for `method path`, or the message of the 404 that says what is near.
-pub(crate) fn find(routes: &'static [Route], method: &str, path: &str) -> Result<&'static Route, String> {
+pub(crate) fn find(
+    routes: &'static [Route],
+    method: &str,
+    path: &str,
+) -> Result<&'static Route, String> {
     let segments: Vec<&str> = path.split('/').collect();
     // Of several templates that fit, the one with the most literal segments wins:
     // `/x/batch` before `/x/:id`.
@@ -27,7 +31,13 @@ pub(crate) fn find(routes: &'static [Route], method: &str, path: &str) -> Result
         .iter()
         .filter(|r| method_name(r.spec.method) == method)
         .filter(|r| fits(r.spec.path, &segments))
-        .max_by_key(|r| r.spec.path.split('/').filter(|s| !s.starts_with(':')).count());
+        .max_by_key(|r| {
+            r.spec
+                .path
+                .split('/')
+                .filter(|s| !s.starts_with(':'))
+                .count()
+        });
     if let Some(route) = found {
         return Ok(route);
     }
@@ -47,7 +57,11 @@ pub(crate) fn find(routes: &'static [Route], method: &str, path: &str) -> Result
 fn fits(template: &str, segments: &[&str]) -> bool {
     let mut count = 0;
     for (t, s) in template.split('/').zip(segments) {
-        let ok = if t.starts_with(':') { !s.is_empty() } else { t == *s };
+        let ok = if t.starts_with(':') {
+            !s.is_empty()
+        } else {
+            t == *s
+        };
         if !ok {
             return false;
         }
@@ -117,10 +131,26 @@ mod tests {
     }
 
     static ROUTES: &[Route] = &[
-        route("a.v1.item.get", Method::Get, "/open-apis/a/v1/items/:item_id"),
-        route("a.v1.item.batch", Method::Get, "/open-apis/a/v1/items/batch"),
-        route("a.v1.item.patch", Method::Patch, "/open-apis/a/v1/items/:item_id"),
-        route("b.v1.message.update", Method::Post, "/approval/openapi/v1/message/update"),
+        route(
+            "a.v1.item.get",
+            Method::Get,
+            "/open-apis/a/v1/items/:item_id",
+        ),
+        route(
+            "a.v1.item.batch",
+            Method::Get,
+            "/open-apis/a/v1/items/batch",
+        ),
+        route(
+            "a.v1.item.patch",
+            Method::Patch,
+            "/open-apis/a/v1/items/:item_id",
+        ),
+        route(
+            "b.v1.message.update",
+            Method::Post,
+            "/approval/openapi/v1/message/update",
+        ),
     ];
 
     fn id(method: &str, path: &str) -> Result<&'static str, String> {
@@ -130,9 +160,18 @@ mod tests {
     #[test]
     fn templates_match_one_segment_per_placeholder_and_literals_win() {
         assert_eq!(id("GET", "/open-apis/a/v1/items/42"), Ok("a.v1.item.get"));
-        assert_eq!(id("GET", "/open-apis/a/v1/items/batch"), Ok("a.v1.item.batch"));
-        assert_eq!(id("PATCH", "/open-apis/a/v1/items/42"), Ok("a.v1.item.patch"));
-        assert_eq!(id("POST", "/approval/openapi/v1/message/update"), Ok("b.v1.message.update"));
+        assert_eq!(
+            id("GET", "/open-apis/a/v1/items/batch"),
+            Ok("a.v1.item.batch")
+        );
+        assert_eq!(
+            id("PATCH", "/open-apis/a/v1/items/42"),
+            Ok("a.v1.item.patch")
+        );
+        assert_eq!(
+            id("POST", "/approval/openapi/v1/message/update"),
+            Ok("b.v1.message.update")
+        );
         assert!(id("GET", "/open-apis/a/v1/items/").is_err());
         assert!(id("GET", "/open-apis/a/v1/items/42/x").is_err());
     }
@@ -147,7 +186,10 @@ mod tests {
             id("POST", "/approval/openapi/v1/mesage/update").unwrap_err(),
             "no endpoint POST /approval/openapi/v1/mesage/update; did you mean POST /approval/openapi/v1/message/update (b.v1.message.update)?"
         );
-        assert_eq!(id("GET", "/nothing/like/it").unwrap_err(), "no endpoint GET /nothing/like/it");
+        assert_eq!(
+            id("GET", "/nothing/like/it").unwrap_err(),
+            "no endpoint GET /nothing/like/it"
+        );
         let long = format!("/{}", "x/".repeat(10_000));
         assert!(id("GET", &long).unwrap_err().len() < 300);
     }

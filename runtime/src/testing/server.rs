@@ -25,7 +25,11 @@ pub(crate) const MAX_REQUEST_BYTES: usize = 32 * 1024 * 1024;
 
 /// Serves `listener` until `shutdown` turns true; open connections then finish the
 /// request in hand and close.
-pub(crate) async fn serve(listener: TcpListener, state: Arc<State>, mut shutdown: watch::Receiver<bool>) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    state: Arc<State>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
         let accepted = {
             let stopped = std::pin::pin!(stopped(&mut shutdown));
@@ -44,7 +48,11 @@ pub(crate) async fn serve(listener: TcpListener, state: Arc<State>, mut shutdown
     }
 }
 
-async fn connection(stream: tokio::net::TcpStream, state: Arc<State>, mut shutdown: watch::Receiver<bool>) {
+async fn connection(
+    stream: tokio::net::TcpStream,
+    state: Arc<State>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let service = service_fn(move |request| respond(Arc::clone(&state), request));
     let mut builder = http1::Builder::new();
     // The timer bounds how long a client may take to send its headers.
@@ -81,7 +89,10 @@ impl fmt::Display for Dropped {
 
 impl std::error::Error for Dropped {}
 
-async fn respond(state: Arc<State>, request: Request<Body>) -> Result<Response<Full<Bytes>>, Dropped> {
+async fn respond(
+    state: Arc<State>,
+    request: Request<Body>,
+) -> Result<Response<Full<Bytes>>, Dropped> {
     let (parts, body) = request.into_parts();
     let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -98,7 +109,12 @@ async fn respond(state: Arc<State>, request: Request<Body>) -> Result<Response<F
         headers: parts
             .headers
             .iter()
-            .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         body,
     };
@@ -114,7 +130,8 @@ async fn respond(state: Arc<State>, request: Request<Body>) -> Result<Response<F
 
 fn write(reply: Reply) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(reply.body));
-    *response.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    *response.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(reply.content_type));
     for (name, value) in reply.headers {

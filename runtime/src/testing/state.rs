@@ -58,7 +58,11 @@ impl State {
     }
 
     pub fn push_step(&self, endpoint: &'static str, step: Step) {
-        self.lock().scripts.entry(endpoint).or_default().push_back(step);
+        self.lock()
+            .scripts
+            .entry(endpoint)
+            .or_default()
+            .push_back(step);
     }
 
     pub fn repeat_last(&self, endpoint: &'static str, more: usize) {

@@ -63,7 +63,8 @@ impl Tokens {
             TokenKind::User => "u",
         };
         let token = self.mint(prefix);
-        self.issued.insert(token.clone(), Issued { kind, tenant_key });
+        self.issued
+            .insert(token.clone(), Issued { kind, tenant_key });
         token
     }
 
@@ -106,7 +107,8 @@ pub(crate) fn answer(
         } else {
             Err((
                 APP_SECRET_INVALID,
-                "app_id and app_secret are not the fake's (FakeFeishu::app_id, app_secret)".to_owned(),
+                "app_id and app_secret are not the fake's (FakeFeishu::app_id, app_secret)"
+                    .to_owned(),
             ))
         }
     };
@@ -124,7 +126,10 @@ pub(crate) fn answer(
                     "not an app_ticket this fake issued (FakeFeishu::app_ticket)".to_owned(),
                 ));
             }
-            Ok(token("app_access_token", tokens.issue(TokenKind::App, None)))
+            Ok(token(
+                "app_access_token",
+                tokens.issue(TokenKind::App, None),
+            ))
         }),
         "auth.v3.tenant_access_token.create" => {
             let app_token = tokens.lookup(text("app_access_token"));
@@ -135,7 +140,10 @@ pub(crate) fn answer(
                 ))
             } else {
                 let tenant = Some(text("tenant_key").to_owned());
-                Ok(token("tenant_access_token", tokens.issue(TokenKind::Tenant, tenant)))
+                Ok(token(
+                    "tenant_access_token",
+                    tokens.issue(TokenKind::Tenant, tenant),
+                ))
             }
         }
         "auth.v3.app_ticket.resend" => credentials().map(|()| {
@@ -174,21 +182,37 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        let issued = tokens.lookup(tenant["tenant_access_token"].as_str().unwrap()).unwrap();
-        assert_eq!((issued.kind, issued.tenant_key.as_deref()), (TokenKind::Tenant, Some("tk")));
+        let issued = tokens
+            .lookup(tenant["tenant_access_token"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(
+            (issued.kind, issued.tenant_key.as_deref()),
+            (TokenKind::Tenant, Some("tk"))
+        );
     }
 
     #[test]
     fn wrong_credentials_tickets_and_tokens_are_refused() {
         let mut tokens = Tokens::new();
-        let code = |id: &str, body: Value, tokens: &mut Tokens| answer(id, &body, APP, tokens).unwrap().unwrap_err().0;
+        let code = |id: &str, body: Value, tokens: &mut Tokens| {
+            answer(id, &body, APP, tokens).unwrap().unwrap_err().0
+        };
         let wrong = json!({"app_id": "cli_x", "app_secret": "nope"});
-        assert_eq!(code("auth.v3.tenant_access_token.internal", wrong, &mut tokens), APP_SECRET_INVALID);
+        assert_eq!(
+            code("auth.v3.tenant_access_token.internal", wrong, &mut tokens),
+            APP_SECRET_INVALID
+        );
         let ticket = json!({"app_id": "cli_x", "app_secret": "secret", "app_ticket": "forged"});
-        assert_eq!(code("auth.v3.app_access_token.create", ticket, &mut tokens), APP_TICKET_INVALID);
+        assert_eq!(
+            code("auth.v3.app_access_token.create", ticket, &mut tokens),
+            APP_TICKET_INVALID
+        );
         let tenant = tokens.issue(TokenKind::Tenant, None);
         let body = json!({"app_access_token": tenant, "tenant_key": "tk"});
-        assert_eq!(code("auth.v3.tenant_access_token.create", body, &mut tokens), APP_TOKEN_INVALID);
+        assert_eq!(
+            code("auth.v3.tenant_access_token.create", body, &mut tokens),
+            APP_TOKEN_INVALID
+        );
         assert!(answer("x.v1.y.z", &json!({}), APP, &mut tokens).is_none());
     }
 }
