@@ -133,16 +133,16 @@ pub(crate) fn answer(
         }),
         "auth.v3.tenant_access_token.create" => {
             let app_token = tokens.lookup(text("app_access_token"));
-            if !app_token.is_some_and(|t| t.kind == TokenKind::App) {
-                Err((
-                    APP_TOKEN_INVALID,
-                    "app_access_token is not one this fake issued".to_owned(),
-                ))
-            } else {
+            if app_token.is_some_and(|t| t.kind == TokenKind::App) {
                 let tenant = Some(text("tenant_key").to_owned());
                 Ok(token(
                     "tenant_access_token",
                     tokens.issue(TokenKind::Tenant, tenant),
+                ))
+            } else {
+                Err((
+                    APP_TOKEN_INVALID,
+                    "app_access_token is not one this fake issued".to_owned(),
                 ))
             }
         }
