@@ -481,7 +481,7 @@ async fn the_stream_follows_scripted_pages() {
 async fn a_scripted_code_arrives_as_the_endpoints_typed_error() {
     let fake = fake().await;
     let client = client(&fake);
-    fake.script(BADGE).error(213001).error(99991400 + 1);
+    fake.script(BADGE).error(213001);
     match badge(&client).send().await {
         Err(feishu::Error::Api(e)) => {
             assert_eq!(e.code, AppBadgeSetError::PcVersionConflict);
@@ -493,7 +493,14 @@ async fn a_scripted_code_arrives_as_the_endpoints_typed_error() {
         }
         other => panic!("expected the typed error, got {other:?}"),
     }
+    // `times` repeats the answer queued last.
+    fake.script(BADGE).error(213003).times(2);
+    for _ in 0..2 {
+        let err = badge(&client).send().await.unwrap_err();
+        assert_eq!(err.raw_code(), Some(213003));
+    }
     // An undocumented code keeps its number.
+    fake.script(BADGE).error(99991401);
     let err = badge(&client).send().await.unwrap_err();
     assert_eq!(err.raw_code(), Some(99991401));
     assert!(badge(&client).send().await.is_ok());
