@@ -1,5 +1,16 @@
-//! What the examples share: handlers that print each event or callback they receive as
-//! one JSON line, the format other tools read from `events_http` and `events_ws`.
+//! What the examples share: the workflows (one module each, run by the example of the
+//! same name and by the tests against the fake), their set-up (the real platform or a
+//! fake Feishu), and handlers that print each event or callback they receive as one
+//! JSON line, the format other tools read from `events_http` and `events_ws`.
+
+pub mod marketplace_tokens;
+pub mod review_app_version;
+mod setup;
+pub mod third_party_approval;
+pub mod triage_feedback;
+pub mod workplace_badge;
+
+pub use setup::{App, BoxError, Env};
 
 use std::io::Write;
 

@@ -4,6 +4,11 @@
 //! `feishu_runtime::testing`.
 #![allow(non_upper_case_globals)]
 use feishu_runtime::testing::{Body, Code, Field, Route, Shape};
+/// Starts a fake Feishu on 127.0.0.1 that knows every endpoint of this crate; point
+/// a client at it with `fake.configure(Client::builder())`.
+pub async fn fake() -> ::std::io::Result<feishu_runtime::testing::FakeFeishu> {
+    feishu_runtime::testing::FakeFeishu::start(ROUTES, COMMON_CODES).await
+}
 /// Every endpoint of the crate, for the fake server.
 pub static ROUTES: &[Route] = &[
     Route {

@@ -1,0 +1,17 @@
+//! Triage app feedback: list unprocessed feedback page by page, mark each processed.
+//!
+//! ```text
+//! cargo run -p feishu-examples --example triage_feedback
+//! ```
+//!
+//! Runs against a fake Feishu on 127.0.0.1 unless FEISHU_APP_ID and FEISHU_APP_SECRET
+//! are set; against the real platform it reads its other settings from the environment
+//! (see `feishu_examples::triage_feedback::run`).
+
+use feishu_examples::{App, BoxError, Env};
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    let env = Env::connect(App::SelfBuilt).await?;
+    feishu_examples::triage_feedback::run(&env, &mut std::io::stdout()).await
+}

@@ -1,0 +1,17 @@
+//! Set a user's workplace badges, retrying a documented version conflict.
+//!
+//! ```text
+//! cargo run -p feishu-examples --example workplace_badge
+//! ```
+//!
+//! Runs against a fake Feishu on 127.0.0.1 unless FEISHU_APP_ID and FEISHU_APP_SECRET
+//! are set; against the real platform it reads its other settings from the environment
+//! (see `feishu_examples::workplace_badge::run`).
+
+use feishu_examples::{App, BoxError, Env};
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    let env = Env::connect(App::SelfBuilt).await?;
+    feishu_examples::workplace_badge::run(&env, &mut std::io::stdout()).await
+}
