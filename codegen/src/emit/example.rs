@@ -11,6 +11,19 @@ use crate::symbols::ModPath;
 /// The example's doc lines, or `None` when a required value has no plain form (a
 /// struct without a default, a file).
 pub fn usage(ep: &Endpoint, here: &ModPath, api: &Api, krate: &str) -> Option<Vec<String>> {
+    let code = usage_code(ep, here, api, krate)?;
+    let mut lines = vec![
+        "# Example".to_owned(),
+        String::new(),
+        "```no_run".to_owned(),
+    ];
+    lines.extend(code);
+    lines.push("```".to_owned());
+    Some(lines)
+}
+
+/// The example's code lines (hidden set-up lines start with `# `), without the fence.
+pub fn usage_code(ep: &Endpoint, here: &ModPath, api: &Api, krate: &str) -> Option<Vec<String>> {
     let ModPath::Service { service, version } = here else {
         return None;
     };
@@ -56,9 +69,6 @@ pub fn usage(ep: &Endpoint, here: &ModPath, api: &Api, krate: &str) -> Option<Ve
         }
     }
     let mut lines = vec![
-        "# Example".to_owned(),
-        String::new(),
-        "```no_run".to_owned(),
         format!(
             "# async fn example(client: {krate}::Client) -> Result<(), Box<dyn std::error::Error>> {{"
         ),
@@ -71,7 +81,6 @@ pub fn usage(ep: &Endpoint, here: &ModPath, api: &Api, krate: &str) -> Option<Ve
     lines.push("    .await?;".to_owned());
     lines.push("# let _ = response;".to_owned());
     lines.push("# Ok(()) }".to_owned());
-    lines.push("```".to_owned());
     Some(lines)
 }
 

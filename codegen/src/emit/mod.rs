@@ -9,6 +9,7 @@ pub mod doc_text;
 mod docs;
 mod endpoint;
 mod example;
+mod guide;
 mod json;
 mod modules;
 mod names;
@@ -47,7 +48,7 @@ impl Unit<'_> {
     /// The file's items.
     pub fn tokens(&self, api: &Api) -> TokenStream {
         match &self.part {
-            Part::Lib => modules::lib_rs(api),
+            Part::Lib => modules::lib_rs(api, &self.krate),
             Part::Client => modules::client_rs(api),
             Part::Types(m) => types_file(m),
             Part::Service(name, versions) => modules::service_rs(name, versions),

@@ -36,8 +36,17 @@ fn always_on(api: &Api) -> Option<&str> {
 
 /// `src/lib.rs`: declarations only, in a shape rustfmt leaves as it is; every module
 /// is `#[rustfmt::skip]` so `cargo fmt` never rewrites generated code.
-pub fn lib_rs(api: &Api) -> TokenStream {
+pub fn lib_rs(api: &Api, krate: &str) -> TokenStream {
     let services = services(api);
+    // The guide's lines are the generator's own (code examples included): not scrubbed.
+    let guide = super::guide::guide(api, krate).into_iter().map(|line| {
+        let text = if line.is_empty() {
+            line
+        } else {
+            format!(" {line}")
+        };
+        quote!(#![doc = #text])
+    });
     let always = always_on(api);
     let common = api
         .modules
@@ -60,9 +69,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         }
     });
     quote! {
-        #![doc = " A typed client for the Feishu (Lark) Open Platform, generated from `schema/`."]
-        #![doc = ""]
-        #![doc = " Start with [`Client::builder`]; each service is a module and a cargo feature."]
+        #(#guide)*
         #![deny(missing_docs)]
 
         pub use feishu_runtime as runtime;

@@ -2,7 +2,103 @@
 
 //! A typed client for the Feishu (Lark) Open Platform, generated from `schema/`.
 //!
-//! Start with [`Client::builder`]; each service is a module and a cargo feature.
+//! Each service is a module and a cargo feature; each endpoint a request builder
+//! reached from the [`Client`] (`client.service().version().resource().method(..)`),
+//! with the endpoint's page, tokens, rate tier and error codes in its docs.
+//!
+//! # Set-up
+//!
+//! A self-built app gives its credentials; the client fetches the
+//! `tenant_access_token`, caches it, refreshes it before it expires and once more
+//! when the platform rejects it. A marketplace app uses `marketplace_app` and feeds
+//! it the `app_ticket` event (see Events). Clients are cheap to clone and share
+//! their connections and tokens.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = feishu_random::Client::builder()
+//!     .app_credentials("cli_a1b2c3d4e5f6", "app secret")
+//!     .build()?;
+//! # let _ = client;
+//! # Ok(()) }
+//! ```
+//!
+//! # A call
+//!
+//! Required parameters are the method's arguments (more than three, or two
+//! of one type side by side, come as a `…Required` struct with named fields);
+//! optional ones are setters; `send()` returns a future of the response.
+//!
+//! ```no_run
+//! # async fn example(client: feishu_random::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let response = client
+//!     .base().v1().r#async()
+//!     .into("...", Vec::new())
+//!     .send()
+//!     .await?;
+//! # let _ = response;
+//! # Ok(()) }
+//! ```
+//!
+//! # Errors
+//!
+//! A call fails with [`Error<E>`](Error), `E` the endpoint's own code enum (its
+//! documented codes and the common ones; a code no schema lists yet arrives as
+//! `Unknown`). Every error answers `log_id()`, `raw_code()`, `http_status()`,
+//! `is_rate_limited()` and `is_token_invalid()`:
+//!
+//! ```no_run
+//! fn report<E: std::fmt::Debug>(e: &feishu_random::Error<E>) {
+//!     if e.is_rate_limited() {
+//!         eprintln!("rate limited: back off");
+//!     } else {
+//!         eprintln!("failed (code {:?}, log id {:?}): {e}", e.raw_code(), e.log_id());
+//!     }
+//! }
+//! ```
+//!
+//! # Pagination
+//!
+//! List endpoints have `stream()`: every item of every page, fetched as it is
+//! read (`next`, `try_next`, `try_collect`; no pinning, no other crate). A
+//! server that never ends (a repeated token, endless empty pages) cannot keep
+//! it going.
+//!
+//! ```no_run
+//! # async fn example(client: feishu_random::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let response = client
+//!     .base().v1().r#break()
+//!     .new("...", Vec::new())
+//!     .stream();
+//! let mut items = response;
+//! while let Some(item) = items.try_next().await? {
+//!     let _ = item;
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Retries and limits
+//!
+//! Rate-limited calls wait for the reset the platform announces and are sent
+//! again; 5xx answers and timeouts are retried for idempotent endpoints only;
+//! every call has a deadline (2 minutes by default), every response a size limit
+//! (16 MiB). `Client::builder()` sets them (`retry`, `deadline`, `timeout`,
+//! `max_response_bytes`), per call `.options(RequestOptions::new()..)`.
+//!
+//! # Events
+//!
+//! Events and callbacks are typed too (their payloads implement
+//! [`events::Event`]): register handlers on an [`events::Dispatcher`] and serve it
+//! over HTTP (features `events-http`, `axum`) or the long connection
+//! (`events-ws`). Given the client, the dispatcher feeds `app_ticket` events to a
+//! marketplace app's token flow.
+//!
+//! # Testing without an account
+//!
+//! The `testing` feature adds a fake Feishu that knows every endpoint of this
+//! crate (`testing::fake()`): it checks each request against the schema, issues
+//! tokens, answers the schema's examples or what a test scripts, and records
+//! requests.
 #![deny(missing_docs)]
 pub use feishu_runtime as runtime;
 pub use feishu_runtime::events;
