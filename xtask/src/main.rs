@@ -1,5 +1,6 @@
 //! `cargo xtask regen [--check] [--schema DIR] [--out DIR] [--crate-name NAME]`:
 //! regenerates the `feishu` crate from schema/, or with `--check` verifies it is current.
+//! `cargo xtask import --from DUMP` brings the vendor's definitions into schema files.
 //! `cargo xtask bench-regen` and `cargo xtask bench-compile` print benchmark figures.
 
 use std::path::PathBuf;
@@ -15,6 +16,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const USAGE: &str =
     "usage: cargo xtask regen [--check] [--schema DIR | --random-seed N] [--out DIR] [--crate-name NAME]
        cargo xtask regen-fixtures   (generated/ and the golden, hostile and random fixtures)
+       cargo xtask import --from DUMP [--out DIR] [--overrides FILE] [--check]
        cargo xtask bench-regen [--sizes 500,2000,4000] [--runs N] [--shape small|real]
        cargo xtask bench-compile [--endpoints N]
        cargo xtask random-compile [--seeds A..B] [--endpoints N]";
@@ -24,6 +26,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("regen") => regen(&args[1..]),
         Some("regen-fixtures") => regen_fixtures(),
+        Some("import") => xtask::import::run(&args[1..]),
         Some("bench-regen") => bench::regen(&args[1..]),
         Some("bench-compile") => bench::compile(&args[1..]),
         Some("random-compile") => xtask::random_compile::run(&args[1..]),
