@@ -334,3 +334,122 @@ async fn a_callback_with_a_longer_platform_deadline_is_waited_for_longer() {
         Dispatched::Late { .. }
     ));
 }
+
+/// A dispatcher whose feedback handler sleeps `pause`, then fails the first time.
+fn slow_then_ok(pause: Duration, runs: &Arc<Mutex<u32>>) -> DispatcherBuilder {
+    let runs = Arc::clone(runs);
+    Dispatcher::builder().on::<FeedbackCreatedV6Event, _, _>(move |_, _| {
+        let runs = Arc::clone(&runs);
+        async move {
+            tokio::time::sleep(pause).await;
+            let first = {
+                let mut n = runs.lock().unwrap();
+                *n += 1;
+                *n == 1
+            };
+            if first {
+                Err("the first run fails".into())
+            } else {
+                Ok(NoReply)
+            }
+        }
+    })
+}
+
+#[tokio::test]
+async fn a_late_handler_that_fails_is_counted_and_its_retry_handled() {
+    let runs = Arc::new(Mutex::new(0));
+    let d = slow_then_ok(Duration::from_millis(60), &runs)
+        .ack_deadline(Duration::from_millis(20))
+        .build();
+    let event = fixture("feedback_created_v6");
+    assert!(matches!(
+        d.dispatch(event.clone()).await,
+        Dispatched::Late { .. }
+    ));
+    // The answer is gone; the failure still counts and forgets the id.
+    for _ in 0..100 {
+        if d.stats().late_failed == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(d.stats().late_failed, 1);
+    assert!(
+        matches!(d.dispatch(event).await, Dispatched::Late { .. }),
+        "the retry runs again"
+    );
+}
+
+#[tokio::test]
+async fn a_copy_arriving_while_the_first_runs_is_in_progress_not_a_duplicate() {
+    let runs = Arc::new(Mutex::new(0));
+    let d = slow_then_ok(Duration::from_millis(150), &runs)
+        .ack_deadline(Duration::from_secs(2))
+        .build();
+    let event = fixture("feedback_created_v6");
+    let first = tokio::spawn({
+        let (d, event) = (d.clone(), event.clone());
+        async move { d.dispatch(event).await }
+    });
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    // Answered with a failure (so the platform sends it again), not acknowledged.
+    assert!(matches!(
+        d.dispatch(event.clone()).await,
+        Dispatched::InProgress { .. }
+    ));
+    assert!(matches!(first.await.unwrap(), Dispatched::Failed { .. }));
+    // The first run failed and was forgotten: the platform's next copy is handled.
+    assert!(matches!(
+        d.dispatch(event.clone()).await,
+        Dispatched::Handled { .. }
+    ));
+    assert!(matches!(
+        d.dispatch(event).await,
+        Dispatched::Duplicate { .. }
+    ));
+    assert_eq!(d.stats().in_progress, 1);
+}
+
+#[tokio::test]
+async fn unhandled_types_are_not_remembered_and_overlong_ids_are_refused() {
+    let d = Dispatcher::builder().build();
+    for _ in 0..2 {
+        assert!(matches!(
+            d.dispatch(fixture("feedback_created_v6")).await,
+            Dispatched::Unhandled { .. }
+        ));
+    }
+    let mut long = fixture("feedback_created_v6");
+    long["header"]["event_id"] = json!("x".repeat(feishu_runtime::events::MAX_ID_BYTES + 1));
+    assert!(matches!(d.dispatch(long).await, Dispatched::Malformed(_)));
+}
+
+#[tokio::test]
+async fn a_plaintext_quick_approval_is_refused_when_a_key_is_set() {
+    use bytes::Bytes;
+    use feishu_runtime::events::http::{EncryptKey, EventServer};
+    let runs = Arc::new(Mutex::new(0));
+    let counter = Arc::clone(&runs);
+    let d = Dispatcher::builder()
+        .on::<QuickApprovalCallback, _, _>(move |_, _| {
+            *counter.lock().unwrap() += 1;
+            async { Ok(QuickApprovalReply::new()) }
+        })
+        .build();
+    let server = EventServer::builder(d)
+        .callback_token("approval-callback-token")
+        .encrypt_key("the key")
+        .build();
+    let post = |body: String| http::Request::post("/").body(Bytes::from(body)).unwrap();
+    let plain = fixture("quick_approval_callback").to_string();
+    assert_eq!(server.handle(post(plain.clone())).await.status(), 401);
+    assert_eq!(
+        *runs.lock().unwrap(),
+        0,
+        "a forged approval never reaches the handler"
+    );
+    let sealed = json!({"encrypt": EncryptKey::new("the key").encrypt([3; 16], plain.as_bytes())});
+    assert_eq!(server.handle(post(sealed.to_string())).await.status(), 200);
+    assert_eq!(*runs.lock().unwrap(), 1);
+}

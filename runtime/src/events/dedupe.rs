@@ -83,7 +83,14 @@ impl Dedupe for MemoryDedupe {
     }
 
     fn forget(&self, event_id: &str) {
-        lock(&self.seen).at.remove(event_id);
+        let mut seen = lock(&self.seen);
+        seen.at.remove(event_id);
+        // A forgotten id leaves its entry in the order queue; repeated failures must not
+        // grow the queue past the bound, so stale entries go once they double it.
+        if seen.order.len() > 2 * self.capacity {
+            let Seen { at, order } = &mut *seen;
+            order.retain(|(when, id)| at.get(id) == Some(when));
+        }
     }
 }
 

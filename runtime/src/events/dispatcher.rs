@@ -1,11 +1,11 @@
 //! The dispatcher: envelope -> duplicate check -> typed handler under the
 //! acknowledgement deadline -> what the delivery answers.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -49,8 +49,9 @@ pub enum Dispatched {
         /// The delivery's header.
         header: EventHeader,
     },
-    /// The handler was still running at the deadline: acknowledged; it runs on and its
-    /// outcome is logged.
+    /// The handler was still running at the deadline: acknowledged; it runs on, and
+    /// its outcome is logged and counted (a failure also forgets the id, so the
+    /// platform's retry is handled).
     Late {
         /// The delivery's header.
         header: EventHeader,
@@ -71,6 +72,13 @@ pub enum Dispatched {
         /// What the handler returned (or that it panicked).
         error: HandlerError,
     },
+    /// The same event is being handled now, from an earlier delivery: the delivery
+    /// answers with a failure, so the platform sends it again later, when the first
+    /// run's outcome (handled, or failed and forgotten) decides.
+    InProgress {
+        /// The delivery's header.
+        header: EventHeader,
+    },
     /// Not an event envelope at all.
     Malformed(EnvelopeError),
 }
@@ -84,7 +92,8 @@ impl Dispatched {
             | Self::Unhandled { header }
             | Self::Late { header }
             | Self::Undecodable { header, .. }
-            | Self::Failed { header, .. } => Some(header),
+            | Self::Failed { header, .. }
+            | Self::InProgress { header } => Some(header),
             Self::Malformed(_) => None,
         }
     }
@@ -106,6 +115,10 @@ pub struct DispatchStats {
     pub undecodable: u64,
     /// The handler failed or panicked.
     pub failed: u64,
+    /// A late handler failed or panicked after the acknowledgement.
+    pub late_failed: u64,
+    /// A copy arrived while the first was being handled.
+    pub in_progress: u64,
     /// Not an envelope.
     pub malformed: u64,
 }
@@ -143,6 +156,27 @@ struct Inner {
     tickets: Option<Client>,
     stats: Counters,
     tasks: HandlerTasks,
+    /// Ids whose handler is running: a copy arriving meanwhile is `InProgress`.
+    in_flight: Mutex<HashSet<String>>,
+}
+
+impl Inner {
+    /// A run has ended: the id leaves the in-flight set, and a failed run's id is
+    /// forgotten, so the platform's retry is handled.
+    fn settle(&self, event_id: &str, outcome: &Outcome) {
+        lock(&self.in_flight).remove(event_id);
+        if matches!(outcome, Err(Failure::Handler(_))) {
+            self.dedupe.forget(event_id);
+        }
+    }
+}
+
+fn flatten(joined: Result<Outcome, tokio::task::JoinError>) -> Outcome {
+    joined.unwrap_or_else(|join| Err(Failure::Handler(panicked(join))))
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[derive(Default)]
@@ -153,6 +187,8 @@ struct Counters {
     late: AtomicU64,
     undecodable: AtomicU64,
     failed: AtomicU64,
+    late_failed: AtomicU64,
+    in_progress: AtomicU64,
     malformed: AtomicU64,
 }
 
@@ -207,6 +243,8 @@ impl Dispatcher {
             late: get(&c.late),
             undecodable: get(&c.undecodable),
             failed: get(&c.failed),
+            late_failed: get(&c.late_failed),
+            in_progress: get(&c.in_progress),
             malformed: get(&c.malformed),
         }
     }
@@ -232,6 +270,7 @@ impl Dispatcher {
             Dispatched::Late { .. } => &c.late,
             Dispatched::Undecodable { .. } => &c.undecodable,
             Dispatched::Failed { .. } => &c.failed,
+            Dispatched::InProgress { .. } => &c.in_progress,
             Dispatched::Malformed(_) => &c.malformed,
         };
         counter.fetch_add(1, Ordering::Relaxed);
@@ -258,37 +297,62 @@ impl Dispatcher {
         };
         let header = envelope.header;
         let inner = &self.inner;
-        if !inner.dedupe.first_delivery(&header.event_id) {
-            return Dispatched::Duplicate { header };
-        }
+        // Idempotent, so a re-sent ticket is stored again rather than checked first.
         if header.event_type == "app_ticket" {
             self.feed_app_ticket(&envelope.payload);
         }
+        // Types nobody handles are never remembered: they cost the dedupe store nothing.
         let Some(handler) = inner.handlers.get(header.event_type.as_str()) else {
             return Dispatched::Unhandled { header };
         };
-        let task = tasks.spawn((handler.run)(envelope.payload, header.clone()));
+        {
+            // One lock over the three steps, so two copies arriving together cannot
+            // both miss the in-flight set and one of them be answered as a duplicate.
+            let mut running = lock(&inner.in_flight);
+            if running.contains(&header.event_id) {
+                return Dispatched::InProgress { header };
+            }
+            if !inner.dedupe.first_delivery(&header.event_id) {
+                return Dispatched::Duplicate { header };
+            }
+            running.insert(header.event_id.clone());
+        }
+        let mut task = tasks.spawn((handler.run)(envelope.payload, header.clone()));
         let deadline = handler.deadline.unwrap_or(inner.deadline);
-        let joined = tokio::time::timeout(deadline, task).await;
-        let outcome = match joined {
-            Ok(Ok(outcome)) => outcome,
-            Ok(Err(join)) => Err(Failure::Handler(panicked(join))),
+        let joined = match tokio::time::timeout(deadline, &mut task).await {
+            Ok(joined) => joined,
             Err(_) => {
                 tracing::warn!(
                     event_type = %header.event_type,
                     event_id = %header.event_id,
                     "event handler still running at the acknowledgement deadline; acknowledged"
                 );
+                // The answer is gone; how the handler ends still matters: a failure
+                // is logged, counted and forgotten, so the platform's retry is handled.
+                let watched = Arc::clone(inner);
+                let id = header.event_id.clone();
+                let event_type = header.event_type.clone();
+                tasks.spawn(async move {
+                    let outcome = flatten(task.await);
+                    watched.settle(&id, &outcome);
+                    match outcome {
+                        Ok(_) => tracing::debug!(%event_type, event_id = %id, "late handler finished"),
+                        Err(Failure::Decode(error)) => tracing::warn!(%event_type, event_id = %id, %error, "late handler: payload does not fit its type"),
+                        Err(Failure::Handler(error)) => {
+                            watched.stats.late_failed.fetch_add(1, Ordering::Relaxed);
+                            tracing::warn!(%event_type, event_id = %id, %error, "late handler failed after the acknowledgement; the platform's retry will be handled");
+                        }
+                    }
+                });
                 return Dispatched::Late { header };
             }
         };
+        let outcome = flatten(joined);
+        inner.settle(&header.event_id, &outcome);
         match outcome {
             Ok(reply) => Dispatched::Handled { header, reply },
             Err(Failure::Decode(error)) => Dispatched::Undecodable { header, error },
-            Err(Failure::Handler(error)) => {
-                inner.dedupe.forget(&header.event_id);
-                Dispatched::Failed { header, error }
-            }
+            Err(Failure::Handler(error)) => Dispatched::Failed { header, error },
         }
     }
 
@@ -364,6 +428,7 @@ impl DispatcherBuilder {
                 tickets: self.tickets,
                 stats: Counters::default(),
                 tasks: HandlerTasks::new(),
+                in_flight: Mutex::default(),
             }),
         }
     }

@@ -55,7 +55,15 @@ pub enum EnvelopeError {
     /// The `event` member is missing or not an object.
     #[error("the envelope has no `event` object")]
     NoPayload,
+    /// An id or type longer than any the platform sends ([`MAX_ID_BYTES`]): refused,
+    /// so the dedupe store never holds one.
+    #[error("the envelope's `{0}` is longer than {MAX_ID_BYTES} bytes")]
+    TooLong(&'static str),
 }
+
+/// The longest event id or type accepted: platform ids are 32 hex digits (2.0) or a
+/// uuid (1.0), types a few dozen characters.
+pub const MAX_ID_BYTES: usize = 256;
 
 /// A delivery read: its header and payload.
 #[derive(Debug, Clone)]
@@ -118,6 +126,9 @@ pub(crate) fn read(delivery: Value) -> Result<Envelope, EnvelopeError> {
         return Ok(Envelope { header, payload });
     }
     if let Some(uuid) = non_empty(&top, "uuid") {
+        if uuid.len() > MAX_ID_BYTES {
+            return Err(EnvelopeError::TooLong("uuid"));
+        }
         let event_id = uuid.to_owned();
         let create_time = optional(&top, "ts");
         let payload = take_object(&mut top, "event")?;
@@ -148,6 +159,12 @@ pub(crate) fn read(delivery: Value) -> Result<Envelope, EnvelopeError> {
             _ => part(k),
         })
         .join(":");
+        // Built from the callback's own fields, so bounded by a stable digest when long.
+        let event_id = if event_id.len() > MAX_ID_BYTES {
+            format!("quick-approval-{:016x}", fnv1a(event_id.as_bytes()))
+        } else {
+            event_id
+        };
         let header = EventHeader {
             event_id,
             event_type: QUICK_APPROVAL_TYPE.to_owned(),
@@ -164,14 +181,24 @@ pub(crate) fn read(delivery: Value) -> Result<Envelope, EnvelopeError> {
     Err(EnvelopeError::Unrecognised)
 }
 
+/// FNV-1a: a digest that is the same in every process and release (the dedupe store
+/// may be shared), unlike std's randomly keyed hasher.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 fn non_empty<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     o.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
 }
 
 fn required(o: &Map<String, Value>, key: &'static str) -> Result<String, EnvelopeError> {
-    non_empty(o, key)
-        .map(str::to_owned)
-        .ok_or(EnvelopeError::Missing(key))
+    let value = non_empty(o, key).ok_or(EnvelopeError::Missing(key))?;
+    if value.len() > MAX_ID_BYTES {
+        return Err(EnvelopeError::TooLong(key));
+    }
+    Ok(value.to_owned())
 }
 
 fn optional(o: &Map<String, Value>, key: &str) -> Option<String> {

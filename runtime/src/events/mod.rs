@@ -21,7 +21,7 @@ pub use dispatcher::{
     DEFAULT_ACK_DEADLINE, DispatchStats, Dispatched, Dispatcher, DispatcherBuilder, HandlerError,
 };
 pub use envelope::{
-    EnvelopeError, EnvelopeVersion, EventHeader, QUICK_APPROVAL_TYPE, delivery_token,
+    EnvelopeError, EnvelopeVersion, EventHeader, MAX_ID_BYTES, QUICK_APPROVAL_TYPE, delivery_token,
 };
 pub use tasks::HandlerTasks;
 

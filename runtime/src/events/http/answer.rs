@@ -44,6 +44,9 @@ pub(crate) fn answer(outcome: Dispatched) -> Result<Response<Bytes>, Rejection> 
                 event_type: header.event_type,
             })
         }
+        Dispatched::InProgress { header } => Err(Rejection::InProgress {
+            event_type: header.event_type,
+        }),
         Dispatched::Malformed(e) => Err(Rejection::Malformed(e)),
     }
 }

@@ -39,8 +39,9 @@ pub enum Rejection {
     #[error("the body is encrypted but no encrypt key is configured")]
     NoEncryptKey,
     /// An event arrived without the signature headers although an Encrypt Key is set,
-    /// which is when the platform always signs (401).
-    #[error("the delivery is not signed although an encrypt key is configured")]
+    /// which is when the platform always signs; or a quick-approval callback arrived in
+    /// plaintext although a key is set, which is when the platform always seals it (401).
+    #[error("the delivery is not signed or sealed although a key is configured")]
     Unsigned,
     /// The signature does not match the body (401).
     #[error("the signature does not match the body")]
@@ -60,6 +61,14 @@ pub enum Rejection {
         /// The event's type.
         event_type: String,
     },
+    /// The same event is being handled now (a redelivery arrived before the first
+    /// finished): 500, so the platform retries it, and the retry is answered by how the
+    /// first run ended.
+    #[error("{event_type} is being handled already")]
+    InProgress {
+        /// The event's type.
+        event_type: String,
+    },
 }
 
 impl Rejection {
@@ -75,7 +84,9 @@ impl Rejection {
             | Self::NoChallenge => StatusCode::BAD_REQUEST,
             Self::Unsigned | Self::BadSignature => StatusCode::UNAUTHORIZED,
             Self::WrongToken(_) => StatusCode::FORBIDDEN,
-            Self::NoEncryptKey | Self::HandlerFailed { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::NoEncryptKey | Self::HandlerFailed { .. } | Self::InProgress { .. } => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 

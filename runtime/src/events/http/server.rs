@@ -127,10 +127,10 @@ impl EventServer {
         }
         let outer = parse_object(body, "the body is not a JSON object")?;
         let signed = self.check_signature(headers, body)?;
-        let delivery = match outer.get("encrypt") {
-            Some(Value::String(encrypted)) => self.decrypt(encrypted)?,
+        let (delivery, sealed) = match outer.get("encrypt") {
+            Some(Value::String(encrypted)) => (self.decrypt(encrypted)?, true),
             Some(_) => return Err(Rejection::NotJson("the body's `encrypt` is not a string")),
-            None => outer,
+            None => (outer, false),
         };
 
         if delivery.get("type").and_then(Value::as_str) == Some("url_verification") {
@@ -139,6 +139,11 @@ impl EventServer {
 
         let bare = version_of(&delivery) == Some(EnvelopeVersion::Bare);
         if !bare && s.encrypt_key.is_some() && !signed {
+            return Err(Rejection::Unsigned);
+        }
+        // A quick-approval callback is not signed: with a key configured, the platform
+        // seals it (events.md §3.6), so a plaintext one is a forgery, whatever it says.
+        if bare && !sealed && (s.callback_key.is_some() || s.encrypt_key.is_some()) {
             return Err(Rejection::Unsigned);
         }
         let (expected, which) = if bare {

@@ -251,8 +251,9 @@ async fn on_data(
     Ok(())
 }
 
-/// The answer to a dispatch. Only a failed handler gets 500, so the platform pushes
-/// the message again; everything else would fail the same way again, or is done.
+/// The answer to a dispatch. A failed handler, or one still running from an earlier
+/// push, gets 500, so the platform pushes the message again; everything else would fail
+/// the same way again, or is done.
 fn ack_for(dispatched: Dispatched) -> Ack {
     match dispatched {
         Dispatched::Handled { reply, .. } => Ack { code: 200, reply },
@@ -263,6 +264,12 @@ fn ack_for(dispatched: Dispatched) -> Ack {
                 reply: None,
             }
         }
+        // Being handled from an earlier push: 500, so the platform pushes it again and
+        // the next push meets the first run's outcome.
+        Dispatched::InProgress { .. } => Ack {
+            code: 500,
+            reply: None,
+        },
         Dispatched::Malformed(error) => {
             tracing::warn!(%error, "delivery is not an event envelope; acknowledged");
             Ack {
