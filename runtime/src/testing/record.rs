@@ -1,5 +1,7 @@
 //! What the fake remembers of each request, for a test's assertions.
 
+use std::io;
+
 use serde_json::Value;
 
 use crate::spec::TokenKind;
@@ -36,12 +38,50 @@ pub struct RecordedRequest {
 pub enum RecordedBody {
     /// No body.
     Empty,
-    /// A JSON body.
+    /// A JSON body under 64 KiB. A larger one is recorded as [`Other`](Self::Other)
+    /// with its length as compact JSON, so a flood of large bodies cannot grow the
+    /// record without bound.
     Json(Value),
     /// A `multipart/form-data` body: the names of its parts, in order.
     Form(Vec<String>),
     /// Anything else: its length in bytes.
     Other(usize),
+}
+
+/// The largest JSON body the record keeps parsed, in bytes as compact JSON; a parsed
+/// value takes several times its text's size, and the record holds thousands of them.
+pub(crate) const MAX_RECORDED_JSON: usize = 64 * 1024;
+
+impl RecordedBody {
+    /// The body as the record keeps it: JSON of [`MAX_RECORDED_JSON`] bytes or more
+    /// becomes its length.
+    pub(crate) fn capped(self) -> RecordedBody {
+        match self {
+            RecordedBody::Json(value) => match json_len(&value) {
+                len if len < MAX_RECORDED_JSON => RecordedBody::Json(value),
+                len => RecordedBody::Other(len),
+            },
+            other => other,
+        }
+    }
+}
+
+/// The length of `value` as compact JSON, counted without building the text.
+fn json_len(value: &Value) -> usize {
+    struct Count(usize);
+    impl io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing a `Value` to a writer that never fails cannot fail.
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
 }
 
 impl RecordedRequest {

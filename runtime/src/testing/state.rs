@@ -106,10 +106,71 @@ fn builtin_message(code: i64) -> &'static str {
 }
 
 impl Inner {
-    pub fn record(&mut self, request: RecordedRequest) {
+    /// Keeps `request` with its body capped (`RecordedBody::capped`), forgetting the
+    /// oldest request when the record is full.
+    pub fn record(&mut self, mut request: RecordedRequest) {
+        request.body = request.body.capped();
         if self.records.len() == MAX_RECORDED {
             self.records.pop_front();
         }
         self.records.push_back(request);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::testing::record::{MAX_RECORDED_JSON, RecordedBody};
+
+    fn request(body: RecordedBody) -> RecordedRequest {
+        RecordedRequest {
+            method: "POST".to_owned(),
+            path: "/open-apis/x".to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body,
+            endpoint: None,
+            token: None,
+            tenant_key: None,
+            status: Some(200),
+            code: Some(0),
+        }
+    }
+
+    #[test]
+    fn large_json_bodies_are_recorded_as_their_length() {
+        let state = State::new(&[], &[]);
+        let mut inner = state.lock();
+        let small = json!({"text": "x".repeat(100)});
+        inner.record(request(RecordedBody::Json(small.clone())));
+        // `{"text":"` and `"}` add 11 bytes around the text.
+        let big = json!({"text": "x".repeat(MAX_RECORDED_JSON)});
+        inner.record(request(RecordedBody::Json(big)));
+        let just_under = json!({"text": "x".repeat(MAX_RECORDED_JSON - 12)});
+        inner.record(request(RecordedBody::Json(just_under.clone())));
+        inner.record(request(RecordedBody::Other(40 * 1024 * 1024)));
+        let bodies: Vec<_> = inner.records.iter().map(|r| r.body.clone()).collect();
+        assert_eq!(
+            bodies,
+            [
+                RecordedBody::Json(small),
+                RecordedBody::Other(MAX_RECORDED_JSON + 11),
+                RecordedBody::Json(just_under),
+                RecordedBody::Other(40 * 1024 * 1024),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_record_keeps_the_latest_requests() {
+        let state = State::new(&[], &[]);
+        let mut inner = state.lock();
+        for i in 0..=MAX_RECORDED {
+            inner.record(request(RecordedBody::Other(i)));
+        }
+        assert_eq!(inner.records.len(), MAX_RECORDED);
+        assert_eq!(inner.records[0].body, RecordedBody::Other(1));
     }
 }

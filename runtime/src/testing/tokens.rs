@@ -2,7 +2,7 @@
 //! app tokens for a self-built app, an app token from an app_ticket and a tenant's token
 //! from it for a marketplace app, and the app_ticket resend.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use serde_json::{Value, json};
 
@@ -16,6 +16,10 @@ pub(crate) const APP_SECRET_INVALID: i64 = 10014;
 pub(crate) const APP_TICKET_INVALID: i64 = 10012;
 /// An app token the fake did not issue, in a tenant token request.
 pub(crate) const APP_TOKEN_INVALID: i64 = 99991664;
+/// Most tenant and app tokens kept valid at once, and most app_tickets: the oldest are
+/// forgotten first, so a flood of token requests cannot grow the fake without bound.
+/// Far above what a test holds at once.
+pub(crate) const MAX_ISSUED: usize = 10_000;
 
 /// What a token the fake issued is.
 #[derive(Debug, Clone)]
@@ -25,11 +29,14 @@ pub(crate) struct Issued {
     pub tenant_key: Option<String>,
 }
 
-/// Every token and app_ticket issued so far.
+/// The tokens and app_tickets issued, the latest [`MAX_ISSUED`] of each kind.
 #[derive(Debug)]
 pub(crate) struct Tokens {
     issued: HashMap<String, Issued>,
-    tickets: Vec<String>,
+    /// The tenant and app tokens in `issued`, oldest first, for forgetting the oldest;
+    /// the user token is not in it and stays.
+    order: VecDeque<String>,
+    tickets: VecDeque<String>,
     /// Makes this fake's tokens differ from another fake's: a token from elsewhere is
     /// foreign here, as on the platform.
     salt: u32,
@@ -41,7 +48,8 @@ impl Tokens {
     pub fn new() -> Tokens {
         let mut tokens = Tokens {
             issued: HashMap::new(),
-            tickets: Vec::new(),
+            order: VecDeque::new(),
+            tickets: VecDeque::new(),
             salt: fastrand::u32(..),
             minted: 0,
             user_token: String::new(),
@@ -63,6 +71,14 @@ impl Tokens {
             TokenKind::User => "u",
         };
         let token = self.mint(prefix);
+        if kind != TokenKind::User {
+            if self.order.len() == MAX_ISSUED
+                && let Some(oldest) = self.order.pop_front()
+            {
+                self.issued.remove(&oldest);
+            }
+            self.order.push_back(token.clone());
+        }
         self.issued
             .insert(token.clone(), Issued { kind, tenant_key });
         token
@@ -75,17 +91,21 @@ impl Tokens {
     /// Forgets every tenant and app token (the user token stays).
     pub fn revoke(&mut self) {
         self.issued.retain(|_, t| t.kind == TokenKind::User);
+        self.order.clear();
     }
 
-    /// Issues a new app_ticket; earlier ones stay valid.
+    /// Issues a new app_ticket; earlier ones stay valid, the latest [`MAX_ISSUED`].
     pub fn new_ticket(&mut self) -> String {
         let ticket = self.mint("ticket");
-        self.tickets.push(ticket.clone());
+        if self.tickets.len() == MAX_ISSUED {
+            self.tickets.pop_front();
+        }
+        self.tickets.push_back(ticket.clone());
         ticket
     }
 
     pub fn latest_ticket(&self) -> &str {
-        self.tickets.last().map_or("", String::as_str)
+        self.tickets.back().map_or("", String::as_str)
     }
 }
 
@@ -214,5 +234,34 @@ mod tests {
             APP_TOKEN_INVALID
         );
         assert!(answer("x.v1.y.z", &json!({}), APP, &mut tokens).is_none());
+    }
+
+    #[test]
+    fn a_flood_of_tokens_and_tickets_keeps_the_latest() {
+        let mut tokens = Tokens::new();
+        let user = tokens.user_token.clone();
+        let first = tokens.issue(TokenKind::Tenant, None);
+        let first_ticket = tokens.latest_ticket().to_owned();
+        let mut last = String::new();
+        let mut last_ticket = String::new();
+        for _ in 0..MAX_ISSUED {
+            last = tokens.issue(TokenKind::App, None);
+            last_ticket = tokens.new_ticket();
+        }
+        assert_eq!(
+            tokens.issued.len(),
+            MAX_ISSUED + 1,
+            "the latest, and the user token"
+        );
+        assert_eq!(tokens.order.len(), MAX_ISSUED);
+        assert_eq!(tokens.tickets.len(), MAX_ISSUED);
+        assert!(tokens.lookup(&first).is_none(), "the oldest is forgotten");
+        assert!(!tokens.tickets.contains(&first_ticket));
+        assert!(tokens.lookup(&last).is_some());
+        assert_eq!(tokens.latest_ticket(), last_ticket);
+        assert_eq!(tokens.lookup(&user).unwrap().kind, TokenKind::User);
+        tokens.revoke();
+        assert_eq!((tokens.issued.len(), tokens.order.len()), (1, 0));
+        assert!(tokens.lookup(&user).is_some());
     }
 }

@@ -19,7 +19,7 @@ use tokio_tungstenite::tungstenite::Message;
 use super::client::{Shared, closed};
 use super::connect::Socket;
 use super::frame::{Ack, Frame, METHOD_CONTROL, METHOD_DATA};
-use super::reassembly::{Limits, Outcome, Reassembler};
+use super::reassembly::{self, Limits, Outcome, Reassembler};
 use super::stats::Counters;
 use crate::events::Dispatched;
 
@@ -203,11 +203,26 @@ async fn on_data(
             return Ok(());
         }
     }
-    let message_id = frame.header("message_id").unwrap_or_default().to_owned();
     let sum = frame.header_int("sum").unwrap_or(1);
     let seq = frame.header_int("seq").unwrap_or(0);
     let payload = frame.payload.take().unwrap_or_default();
-    let whole = match fragments.add(&message_id, sum, seq, payload, Instant::now()) {
+    // A split message without a `message_id` (or with an overlong one) is refused by the
+    // reassembler: dropped unacknowledged, so the platform pushes it again.
+    let outcome = fragments.add(
+        frame.header("message_id"),
+        sum,
+        seq,
+        payload,
+        Instant::now(),
+    );
+    // Only a prefix goes to the logs: the id is the peer's and of any length.
+    let message_id: String = frame
+        .header("message_id")
+        .unwrap_or_default()
+        .chars()
+        .take(reassembly::MAX_MESSAGE_ID)
+        .collect();
+    let whole = match outcome {
         Outcome::Complete(whole) => whole,
         Outcome::Pending => return Ok(()),
         Outcome::Rejected(why) => {
