@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use crate::synth;
 
-/// `bench-regen [--sizes 500,2000,4000] [--runs N]`: the whole pipeline (parse,
-/// validate, lower, emit, render) on synthetic schemas, in memory.
+/// `bench-regen [--sizes 500,2000,4000] [--runs N] [--shape small|real]`: the whole
+/// pipeline (parse, validate, lower, emit, render) on synthetic schemas, in memory;
+/// `--schema DIR` measures a schema on disk instead (the imported published surface).
 pub fn regen(args: &[String]) -> Result<String, String> {
     let mut sizes = vec![500, 2000, 4000];
     let mut runs = 5;
@@ -16,6 +17,15 @@ pub fn regen(args: &[String]) -> Result<String, String> {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
+            "--schema" => {
+                let dir = it.next().ok_or("--schema DIR")?;
+                let runs = match it.next().map(String::as_str) {
+                    Some("--runs") => number(it.next(), "--runs N")?,
+                    None => runs,
+                    Some(other) => return Err(format!("unknown argument {other}")),
+                };
+                return regen_dir(Path::new(dir), runs);
+            }
             "--sizes" => {
                 sizes = it
                     .next()
@@ -78,6 +88,41 @@ pub fn regen(args: &[String]) -> Result<String, String> {
         ));
     }
     Ok(out)
+}
+
+/// The pipeline on the schema under `dir`, read once, run `runs` times in memory.
+fn regen_dir(dir: &Path, runs: usize) -> Result<String, String> {
+    let files = feishu_codegen::load::read_dir(dir).map_err(|d| d.to_string())?;
+    let mut times = Vec::new();
+    let (mut endpoints, mut bytes, mut lines, mut count) = (0, 0, 0, 0);
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        let generated = feishu_codegen::generate(&files).map_err(|e| e.to_string())?;
+        times.push(start.elapsed());
+        bytes = generated.values().map(String::len).sum::<usize>();
+        lines = generated.values().map(|s| s.lines().count()).sum::<usize>();
+        count = generated.len();
+        endpoints = files
+            .iter()
+            .filter(|f| {
+                let text = String::from_utf8_lossy(&f.bytes);
+                text.starts_with("endpoint:") || text.contains("\nendpoint:")
+            })
+            .count();
+    }
+    let m = median(&mut times);
+    Ok(format!(
+        "regen throughput, {} ({} schema files, {endpoints} endpoints), median of {runs} runs (profile: {})\n\
+         {:.1} ms, {:.0} endpoints/s, {:.1} MiB in {count} files ({:.1} KB, {} lines an endpoint)\n",
+        dir.display(),
+        files.len(),
+        profile(),
+        m.as_secs_f64() * 1e3,
+        endpoints as f64 / m.as_secs_f64(),
+        bytes as f64 / 1048576.0,
+        bytes as f64 / 1000.0 / endpoints.max(1) as f64,
+        lines / endpoints.max(1),
+    ))
 }
 
 /// `bench-compile [--endpoints N] [--runs N] [--write-only]`: wall time and peak memory of

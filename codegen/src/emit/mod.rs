@@ -32,7 +32,8 @@ enum Part<'a> {
     Service(&'a str, Vec<&'a Module>),
     Version(&'a Module, &'a str, &'a str),
     Endpoint(&'a Module, &'a Endpoint),
-    Testing,
+    Testing(std::sync::Arc<testing::Table<'a>>),
+    TestingModule(std::sync::Arc<testing::Table<'a>>, &'a Module),
 }
 
 /// One Rust file to render, with the schema files it comes from.
@@ -57,7 +58,8 @@ impl Unit<'_> {
                 let example = example::usage(e, &m.path, api, &self.krate);
                 endpoint::emit_endpoint(e, &api.common_errors, example)
             }
-            Part::Testing => testing::testing_rs(api),
+            Part::Testing(table) => testing::mod_rs(api, table),
+            Part::TestingModule(table, m) => testing::module_rs(api, table, m),
         }
     }
 }
@@ -81,12 +83,6 @@ pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, String) {
                 .map(|t| t.source.clone())
                 .collect(),
             part: Part::Client,
-            krate: krate.clone(),
-        },
-        Unit {
-            path: "src/testing.rs".into(),
-            sources: vec!["schema/**/*.yaml".into()],
-            part: Part::Testing,
             krate: krate.clone(),
         },
     ];
@@ -137,6 +133,23 @@ pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, String) {
             krate: krate.clone(),
         });
     }
+    // The fake's table: data only, one file per service version, so it renders on
+    // every core like the rest.
+    let table = std::sync::Arc::new(testing::Table::new(api));
+    for m in table.files(api) {
+        units.push(Unit {
+            path: format!("src/testing/{}.rs", testing::file_stem(&m.path)),
+            sources: m.sources.clone(),
+            part: Part::TestingModule(std::sync::Arc::clone(&table), m),
+            krate: krate.clone(),
+        });
+    }
+    units.push(Unit {
+        path: "src/testing/mod.rs".into(),
+        sources: vec!["schema/**/*.yaml".into()],
+        part: Part::Testing(table),
+        krate: krate.clone(),
+    });
     units.sort_by(|a, b| a.path.cmp(&b.path));
     (units, modules::cargo_toml(api, crate_name))
 }

@@ -1,4 +1,4 @@
-//! `src/testing.rs`: the fake server's table. Every endpoint is data (a `Route`
+//! `src/testing/`: the fake server's table, one file per service version. Every endpoint is data (a `Route`
 //! static, its fields and shapes as statics), never code, so a crate that knows the
 //! whole API compiles the fake's knowledge of it in a fraction of its own build.
 //! Not behind the service features: the fake knows every endpoint whatever the user
@@ -11,7 +11,9 @@ use quote::{format_ident, quote};
 use serde_json::{Map, Value};
 
 use super::endpoint::spec;
-use crate::ir::{Api, Body, Endpoint, Enum, FieldIr, Location, NamedKind, Struct, Ty, Wire};
+use crate::ir::{
+    Api, Body, Endpoint, Enum, FieldIr, Location, Module, NamedKind, Struct, Ty, Wire,
+};
 use crate::symbols::ModPath;
 
 /// Structs and enums by (module, Rust name): named types, and each endpoint's own
@@ -21,61 +23,76 @@ struct Index<'a> {
     enums: BTreeMap<(&'a ModPath, &'a str), &'a Enum>,
 }
 
-pub fn testing_rs(api: &Api) -> TokenStream {
-    let mut index = Index {
-        structs: BTreeMap::new(),
-        enums: BTreeMap::new(),
-    };
-    for m in &api.modules {
-        let own = m.endpoints.iter().flat_map(|e| &e.own_structs);
-        for s in m.structs.iter().chain(own) {
-            index.structs.insert((&m.path, s.ident.as_str()), s);
-        }
-        for e in &m.enums {
-            index.enums.insert((&m.path, e.ident.as_str()), e);
-        }
-    }
-    let used = reachable(api, &index);
-    let shapes = index
-        .structs
-        .iter()
-        .filter(|(key, _)| used.contains(&(key.0, "S", key.1)))
-        .map(|((module, name), s)| {
-            let id = static_name("S", module, name);
-            let fields = s.fields.iter().map(|f| field(f, module));
-            quote!(static #id: Shape = Shape::Object(&[#(#fields),*]);)
-        });
-    let enums = index
-        .enums
-        .iter()
-        .filter(|(key, _)| used.contains(&(key.0, "E", key.1)))
-        .map(|((module, name), e)| {
-            let id = static_name("E", module, name);
-            let values = e.variants.iter().map(|v| &v.value);
-            match e.wire {
-                Wire::String => {
-                    let values = values.map(|v| v.as_str().unwrap_or_default());
-                    quote!(static #id: Shape = Shape::StrEnum(&[#(#values),*]);)
-                }
-                Wire::Int => {
-                    let values = values.map(|v| v.as_i64().unwrap_or_default());
-                    quote!(static #id: Shape = Shape::IntEnum(&[#(#values),*]);)
-                }
-            }
-        });
-    let common = codes(&api.common_errors);
-    let index = &index;
-    let routes = api.modules.iter().flat_map(|m| {
-        m.endpoints
-            .iter()
-            .map(move |e| route(e, &m.path, api, index))
-    });
-    quote! {
-        //! What the fake Feishu knows of every endpoint, as data: see
-        //! `feishu_runtime::testing`.
-        #![allow(non_upper_case_globals)]
+/// What the table's files share: every struct and enum by module and name, and the
+/// named shapes a request can hold. Built once per run, read by every file.
+pub struct Table<'a> {
+    index: Index<'a>,
+    used: BTreeSet<Key<'a>>,
+}
 
-        use feishu_runtime::testing::{Body, Code, Field, Route, Shape};
+impl<'a> Table<'a> {
+    pub fn new(api: &'a Api) -> Table<'a> {
+        let mut index = Index {
+            structs: BTreeMap::new(),
+            enums: BTreeMap::new(),
+        };
+        for m in &api.modules {
+            let own = m.endpoints.iter().flat_map(|e| &e.own_structs);
+            for s in m.structs.iter().chain(own) {
+                index.structs.insert((&m.path, s.ident.as_str()), s);
+            }
+            for e in &m.enums {
+                index.enums.insert((&m.path, e.ident.as_str()), e);
+            }
+        }
+        let used = reachable(api, &index);
+        Table { index, used }
+    }
+
+    /// The modules that get a file: those with endpoints or with shapes in use.
+    pub fn files(&self, api: &'a Api) -> Vec<&'a Module> {
+        api.modules
+            .iter()
+            .filter(|m| {
+                !m.endpoints.is_empty() || self.used.iter().any(|(module, ..)| *module == &m.path)
+            })
+            .collect()
+    }
+}
+
+/// The file stem of a module's table: `application_v6`, `common`.
+pub fn file_stem(module: &ModPath) -> String {
+    match module {
+        ModPath::Common => "common".to_owned(),
+        ModPath::Service { service, version } => format!("{service}_{version}"),
+    }
+}
+
+/// `src/testing/mod.rs`: the files, the table of tables, the common codes and `fake()`.
+pub fn mod_rs(api: &Api, table: &Table<'_>) -> TokenStream {
+    let files: Vec<_> = table
+        .files(api)
+        .into_iter()
+        .map(|m| {
+            (
+                format_ident!("{}", file_stem(&m.path)),
+                !m.endpoints.is_empty(),
+            )
+        })
+        .collect();
+    let mods = files.iter().map(|(f, _)| quote!(mod #f;));
+    let tables = files
+        .iter()
+        .filter(|(_, routes)| *routes)
+        .map(|(f, _)| quote!(#f::ROUTES));
+    let common = codes(&api.common_errors);
+    quote! {
+        //! What the fake Feishu knows of every endpoint, as data (one file per service
+        //! version): see `feishu_runtime::testing`.
+
+        use feishu_runtime::testing::{Code, Route};
+
+        #(#mods)*
 
         /// Starts a fake Feishu on 127.0.0.1 that knows every endpoint of this crate; point
         /// a client at it with `fake.configure(Client::builder())`.
@@ -83,12 +100,65 @@ pub fn testing_rs(api: &Api) -> TokenStream {
             feishu_runtime::testing::FakeFeishu::start(ROUTES, COMMON_CODES).await
         }
 
-        /// Every endpoint of the crate, for the fake server.
-        pub static ROUTES: &[Route] = &[#(#routes),*];
+        /// Every endpoint of the crate, one table per service version, for the fake server.
+        pub static ROUTES: &[&[Route]] = &[#(#tables),*];
 
         /// The codes any endpoint can return.
         pub static COMMON_CODES: &[Code] = #common;
+    }
+}
 
+/// `src/testing/<module>.rs`: the module's routes, and the statics of its named types
+/// that a request can hold (other files refer to them through `super::`).
+pub fn module_rs(api: &Api, table: &Table<'_>, m: &Module) -> TokenStream {
+    let index = &table.index;
+    let here = &m.path;
+    let shapes = index
+        .structs
+        .iter()
+        .filter(|((module, name), _)| {
+            *module == here && table.used.contains(&(*module, "S", *name))
+        })
+        .map(|((module, name), s)| {
+            let id = static_name("S", module, name);
+            let fields = s.fields.iter().map(|f| field(f, module));
+            quote!(pub(super) static #id: Shape = Shape::Object(&[#(#fields),*]);)
+        });
+    let enums = index
+        .enums
+        .iter()
+        .filter(|((module, name), _)| {
+            *module == here && table.used.contains(&(*module, "E", *name))
+        })
+        .map(|((module, name), e)| {
+            let id = static_name("E", module, name);
+            let values = e.variants.iter().map(|v| &v.value);
+            match e.wire {
+                Wire::String => {
+                    let values = values.map(|v| v.as_str().unwrap_or_default());
+                    quote!(pub(super) static #id: Shape = Shape::StrEnum(&[#(#values),*]);)
+                }
+                Wire::Int => {
+                    let values = values.map(|v| v.as_i64().unwrap_or_default());
+                    quote!(pub(super) static #id: Shape = Shape::IntEnum(&[#(#values),*]);)
+                }
+            }
+        });
+    let routes = (!m.endpoints.is_empty()).then(|| {
+        let routes = m.endpoints.iter().map(|e| route(e, here, api, index));
+        quote! {
+            /// The endpoints of this service version.
+            pub(super) static ROUTES: &[Route] = &[#(#routes),*];
+        }
+    });
+    quote! {
+        #![allow(non_upper_case_globals)]
+
+        // A file uses what its routes and types need of these.
+        #[allow(unused_imports)]
+        use feishu_runtime::testing::{Body, Code, Field, Route, Shape};
+
+        #routes
         #(#shapes)*
         #(#enums)*
     }
@@ -233,7 +303,8 @@ fn shape(ty: &Ty, here: &ModPath) -> TokenStream {
                 NamedKind::Enum(_) => "E",
             };
             let id = static_name(prefix, module, ident);
-            quote!(&#id)
+            let file = format_ident!("{}", file_stem(module));
+            quote!(&super::#file::#id)
         }
     }
 }

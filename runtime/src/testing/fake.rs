@@ -38,12 +38,13 @@ impl fmt::Debug for FakeFeishu {
 }
 
 impl FakeFeishu {
-    /// Starts a fake serving `routes` (`feishu::testing::ROUTES`), which answers the
+    /// Starts a fake serving `routes` (`feishu::testing::ROUTES`: one table per
+    /// service version, so the generator renders them in parallel), which answers the
     /// `common` codes (`feishu::testing::COMMON_CODES`) on every endpoint, on a free
     /// port of 127.0.0.1. Must be called within a Tokio runtime; the server runs on it
     /// until the fake is dropped.
     pub async fn start(
-        routes: &'static [Route],
+        routes: &'static [&'static [Route]],
         common: &'static [Code],
     ) -> io::Result<FakeFeishu> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;

@@ -93,7 +93,7 @@ fn decide(
         delay: None,
         outcome: Outcome::Reply(reply),
     };
-    let route = match routing::find(state.routes, &request.method, &request.path) {
+    let route = match routing::find(&state.routes, &request.method, &request.path) {
         Ok(route) => route,
         Err(message) => {
             record.body = guess_body(&request.body);

@@ -26,7 +26,7 @@
 //!
 //! ```no_run
 //! # mod feishu { pub mod testing {
-//! #     pub static ROUTES: &[feishu_runtime::testing::Route] = &[];
+//! #     pub static ROUTES: &[&[feishu_runtime::testing::Route]] = &[];
 //! #     pub static COMMON_CODES: &[feishu_runtime::testing::Code] = &[];
 //! # } }
 //! use feishu_runtime::testing::FakeFeishu;

@@ -20,7 +20,7 @@ pub(crate) fn method_name(method: Method) -> &'static str {
 
 /// The route for `method path`, or the message of the 404 that says what is near.
 pub(crate) fn find(
-    routes: &'static [Route],
+    routes: &[&'static Route],
     method: &str,
     path: &str,
 ) -> Result<&'static Route, String> {
@@ -29,6 +29,7 @@ pub(crate) fn find(
     // `/x/batch` before `/x/:id`.
     let found = routes
         .iter()
+        .copied()
         .filter(|r| method_name(r.spec.method) == method)
         .filter(|r| fits(r.spec.path, &segments))
         .max_by_key(|r| {
@@ -72,13 +73,14 @@ fn fits(template: &str, segments: &[&str]) -> bool {
 
 /// The route whose path is closest to the request's, when close enough to be a typo
 /// (or the right path with the wrong method).
-fn nearest(routes: &'static [Route], method: &str, segments: &[&str]) -> Option<&'static Route> {
+fn nearest(routes: &[&'static Route], method: &str, segments: &[&str]) -> Option<&'static Route> {
     if segments.len() > 64 {
         return None;
     }
     let length: usize = segments.iter().map(|s| s.len() + 1).sum();
     routes
         .iter()
+        .copied()
         .map(|r| {
             let wrong_method = usize::from(method_name(r.spec.method) != method);
             (path_distance(r.spec.path, segments) * 2 + wrong_method, r)
@@ -154,7 +156,8 @@ mod tests {
     ];
 
     fn id(method: &str, path: &str) -> Result<&'static str, String> {
-        find(ROUTES, method, path).map(|r| r.spec.id)
+        let routes: Vec<&'static Route> = ROUTES.iter().collect();
+        find(&routes, method, path).map(|r| r.spec.id)
     }
 
     #[test]

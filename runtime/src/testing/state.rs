@@ -16,7 +16,8 @@ pub(crate) const MAX_RECORDED: usize = 10_000;
 
 #[derive(Debug)]
 pub(crate) struct State {
-    pub routes: &'static [Route],
+    /// Every route of every table, in table order.
+    pub routes: Vec<&'static Route>,
     pub common: &'static [Code],
     pub app_id: String,
     pub app_secret: String,
@@ -32,9 +33,9 @@ pub(crate) struct Inner {
 }
 
 impl State {
-    pub fn new(routes: &'static [Route], common: &'static [Code]) -> State {
+    pub fn new(routes: &'static [&'static [Route]], common: &'static [Code]) -> State {
         State {
-            routes,
+            routes: routes.iter().flat_map(|table| table.iter()).collect(),
             common,
             app_id: format!("cli_fake{:012x}", fastrand::u64(..) >> 16),
             app_secret: format!("fake-secret-{:016x}", fastrand::u64(..)),
@@ -54,7 +55,7 @@ impl State {
 
     /// The route with this id.
     pub fn route(&self, id: &str) -> Option<&'static Route> {
-        self.routes.iter().find(|r| r.spec.id == id)
+        self.routes.iter().copied().find(|r| r.spec.id == id)
     }
 
     pub fn push_step(&self, endpoint: &'static str, step: Step) {
