@@ -436,6 +436,47 @@ pub fn file_stem(e: &Endpoint) -> String {
     )
 }
 
+/// For each service, the other services whose types its own types, parameters and
+/// bodies name (a field of `im` typed `contact::v3::MemberIdType`): its feature must
+/// turn theirs on, or the service alone does not compile.
+fn service_dependencies(api: &Api) -> BTreeMap<&str, std::collections::BTreeSet<&str>> {
+    fn walk<'a>(ty: &'a crate::ir::Ty, out: &mut std::collections::BTreeSet<&'a str>) {
+        match ty {
+            crate::ir::Ty::Array(inner) | crate::ir::Ty::Map(inner) => walk(inner, out),
+            crate::ir::Ty::Named {
+                module: Some(ModPath::Service { service, .. }),
+                ..
+            } => {
+                out.insert(service.as_str());
+            }
+            _ => {}
+        }
+    }
+    let mut needs: BTreeMap<&str, std::collections::BTreeSet<&str>> = BTreeMap::new();
+    for m in &api.modules {
+        let ModPath::Service { service, .. } = &m.path else {
+            continue;
+        };
+        let entry = needs.entry(service.as_str()).or_default();
+        let own = m.endpoints.iter().flat_map(|e| &e.own_structs);
+        for s in m.structs.iter().chain(own) {
+            for f in &s.fields {
+                walk(&f.ty, entry);
+            }
+        }
+        for e in &m.endpoints {
+            for p in &e.params {
+                walk(&p.field.ty, entry);
+            }
+            if let crate::ir::Body::Whole { ty, .. } = &e.body {
+                walk(ty, entry);
+            }
+        }
+        entry.remove(service.as_str());
+    }
+    needs
+}
+
 /// The generated crate's manifest: a feature per service, `full` for all, and `serde`.
 pub fn cargo_toml(api: &Api, crate_name: &str) -> String {
     let services = services(api);
@@ -448,8 +489,17 @@ pub fn cargo_toml(api: &Api, crate_name: &str) -> String {
     let mut features = String::from("[features]\ndefault = [\"full\"]\n");
     let all: Vec<String> = gated.iter().map(|s| format!("\"{s}\"")).collect();
     features.push_str(&format!("full = [{}]\n", all.join(", ")));
+    let needs = service_dependencies(api);
     for s in &gated {
-        features.push_str(&format!("{s} = []\n"));
+        // A service whose types hold another service's types needs that module too.
+        let deps: Vec<String> = needs
+            .get(*s)
+            .into_iter()
+            .flatten()
+            .filter(|d| Some(**d) != always)
+            .map(|d| format!("\"{d}\""))
+            .collect();
+        features.push_str(&format!("{s} = [{}]\n", deps.join(", ")));
     }
     features.push_str(
         "# Receiving events over HTTP (`feishu::events::http`), and its ready axum route.\n\

@@ -25,6 +25,12 @@ impl Client {
     pub fn auth(&self) -> crate::auth::AuthApi<'_> {
         crate::auth::AuthApi::new(&self.0)
     }
+    #[cfg(feature = "ledger")]
+    /// The `ledger` service.
+    #[inline]
+    pub fn ledger(&self) -> crate::ledger::LedgerApi<'_> {
+        crate::ledger::LedgerApi::new(&self.0)
+    }
     #[cfg(feature = "shop")]
     /// The `shop` service.
     #[inline]

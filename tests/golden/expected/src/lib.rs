@@ -115,6 +115,9 @@ pub use common::*;
 #[rustfmt::skip]
 pub mod auth;
 #[rustfmt::skip]
+#[cfg(feature = "ledger")]
+pub mod ledger;
+#[rustfmt::skip]
 #[cfg(feature = "shop")]
 pub mod shop;
 /// What the fake Feishu server (`feishu_runtime::testing`) knows of every

@@ -5,6 +5,7 @@
 use feishu_runtime::testing::{Code, Route};
 mod common;
 mod auth_v3;
+mod ledger_v1;
 mod shop_v1;
 mod shop_v2;
 /// Starts a fake Feishu on 127.0.0.1 that knows every endpoint of this crate; point
@@ -13,7 +14,12 @@ pub async fn fake() -> ::std::io::Result<feishu_runtime::testing::FakeFeishu> {
     feishu_runtime::testing::FakeFeishu::start(ROUTES, COMMON_CODES).await
 }
 /// Every endpoint of the crate, one table per service version, for the fake server.
-pub static ROUTES: &[&[Route]] = &[auth_v3::ROUTES, shop_v1::ROUTES, shop_v2::ROUTES];
+pub static ROUTES: &[&[Route]] = &[
+    auth_v3::ROUTES,
+    ledger_v1::ROUTES,
+    shop_v1::ROUTES,
+    shop_v2::ROUTES,
+];
 /// The codes any endpoint can return.
 pub static COMMON_CODES: &[Code] = &[
     Code {
