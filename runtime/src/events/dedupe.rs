@@ -7,6 +7,8 @@ use std::fmt;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::auth::lock;
+
 /// How long an event id is remembered: the platform's last retry comes about 7 h 5 min
 /// after the first delivery; half an hour more covers its own delays.
 pub const DEDUPE_WINDOW: Duration = Duration::from_secs(7 * 3600 + 35 * 60);
@@ -115,10 +117,6 @@ impl Seen {
         }
         true
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

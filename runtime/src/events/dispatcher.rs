@@ -14,7 +14,7 @@ use super::dedupe::{Dedupe, MemoryDedupe};
 use super::envelope::{self, EnvelopeError, EventHeader};
 use super::tasks::HandlerTasks;
 use super::{Event, Reply};
-use crate::auth::BoxFuture;
+use crate::auth::{BoxFuture, lock};
 use crate::client::Client;
 use crate::error::BoxError;
 use crate::json::JsonError;
@@ -173,10 +173,6 @@ impl Inner {
 
 fn flatten(joined: Result<Outcome, tokio::task::JoinError>) -> Outcome {
     joined.unwrap_or_else(|join| Err(Failure::Handler(panicked(join))))
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[derive(Default)]

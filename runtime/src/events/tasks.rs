@@ -9,6 +9,8 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::task::{AbortHandle, JoinHandle};
 
+use crate::auth::lock;
+
 /// A set of running handler tasks. Cheap to clone; clones share the set. Each
 /// delivery (the long connection, an HTTP server) keeps its own, so stopping one never
 /// touches the handlers of another that shares the dispatcher.
@@ -106,10 +108,6 @@ impl HandlerTasks {
             }
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

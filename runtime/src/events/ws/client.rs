@@ -16,6 +16,7 @@ use super::connect::{self, Connect, HttpProxy};
 use super::connection::{self, Conn, Done, Ended};
 use super::discovery::{self, Endpoint};
 use super::stats::{Counters, WsStats};
+use crate::auth::lock;
 use crate::client::Domain;
 use crate::events::{Dispatcher, HandlerTasks};
 use crate::secret::Secret;
@@ -61,12 +62,12 @@ pub(crate) struct Shared {
 impl Shared {
     /// The server's config as last heard.
     pub fn server_config(&self) -> ServerConfig {
-        *self.server.lock().unwrap_or_else(|e| e.into_inner())
+        *lock(&self.server)
     }
 
     /// Applies a pushed `ClientConfig`; returns the config before and after.
     pub fn update_server_config(&self, config: &Value) -> (ServerConfig, ServerConfig) {
-        let mut current = self.server.lock().unwrap_or_else(|e| e.into_inner());
+        let mut current = lock(&self.server);
         let before = *current;
         current.apply(config);
         (before, *current)
