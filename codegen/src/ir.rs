@@ -192,6 +192,14 @@ pub enum Ty {
 }
 
 impl Ty {
+    /// The type inside any arrays and maps: what a collection ultimately holds.
+    pub fn element(&self) -> &Ty {
+        match self {
+            Ty::Array(inner) | Ty::Map(inner) => inner.element(),
+            other => other,
+        }
+    }
+
     /// Whether a value of this type has rules of its own to check (a named type with a
     /// `Validate` impl, or a collection of them).
     pub fn validates(&self) -> bool {

@@ -12,30 +12,24 @@ use crate::ir::{Host, Method, TokenKind};
 /// `#[doc]` attributes for `lines`. Each line goes through [`doc_text::scrub_line`]: a
 /// no-op on escaped schema text and on the generator's markdown, it keeps a line built
 /// around raw schema text a single line that compiles and opens no code block (so no
-/// doctest). Lines here never start a code block; an example would need its own path.
+/// doctest). Lines here never start a code block; examples go through [`code_doc`].
 pub fn doc(lines: &[String]) -> TokenStream {
-    lines
-        .iter()
-        .map(|line| {
-            let text = if line.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", doc_text::scrub_line(line))
-            };
-            quote!(#[doc = #text])
-        })
-        .collect()
+    attrs(lines.iter().map(|line| doc_text::scrub_line(line)))
 }
 
 /// `#[doc]` attributes for lines the generator wrote whole (a usage example with its
 /// code fence): not scrubbed, so indentation and the fence stay; nothing in them comes
 /// from the schema unescaped (values are Rust literals written with `{:?}`).
 pub fn code_doc(lines: &[String]) -> TokenStream {
+    attrs(lines.iter().cloned())
+}
+
+/// One `#[doc = " line"]` per line (an empty line stays empty), so they print as `///`.
+fn attrs(lines: impl Iterator<Item = String>) -> TokenStream {
     lines
-        .iter()
         .map(|line| {
             let text = if line.is_empty() {
-                String::new()
+                line
             } else {
                 format!(" {line}")
             };

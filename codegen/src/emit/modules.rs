@@ -441,15 +441,12 @@ pub fn file_stem(e: &Endpoint) -> String {
 /// turn theirs on, or the service alone does not compile.
 fn service_dependencies(api: &Api) -> BTreeMap<&str, std::collections::BTreeSet<&str>> {
     fn walk<'a>(ty: &'a crate::ir::Ty, out: &mut std::collections::BTreeSet<&'a str>) {
-        match ty {
-            crate::ir::Ty::Array(inner) | crate::ir::Ty::Map(inner) => walk(inner, out),
-            crate::ir::Ty::Named {
-                module: Some(ModPath::Service { service, .. }),
-                ..
-            } => {
-                out.insert(service.as_str());
-            }
-            _ => {}
+        if let crate::ir::Ty::Named {
+            module: Some(ModPath::Service { service, .. }),
+            ..
+        } = ty.element()
+        {
+            out.insert(service.as_str());
         }
     }
     let mut needs: BTreeMap<&str, std::collections::BTreeSet<&str>> = BTreeMap::new();

@@ -180,24 +180,22 @@ fn reachable<'a>(api: &'a Api, index: &Index<'a>) -> BTreeSet<Key<'a>> {
     }
     let mut seen = BTreeSet::new();
     while let Some((ty, here)) = todo.pop() {
-        match ty {
-            Ty::Array(inner) | Ty::Map(inner) => todo.push((inner, here)),
-            Ty::Named {
-                module,
-                ident,
-                kind,
-                ..
-            } => {
-                let module = module.as_ref().unwrap_or(here);
-                let prefix = if *kind == NamedKind::Struct { "S" } else { "E" };
-                if !seen.insert((module, prefix, ident.as_str())) {
-                    continue;
-                }
-                if let Some(s) = index.structs.get(&(module, ident.as_str())) {
-                    todo.extend(s.fields.iter().map(|f| (&f.ty, module)));
-                }
-            }
-            _ => {}
+        let Ty::Named {
+            module,
+            ident,
+            kind,
+            ..
+        } = ty.element()
+        else {
+            continue;
+        };
+        let module = module.as_ref().unwrap_or(here);
+        let prefix = if *kind == NamedKind::Struct { "S" } else { "E" };
+        if !seen.insert((module, prefix, ident.as_str())) {
+            continue;
+        }
+        if let Some(s) = index.structs.get(&(module, ident.as_str())) {
+            todo.extend(s.fields.iter().map(|f| (&f.ty, module)));
         }
     }
     seen
