@@ -14,23 +14,16 @@ use feishu::events::http::EventServer;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut listen = None;
-    let mut token = None;
-    let mut key = None;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--listen" => listen = Some(value()?),
-            "--verification-token" => token = Some(value()?),
-            "--encrypt-key" => key = Some(value()?),
-            other => return Err(format!("unknown argument {other}").into()),
-        }
-    }
+    let mut options =
+        feishu_examples::options(&["--listen", "--verification-token", "--encrypt-key"])?;
     let usage = "usage: events_http --listen ADDR --verification-token TOKEN [--encrypt-key KEY]";
-    let (Some(listen), Some(token)) = (listen, token) else {
+    let (Some(listen), Some(token)) = (
+        options.remove("--listen"),
+        options.remove("--verification-token"),
+    ) else {
         return Err(usage.into());
     };
+    let key = options.remove("--encrypt-key");
     let dispatcher = feishu_examples::print_every_event(Dispatcher::builder()).build();
     let mut server = EventServer::builder(dispatcher).verification_token(token.clone());
     // The quick-approval callback has its own token and key in the console; here the

@@ -16,21 +16,13 @@ use tokio::io::AsyncReadExt;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut open_base = None;
-    let mut app_id = None;
-    let mut app_secret = None;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--open-base" => open_base = Some(value()?),
-            "--app-id" => app_id = Some(value()?),
-            "--app-secret" => app_secret = Some(value()?),
-            other => return Err(format!("unknown argument {other}").into()),
-        }
-    }
+    let mut options = feishu_examples::options(&["--open-base", "--app-id", "--app-secret"])?;
     let usage = "usage: events_ws --open-base URL --app-id ID --app-secret SECRET";
-    let (Some(open_base), Some(app_id), Some(app_secret)) = (open_base, app_id, app_secret) else {
+    let (Some(open_base), Some(app_id), Some(app_secret)) = (
+        options.remove("--open-base"),
+        options.remove("--app-id"),
+        options.remove("--app-secret"),
+    ) else {
         return Err(usage.into());
     };
     let dispatcher = feishu_examples::print_every_event(Dispatcher::builder()).build();

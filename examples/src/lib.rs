@@ -25,6 +25,21 @@ use feishu::events::{DispatcherBuilder, Event, NoReply};
 use feishu::im::v1::MessageReceiveV1Event;
 use serde_json::json;
 
+/// The `--name value` options of the command line, each of `names` at most once;
+/// anything else is an error naming it.
+pub fn options(names: &[&str]) -> Result<std::collections::BTreeMap<String, String>, String> {
+    let mut found = std::collections::BTreeMap::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if !names.contains(&arg.as_str()) {
+            return Err(format!("unknown argument {arg}"));
+        }
+        let value = args.next().ok_or(format!("{arg} needs a value"))?;
+        found.insert(arg, value);
+    }
+    Ok(found)
+}
+
 /// Registers a printing handler for every event and callback the schema describes.
 /// Card callbacks are answered with a toast "received"; the quick approval with its
 /// success answer (HTTP 200, an empty object).
