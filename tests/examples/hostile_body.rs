@@ -115,14 +115,7 @@ async fn run_case(i: usize) {
     );
 }
 
-/// The process's peak resident set (VmHWM), in KiB; 0 where /proc is not there.
+/// The process's peak resident set, in KiB.
 fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
+    feishu_tests::proc_kib("self", "VmHWM")
 }

@@ -42,14 +42,9 @@ impl Event for Soak {
     type Reply = NoReply;
 }
 
-/// Resident set size of process `pid` (`self` for this one), from /proc.
+/// Resident set size of process `pid`, in KiB.
 fn rss_kib(pid: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
+    feishu_tests::proc_kib(pid, "VmRSS")
 }
 
 fn arg(name: &str, default: usize) -> usize {

@@ -7,6 +7,17 @@ use std::path::PathBuf;
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeExamples;
 
+/// A memory figure of process `pid` (`self` for this one) from /proc, in KiB: `VmRSS`
+/// (resident now) or `VmHWM` (peak); 0 where /proc is not there.
+pub fn proc_kib(pid: &str, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
 /// A path under the workspace root.
 pub fn workspace(rel: &str) -> PathBuf {
     xtask::workspace_root().join(rel)
