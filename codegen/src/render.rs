@@ -11,7 +11,7 @@ use crate::parallel::par_map;
 /// Renders every file; the map is keyed by path relative to the output directory.
 /// A unit that does not parse is a bug in the generator, reported with its path.
 pub fn render(api: &Api, crate_name: &str) -> Result<BTreeMap<String, String>, String> {
-    let (units, manifest) = emit::plan(api, crate_name);
+    let (units, manifests) = emit::plan(api, crate_name);
     let rendered = par_map(&units, |unit| {
         let file: syn::File = syn::parse2(unit.tokens(api))
             .map_err(|e| format!("generator bug: {} does not parse as Rust: {e}", unit.path))?;
@@ -23,6 +23,6 @@ pub fn render(api: &Api, crate_name: &str) -> Result<BTreeMap<String, String>, S
     });
     let mut files: BTreeMap<String, String> =
         rendered.into_iter().collect::<Result<_, String>>()?;
-    files.insert("Cargo.toml".into(), manifest);
+    files.extend(manifests);
     Ok(files)
 }

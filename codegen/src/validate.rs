@@ -13,6 +13,8 @@ use crate::naming;
 use crate::symbols::{ModPath, PRIMITIVES, SymbolKind, Symbols};
 use crate::type_expr::TypeExpr;
 
+mod crate_graph;
+
 /// Checks the whole schema; returns every problem found.
 pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
     let symbols = Symbols::build(files);
@@ -20,6 +22,8 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
         symbols: &symbols,
         out: Vec::new(),
         file: "",
+        module: None,
+        graph: crate_graph::CrateGraph::default(),
         hint_searches: 100,
         in_form: false,
     };
@@ -39,6 +43,7 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
     for file in files {
         v.file = &file.path;
         let module = ModPath::of_file(&file.path);
+        v.module.clone_from(&module);
         if module.is_none() {
             v.err(Pos::START, "schema file is not in a service/version directory")
                 .hint("put endpoints and types in schema/<service>/<version>/ (e.g. schema/application/v6/) and shared items in schema/common/");
@@ -149,6 +154,8 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
         }
         v.endpoint(ep, module.as_ref(), &common_errors);
     }
+    let circles = v.graph.circles();
+    v.out.extend(circles);
     v.out
 }
 
@@ -157,6 +164,8 @@ pub fn validate(files: &[LoadedFile]) -> Vec<Diagnostic> {
 /// `full`, `serde`), the client's own methods (`builder`), and Rust keywords, which
 /// cannot name a feature.
 const RESERVED_SERVICES: &[&str] = &[
+    // The module of a service's crate holding its accessor.
+    "accessor",
     // The client's own methods, inherent and from the traits it implements.
     "set_app_ticket",
     "clone",
@@ -259,6 +268,10 @@ struct Validator<'a, 's> {
     symbols: &'s Symbols<'a>,
     out: Vec<Diagnostic>,
     file: &'a str,
+    /// The module of `file`.
+    module: Option<ModPath>,
+    /// Which service crates name which others' types.
+    graph: crate_graph::CrateGraph<'a>,
     /// "Did you mean" searches left: each compares a name with every known one, so a
     /// file full of unknown names gets the first hundred and a plain hint after that.
     hint_searches: usize,
@@ -1047,7 +1060,13 @@ impl<'a> Validator<'a, '_> {
     }
 
     fn type_name(&mut self, pos: Pos, name: &str) -> bool {
-        if PRIMITIVES.contains(&name) || self.symbols.get(name).is_some() {
+        if PRIMITIVES.contains(&name) {
+            return true;
+        }
+        if let Some(symbol) = self.symbols.get(name) {
+            if let Some(from) = &self.module {
+                self.graph.reference(from, &symbol.module, self.file, pos);
+            }
             return true;
         }
         let candidates = PRIMITIVES

@@ -113,22 +113,26 @@ pub use feishu_runtime::{RequestOptions, RetryPolicy, Secret};
 mod client;
 pub use client::{Client, CommonError};
 #[rustfmt::skip]
-mod common;
-pub use common::*;
+pub use feishu_common::*;
 #[rustfmt::skip]
 #[cfg(feature = "application")]
-pub mod application;
+#[doc(inline)]
+pub use feishu_application as application;
 #[rustfmt::skip]
 #[cfg(feature = "approval")]
-pub mod approval;
+#[doc(inline)]
+pub use feishu_approval as approval;
 #[rustfmt::skip]
-pub mod auth;
+#[doc(inline)]
+pub use feishu_auth as auth;
 #[rustfmt::skip]
 #[cfg(feature = "card")]
-pub mod card;
+#[doc(inline)]
+pub use feishu_card as card;
 #[rustfmt::skip]
 #[cfg(feature = "im")]
-pub mod im;
+#[doc(inline)]
+pub use feishu_im as im;
 /// What the fake Feishu server (`feishu_runtime::testing`) knows of every
 /// endpoint, as data.
 #[cfg(feature = "testing")]

@@ -38,7 +38,9 @@ fn check(files: &BTreeMap<String, String>) -> usize {
     let mut lines = 0;
     let mut problems = Vec::new();
     for (path, source) in files.iter().filter(|(p, _)| p.ends_with(".rs")) {
-        if source.contains("#[doc") || source.contains("#![doc") {
+        // `#[doc(inline)]` (the facade's re-export of a service crate) carries no text.
+        let source_text = source.replace("#[doc(inline)]", "");
+        if source_text.contains("#[doc") || source_text.contains("#![doc") {
             problems.push(format!(
                 "{path}: a doc attribute did not render as a comment"
             ));
@@ -93,7 +95,7 @@ fn files_under(dir: &Path) -> BTreeMap<String, String> {
 
 #[test]
 fn checked_in_crates_have_no_doc_line_that_opens_a_code_block() {
-    for dir in ["generated/src", "tests/golden/expected/src"] {
+    for dir in ["generated", "tests/golden/expected"] {
         let lines = check(&files_under(&workspace(dir)));
         assert!(lines > 100, "{dir}: only {lines} doc lines");
     }
@@ -121,7 +123,7 @@ fn the_golden_fixture_carries_every_nasty_pattern() {
         assert!(yaml.contains(pattern), "missing {pattern:?}");
     }
     let rendered = std::fs::read_to_string(workspace(
-        "tests/golden/expected/src/shop/v1/note_create.rs",
+        "tests/golden/expected/services/shop/src/v1/note_create.rs",
     ))
     .unwrap();
     for escaped in [
@@ -212,7 +214,10 @@ enums:
     assert!(lines > 50, "only {lines} doc lines");
     // The escaped slots hold none of what rustdoc warns about, but in the code spans
     // that show defaults and examples as written.
-    for path in ["src/demo/v1/note_create.rs", "src/demo/v1/types.rs"] {
+    for path in [
+        "services/demo/src/v1/note_create.rs",
+        "services/demo/src/v1/types.rs",
+    ] {
         for line in doc_lines(&out[path]) {
             if line.starts_with("Example: `") || line.starts_with("Default (applied") {
                 continue;

@@ -67,7 +67,11 @@ fn a_link_loop_inside_out_changes_nothing_it_should_not() {
     .unwrap();
     assert!(message.contains("changed"), "{message}");
     xtask::regen(&schema.0, &out.0, "feishu", Mode::Check).unwrap();
-    assert!(!out.0.join("src/application/v6/app_badge_set.rs").exists());
+    assert!(
+        !out.0
+            .join("services/application/src/v6/app_badge_set.rs")
+            .exists()
+    );
     assert!(out.0.join("src/lib.rs").exists());
     assert_eq!(
         entries(&out.0)["loop"],
@@ -80,15 +84,15 @@ fn a_link_loop_inside_out_changes_nothing_it_should_not() {
 fn a_linked_directory_on_the_way_to_a_target_is_refused() {
     let out = generated_crate("out-linked-dir");
     let outside = TempDir::new("outside-dir");
-    copy_tree(&out.0.join("src/auth"), &outside.0);
+    copy_tree(&out.0.join("services/auth"), &outside.0);
     let outside_mod = outside.0.join("mod.rs");
     std::fs::write(&outside_mod, MARKED).unwrap();
-    std::fs::remove_dir_all(out.0.join("src/auth")).unwrap();
-    symlink(&outside.0, out.0.join("src/auth")).unwrap();
+    std::fs::remove_dir_all(out.0.join("services/auth")).unwrap();
+    symlink(&outside.0, out.0.join("services/auth")).unwrap();
     let (before, outside_before) = (entries(&out.0), entries(&outside.0));
 
     let err = regen(&workspace("schema"), &out.0).unwrap_err();
-    let auth = out.0.join("src/auth");
+    let auth = out.0.join("services/auth");
     assert!(
         err.contains(&format!("{}: it is a symbolic link", auth.display())),
         "{err}"
@@ -107,7 +111,7 @@ fn a_linked_directory_on_the_way_to_a_target_is_refused() {
 fn a_blocked_target_changes_nothing_and_the_error_names_it() {
     type Block = fn(&Path);
     let cases: [(&str, &str, Block); 3] = [
-        ("src/auth", "cannot create directory", |p| {
+        ("services/auth", "cannot create directory", |p| {
             std::fs::remove_dir_all(p).unwrap();
             std::fs::write(p, "a file where a directory belongs\n").unwrap();
         }),
@@ -115,7 +119,7 @@ fn a_blocked_target_changes_nothing_and_the_error_names_it() {
             std::fs::remove_file(p).unwrap();
             std::fs::create_dir(p).unwrap();
         }),
-        ("src/common.rs", "not a regular file", |p| {
+        ("common/src/types.rs", "not a regular file", |p| {
             std::fs::remove_file(p).unwrap();
             mkfifo(p);
         }),
@@ -191,11 +195,11 @@ fn a_directory_that_is_not_a_generated_crate_is_refused() {
 #[test]
 fn a_hand_written_file_at_a_generated_path_is_not_overwritten() {
     let out = generated_crate("out-hand-written");
-    std::fs::write(out.0.join("src/common.rs"), "// mine\n").unwrap();
+    std::fs::write(out.0.join("common/src/types.rs"), "// mine\n").unwrap();
     let before = snapshot(&out.0);
 
     let err = regen(&workspace("schema"), &out.0).unwrap_err();
-    let path = out.0.join("src/common.rs").display().to_string();
+    let path = out.0.join("common/src/types.rs").display().to_string();
     assert!(
         err.contains(&format!("cannot overwrite {path}: it was not generated")),
         "{err}"

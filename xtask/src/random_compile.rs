@@ -57,27 +57,20 @@ pub fn run(args: &[String]) -> Result<String, String> {
     }
 }
 
-/// `cargo clippy` and `cargo doc` on the crate, warnings as errors, and its doctests
-/// (every endpoint's usage example) compiled.
+/// `cargo clippy` and `cargo doc` on the crate and its service crates (the scratch
+/// workspace holds nothing else), warnings as errors, and their doctests (every
+/// endpoint's usage example) compiled.
 fn lint(dir: &Path, target: &Path) -> Result<(), String> {
     let runs: [(&[&str], &str); 3] = [
         (
-            &[
-                "clippy",
-                "--quiet",
-                "-p",
-                "feishu-random",
-                "--",
-                "-D",
-                "warnings",
-            ],
+            &["clippy", "--quiet", "--workspace", "--", "-D", "warnings"],
             "",
         ),
         (
-            &["doc", "--quiet", "--no-deps", "-p", "feishu-random"],
+            &["doc", "--quiet", "--no-deps", "--workspace"],
             "-D warnings",
         ),
-        (&["test", "--quiet", "--doc", "-p", "feishu-random"], ""),
+        (&["test", "--quiet", "--doc", "--workspace"], ""),
     ];
     for (args, rustdocflags) in runs {
         let output = Command::new(env!("CARGO"))

@@ -157,18 +157,24 @@ pub fn schema(seed: u64, endpoints: usize) -> Vec<SourceFile> {
         rng: fastrand::Rng::with_seed(seed),
         types: Vec::new(),
         enums: Vec::new(),
+        visible: None,
     };
     let mut files = crate::synth::auth_files();
     files.push(file(
         "common/errors.yaml",
         "errors:\n  - {code: 99991400, http: 429, name: rate_limited, message: limited, hint: wait}\n".to_owned(),
     ));
+    // What each service may name: its own types and those of the services before it.
+    // Services are crates of their own and must not name each other in a circle.
+    let mut upto = Vec::new();
     for (i, service) in SERVICES.iter().enumerate() {
         let text = g.types_file(i);
         files.push(file(&format!("{service}/v1/types.yaml"), text));
+        upto.push((g.types.len(), g.enums.len()));
     }
     for i in 0..endpoints {
         let service = SERVICES[i % SERVICES.len()];
+        g.visible = Some(upto[i % SERVICES.len()]);
         let (resource, method) = (g.word(), g.word());
         let id = format!("{service}.v1.{resource}.{method}");
         let text = g.endpoint(&id, i);
@@ -181,6 +187,7 @@ pub fn schema(seed: u64, endpoints: usize) -> Vec<SourceFile> {
     // hostile vocabulary, event types spelled with its words.
     for i in 0..endpoints.div_ceil(5) {
         let service = SERVICES[i % SERVICES.len()];
+        g.visible = Some(upto[i % SERVICES.len()]);
         let text = g.event(service, i);
         files.push(file(&format!("{service}/v1/event.{i}.yaml"), text));
     }
@@ -221,9 +228,19 @@ struct Gen {
     /// Struct type names declared so far (all services: names are global).
     types: Vec<String>,
     enums: Vec<String>,
+    /// How many of `types` and `enums` the file being drawn may name (all when `None`).
+    visible: Option<(usize, usize)>,
 }
 
 impl Gen {
+    fn types_pool(&self) -> &[String] {
+        &self.types[..self.visible.map_or(self.types.len(), |v| v.0)]
+    }
+
+    fn enums_pool(&self) -> &[String] {
+        &self.enums[..self.visible.map_or(self.enums.len(), |v| v.1)]
+    }
+
     fn word(&mut self) -> &'static str {
         WORDS[self.rng.usize(..WORDS.len())]
     }
@@ -300,8 +317,11 @@ impl Gen {
         text.push_str("  response:\n    fields:\n");
         text.push_str(&self.fields(1, 4, false, 6));
         if paginated {
-            let item = match self.types.is_empty() {
-                false if self.rng.bool() => self.types[self.rng.usize(..self.types.len())].clone(),
+            let item = match self.types_pool().is_empty() {
+                false if self.rng.bool() => {
+                    let n = self.rng.usize(..self.types_pool().len());
+                    self.types_pool()[n].clone()
+                }
                 _ => self.scalar().to_owned(),
             };
             text.push_str(&format!(
@@ -387,7 +407,12 @@ impl Gen {
 
     fn field_type(&mut self, in_type: bool) -> String {
         let named = |g: &mut Gen| -> Option<String> {
-            let pool: Vec<String> = g.types.iter().chain(&g.enums).cloned().collect();
+            let pool: Vec<String> = g
+                .types_pool()
+                .iter()
+                .chain(g.enums_pool())
+                .cloned()
+                .collect();
             (!pool.is_empty()).then(|| pool[g.rng.usize(..pool.len())].clone())
         };
         match self.rng.u8(..10) {
@@ -408,8 +433,9 @@ impl Gen {
     fn url_type(&mut self) -> String {
         match self.rng.u8(..4) {
             0 => format!("type: array, items: {}", SCALARS[self.rng.usize(..4)]),
-            1 if !self.enums.is_empty() => {
-                format!("type: {}", self.enums[self.rng.usize(..self.enums.len())])
+            1 if !self.enums_pool().is_empty() => {
+                let n = self.rng.usize(..self.enums_pool().len());
+                format!("type: {}", self.enums_pool()[n])
             }
             _ => format!("type: {}", self.scalar()),
         }

@@ -5,6 +5,7 @@
 //! `feishu` crate does almost no code generation of its own and a user compiles only
 //! the endpoints and types they use.
 
+pub mod crates;
 pub mod doc_text;
 mod docs;
 mod endpoint;
@@ -29,6 +30,8 @@ enum Part<'a> {
     Lib,
     Client,
     Types(&'a Module),
+    CommonLib,
+    ServiceLib(&'a str, Vec<&'a Module>),
     Service(&'a str, Vec<&'a Module>),
     Version(&'a Module, &'a str, &'a str),
     Endpoint(&'a Module, &'a Endpoint),
@@ -41,7 +44,7 @@ pub struct Unit<'a> {
     pub path: String,
     pub sources: Vec<String>,
     part: Part<'a>,
-    /// The crate's name as code spells it (`feishu`), for doc examples.
+    /// The facade's package name as code spells it (`feishu`), for doc examples.
     krate: String,
 }
 
@@ -52,6 +55,10 @@ impl Unit<'_> {
             Part::Lib => modules::lib_rs(api, &self.krate),
             Part::Client => modules::client_rs(api),
             Part::Types(m) => types_file(m),
+            Part::CommonLib => crates::common_lib_rs(&self.krate),
+            Part::ServiceLib(name, versions) => {
+                crates::service_lib_rs(api, &self.krate, name, versions)
+            }
             Part::Service(name, versions) => modules::service_rs(name, versions),
             Part::Version(m, service, version) => modules::version_rs(m, service, version),
             Part::Endpoint(m, e) => {
@@ -64,8 +71,8 @@ impl Unit<'_> {
     }
 }
 
-/// Every output file, in path order, and the crate manifest as text.
-pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, String) {
+/// Every output file, in path order, and the crates' manifests as text, by path.
+pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, Vec<(String, String)>) {
     let krate = crate_name.replace('-', "_");
     let has_types = |m: &Module| !m.structs.is_empty() || !m.enums.is_empty();
     let mut units = vec![
@@ -88,10 +95,17 @@ pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, String) {
     ];
     for m in &api.modules {
         if m.path == ModPath::Common && has_types(m) {
+            let dir = crates::COMMON_DIR;
             units.push(Unit {
-                path: "src/common.rs".into(),
+                path: format!("{dir}/src/types.rs"),
                 sources: m.type_sources.clone(),
                 part: Part::Types(m),
+                krate: krate.clone(),
+            });
+            units.push(Unit {
+                path: format!("{dir}/src/lib.rs"),
+                sources: m.type_sources.clone(),
+                part: Part::CommonLib,
                 krate: krate.clone(),
             });
         }
@@ -102,7 +116,7 @@ pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, String) {
             let ModPath::Service { version, .. } = &m.path else {
                 continue;
             };
-            let dir = format!("src/{service}/{version}");
+            let dir = format!("{}/src/{version}", crates::service_dir(service));
             units.push(Unit {
                 path: format!("{dir}/mod.rs"),
                 sources: m.sources.clone(),
@@ -126,8 +140,15 @@ pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, String) {
                 });
             }
         }
+        let dir = crates::service_dir(service);
         units.push(Unit {
-            path: format!("src/{service}/mod.rs"),
+            path: format!("{dir}/src/lib.rs"),
+            sources: vec![format!("schema/{service}/**/*.yaml")],
+            part: Part::ServiceLib(service, versions.clone()),
+            krate: krate.clone(),
+        });
+        units.push(Unit {
+            path: format!("{dir}/src/accessor.rs"),
             sources,
             part: Part::Service(service, versions),
             krate: krate.clone(),
@@ -151,7 +172,7 @@ pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, String) {
         krate: krate.clone(),
     });
     units.sort_by(|a, b| a.path.cmp(&b.path));
-    (units, modules::cargo_toml(api, crate_name))
+    (units, crates::manifests(api, crate_name))
 }
 
 fn types_file(m: &Module) -> TokenStream {

@@ -27,7 +27,7 @@ pub fn services(api: &Api) -> BTreeMap<&str, Vec<&Module>> {
 
 /// The service whose module the client itself needs (token endpoints): never behind a
 /// feature.
-fn always_on(api: &Api) -> Option<&str> {
+pub fn always_on(api: &Api) -> Option<&str> {
     api.token_endpoints.first().and_then(|t| match &t.module {
         ModPath::Service { service, .. } => Some(service.as_str()),
         ModPath::Common => None,
@@ -53,19 +53,26 @@ pub fn lib_rs(api: &Api, krate: &str) -> TokenStream {
         .iter()
         .any(|m| m.path == ModPath::Common && (!m.structs.is_empty() || !m.enums.is_empty()));
     let common_mod = common.then(|| {
-        quote! {
-            #[rustfmt::skip]
-            mod common;
-            pub use common::*;
-        }
+        let lib = format_ident!(
+            "{}",
+            super::crates::lib_name(&super::crates::common_package(krate))
+        );
+        quote!(#[rustfmt::skip] pub use #lib::*;)
     });
+    // Each service is a crate of its own; the facade names it as a module. Re-exports
+    // are `rustfmt::skip` so `cargo fmt` does not sort them into another order.
     let mods = services.keys().map(|s| {
         let i = ident(s);
+        let lib = format_ident!(
+            "{}",
+            super::crates::lib_name(&super::crates::service_package(krate, s))
+        );
         let gate = feature_gate(s, always);
         quote! {
             #[rustfmt::skip]
             #gate
-            pub mod #i;
+            #[doc(inline)]
+            pub use #lib as #i;
         }
     });
     quote! {
@@ -197,7 +204,7 @@ fn common_error_enum(api: &Api) -> TokenStream {
     }
 }
 
-fn feature_gate(service: &str, always: Option<&str>) -> TokenStream {
+pub fn feature_gate(service: &str, always: Option<&str>) -> TokenStream {
     if Some(service) == always {
         quote!()
     } else {
@@ -276,33 +283,18 @@ fn token_call(t: &TokenEndpoint) -> TokenStream {
     }
 }
 
-/// `src/<service>/mod.rs`: the version modules and the service accessor.
+/// `src/accessor.rs` of a service crate: the service's accessor, which reaches its
+/// versions.
 pub fn service_rs(service: &str, versions: &[&Module]) -> TokenStream {
     let api_ty = format_ident!("{}Api", camel(service));
-    let names: Vec<&str> = versions
-        .iter()
-        .filter_map(|m| match &m.path {
-            ModPath::Service { version, .. } => Some(version.as_str()),
-            ModPath::Common => None,
-        })
-        .collect();
-    let mods = names.iter().map(|v| {
-        let i = ident(v);
-        let d = doc1(format!("`{service}` {v}."));
-        quote!(#d pub mod #i;)
-    });
-    let accessors = names.iter().map(|v| {
+    let accessors = version_names(versions).into_iter().map(|v| {
         let i = ident(v);
         let t = format_ident!("{}Api", camel(v));
         let d = doc1(format!("The `{service}` {v} endpoints."));
-        quote!(#d #[inline] pub fn #i(self) -> #i::#t<'a> { #i::#t { client: self.client } })
+        quote!(#d #[inline] pub fn #i(self) -> crate::#i::#t<'a> { crate::#i::#t { client: self.client } })
     });
     let d = doc1(format!("The versions of the `{service}` service."));
-    let module_doc = format!(" The `{service}` service.");
     quote! {
-        #![doc = #module_doc]
-        #(#mods)*
-
         #d
         #[derive(Debug, Clone, Copy)]
         pub struct #api_ty<'a> {
@@ -317,6 +309,17 @@ pub fn service_rs(service: &str, versions: &[&Module]) -> TokenStream {
             #(#accessors)*
         }
     }
+}
+
+/// The version names of a service's modules, in order.
+pub fn version_names<'m>(versions: &[&'m Module]) -> Vec<&'m str> {
+    versions
+        .iter()
+        .filter_map(|m| match &m.path {
+            ModPath::Service { version, .. } => Some(version.as_str()),
+            ModPath::Common => None,
+        })
+        .collect()
 }
 
 /// `src/<service>/<version>/mod.rs`: the endpoint and type modules, and a resource
@@ -433,102 +436,5 @@ pub fn file_stem(e: &Endpoint) -> String {
         "{}_{}",
         crate::naming::bare(&e.resource),
         crate::naming::bare(&e.method_ident)
-    )
-}
-
-/// For each service, the other services whose types its own types, parameters and
-/// bodies name (a field of `im` typed `contact::v3::MemberIdType`): its feature must
-/// turn theirs on, or the service alone does not compile.
-fn service_dependencies(api: &Api) -> BTreeMap<&str, std::collections::BTreeSet<&str>> {
-    fn walk<'a>(ty: &'a crate::ir::Ty, out: &mut std::collections::BTreeSet<&'a str>) {
-        if let crate::ir::Ty::Named {
-            module: Some(ModPath::Service { service, .. }),
-            ..
-        } = ty.element()
-        {
-            out.insert(service.as_str());
-        }
-    }
-    let mut needs: BTreeMap<&str, std::collections::BTreeSet<&str>> = BTreeMap::new();
-    for m in &api.modules {
-        let ModPath::Service { service, .. } = &m.path else {
-            continue;
-        };
-        let entry = needs.entry(service.as_str()).or_default();
-        let own = m.endpoints.iter().flat_map(|e| &e.own_structs);
-        for s in m.structs.iter().chain(own) {
-            for f in &s.fields {
-                walk(&f.ty, entry);
-            }
-        }
-        for e in &m.endpoints {
-            for p in &e.params {
-                walk(&p.field.ty, entry);
-            }
-            if let crate::ir::Body::Whole { ty, .. } = &e.body {
-                walk(ty, entry);
-            }
-        }
-        entry.remove(service.as_str());
-    }
-    needs
-}
-
-/// The generated crate's manifest: a feature per service, `full` for all, and `serde`.
-pub fn cargo_toml(api: &Api, crate_name: &str) -> String {
-    let services = services(api);
-    let always = always_on(api);
-    let gated: Vec<&str> = services
-        .keys()
-        .copied()
-        .filter(|s| Some(*s) != always)
-        .collect();
-    let mut features = String::from("[features]\ndefault = [\"full\"]\n");
-    let all: Vec<String> = gated.iter().map(|s| format!("\"{s}\"")).collect();
-    features.push_str(&format!("full = [{}]\n", all.join(", ")));
-    let needs = service_dependencies(api);
-    for s in &gated {
-        // A service whose types hold another service's types needs that module too.
-        let deps: Vec<String> = needs
-            .get(*s)
-            .into_iter()
-            .flatten()
-            .filter(|d| Some(**d) != always)
-            .map(|d| format!("\"{d}\""))
-            .collect();
-        features.push_str(&format!("{s} = [{}]\n", deps.join(", ")));
-    }
-    features.push_str(
-        "# Receiving events over HTTP (`feishu::events::http`), and its ready axum route.\n\
-events-http = [\"feishu-runtime/events-http\"]\n\
-axum = [\"feishu-runtime/axum\"]\n\
-# Receiving events over the long connection (`feishu::events::ws`).\n\
-events-ws = [\"feishu-runtime/events-ws\"]\n",
-    );
-    features.push_str(
-        "# The fake Feishu server and the table of every endpoint it serves, for tests and\n\
-# examples that run without an account.\n\
-testing = [\"feishu-runtime/testing\"]\n",
-    );
-    features.push_str(
-        "# serde's Serialize and Deserialize on the generated types, through the same\n\
-# JSON conversions the client uses; off by default because the client does not need them.\n\
-serde = []\n",
-    );
-    format!(
-        "# @generated by `cargo xtask regen` from schema/; do not edit.\n\
-[package]\n\
-name = \"{crate_name}\"\n\
-version = \"0.1.0\"\n\
-description = \"Typed client for the Feishu (Lark) Open Platform, generated from schema/\"\n\
-edition.workspace = true\n\
-rust-version.workspace = true\n\
-license.workspace = true\n\
-publish.workspace = true\n\
-\n\
-[dependencies]\n\
-feishu-runtime.workspace = true\n\
-\n\
-{features}"
     )
 }

@@ -110,16 +110,18 @@ pub use feishu_runtime::{RequestOptions, RetryPolicy, Secret};
 mod client;
 pub use client::{Client, CommonError};
 #[rustfmt::skip]
-mod common;
-pub use common::*;
+pub use feishu_golden_common::*;
 #[rustfmt::skip]
-pub mod auth;
+#[doc(inline)]
+pub use feishu_golden_auth as auth;
 #[rustfmt::skip]
 #[cfg(feature = "ledger")]
-pub mod ledger;
+#[doc(inline)]
+pub use feishu_golden_ledger as ledger;
 #[rustfmt::skip]
 #[cfg(feature = "shop")]
-pub mod shop;
+#[doc(inline)]
+pub use feishu_golden_shop as shop;
 /// What the fake Feishu server (`feishu_runtime::testing`) knows of every
 /// endpoint, as data.
 #[cfg(feature = "testing")]

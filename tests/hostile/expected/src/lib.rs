@@ -90,17 +90,19 @@ pub use feishu_runtime::{RequestOptions, RetryPolicy, Secret};
 mod client;
 pub use client::{Client, CommonError};
 #[rustfmt::skip]
-mod common;
-pub use common::*;
+pub use feishu_hostile_common::*;
 #[rustfmt::skip]
 #[cfg(feature = "approval")]
-pub mod approval;
+#[doc(inline)]
+pub use feishu_hostile_approval as approval;
 #[rustfmt::skip]
 #[cfg(feature = "contact")]
-pub mod contact;
+#[doc(inline)]
+pub use feishu_hostile_contact as contact;
 #[rustfmt::skip]
 #[cfg(feature = "im")]
-pub mod im;
+#[doc(inline)]
+pub use feishu_hostile_im as im;
 /// What the fake Feishu server (`feishu_runtime::testing`) knows of every
 /// endpoint, as data.
 #[cfg(feature = "testing")]

@@ -110,22 +110,28 @@ pub use feishu_runtime::{RequestOptions, RetryPolicy, Secret};
 mod client;
 pub use client::{Client, CommonError};
 #[rustfmt::skip]
-pub mod auth;
+#[doc(inline)]
+pub use feishu_random_auth as auth;
 #[rustfmt::skip]
 #[cfg(feature = "base")]
-pub mod base;
+#[doc(inline)]
+pub use feishu_random_base as base;
 #[rustfmt::skip]
 #[cfg(feature = "contact")]
-pub mod contact;
+#[doc(inline)]
+pub use feishu_random_contact as contact;
 #[rustfmt::skip]
 #[cfg(feature = "docx")]
-pub mod docx;
+#[doc(inline)]
+pub use feishu_random_docx as docx;
 #[rustfmt::skip]
 #[cfg(feature = "drive")]
-pub mod drive;
+#[doc(inline)]
+pub use feishu_random_drive as drive;
 #[rustfmt::skip]
 #[cfg(feature = "im")]
-pub mod im;
+#[doc(inline)]
+pub use feishu_random_im as im;
 /// What the fake Feishu server (`feishu_runtime::testing`) knows of every
 /// endpoint, as data.
 #[cfg(feature = "testing")]

@@ -302,7 +302,7 @@ pub(super) static ROUTES: &[Route] = &[
             &[
                 Field {
                     name: "none",
-                    shape: &Shape::Array(&super::im_v1::S_im_v1_DebugType),
+                    shape: &Shape::Array(&super::im_v1::S_im_v1_Spec),
                     required: false,
                 },
             ],
@@ -408,63 +408,6 @@ pub(super) static S_contact_v1_LoopNewBodyFrom: Shape = Shape::Object(
         Field {
             name: "vec",
             shape: &Shape::Array(&Shape::Array(&Shape::F64)),
-            required: false,
-        },
-    ],
-);
-pub(super) static S_contact_v1_NewCreate: Shape = Shape::Object(
-    &[
-        Field {
-            name: "async",
-            shape: &Shape::Map(&Shape::Array(&Shape::Bool)),
-            required: false,
-        },
-        Field {
-            name: "ref",
-            shape: &Shape::F64,
-            required: false,
-        },
-        Field {
-            name: "into",
-            shape: &super::contact_v1::S_contact_v1_NewCreateInto,
-            required: false,
-        },
-        Field {
-            name: "err",
-            shape: &Shape::Array(&Shape::Array(&Shape::F64)),
-            required: false,
-        },
-    ],
-);
-pub(super) static S_contact_v1_NewCreateInto: Shape = Shape::Object(
-    &[
-        Field {
-            name: "spec",
-            shape: &Shape::Json,
-            required: false,
-        },
-        Field {
-            name: "elements",
-            shape: &super::contact_v1::S_contact_v1_NewCreateIntoElements,
-            required: true,
-        },
-    ],
-);
-pub(super) static S_contact_v1_NewCreateIntoElements: Shape = Shape::Object(
-    &[
-        Field {
-            name: "with_meta",
-            shape: &Shape::Json,
-            required: false,
-        },
-        Field {
-            name: "move",
-            shape: &Shape::Json,
-            required: false,
-        },
-        Field {
-            name: "validate",
-            shape: &super::im_v1::E_im_v1_None0,
             required: false,
         },
     ],

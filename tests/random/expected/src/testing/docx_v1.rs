@@ -35,7 +35,7 @@ pub(super) static ROUTES: &[Route] = &[
             &[
                 Field {
                     name: "ok",
-                    shape: &Shape::Array(&super::base_v1::S_base_v1_BoxType),
+                    shape: &Shape::Array(&super::docx_v1::S_docx_v1_OkType),
                     required: false,
                 },
                 Field {
@@ -111,7 +111,7 @@ pub(super) static ROUTES: &[Route] = &[
             &[
                 Field {
                     name: "call",
-                    shape: &super::contact_v1::S_contact_v1_NewCreate,
+                    shape: &super::docx_v1::S_docx_v1_Client,
                     required: false,
                 },
                 Field {
@@ -254,7 +254,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "update_text_elements",
-                shape: &super::contact_v1::E_contact_v1_Send3,
+                shape: &super::drive_v1::E_drive_v1_Request1,
                 required: false,
             },
             Field {
@@ -403,6 +403,30 @@ pub(super) static S_docx_v1_ClientHashAs: Shape = Shape::Object(
         },
     ],
 );
+pub(super) static S_docx_v1_OkType: Shape = Shape::Object(
+    &[
+        Field {
+            name: "items",
+            shape: &Shape::Bool,
+            required: false,
+        },
+        Field {
+            name: "where",
+            shape: &Shape::Json,
+            required: false,
+        },
+        Field {
+            name: "data",
+            shape: &Shape::Map(&Shape::F64),
+            required: false,
+        },
+        Field {
+            name: "spec",
+            shape: &super::docx_v1::S_docx_v1_Client,
+            required: false,
+        },
+    ],
+);
 pub(super) static S_docx_v1_Secret: Shape = Shape::Object(
     &[
         Field {
@@ -440,7 +464,4 @@ pub(super) static S_docx_v1_SecretMove: Shape = Shape::Object(
             required: false,
         },
     ],
-);
-pub(super) static E_docx_v1_Vec2: Shape = Shape::StrEnum(
-    &["v0", "v1", "v2", "v3", "v4", "v5"],
 );

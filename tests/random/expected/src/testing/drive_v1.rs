@@ -52,12 +52,12 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "send",
-                shape: &super::drive_v1::E_drive_v1_Request1,
+                shape: &super::im_v1::E_im_v1_None0,
                 required: false,
             },
             Field {
                 name: "if",
-                shape: &super::contact_v1::E_contact_v1_Send3,
+                shape: &super::drive_v1::E_drive_v1_Request1,
                 required: false,
             },
             Field {
@@ -205,7 +205,7 @@ pub(super) static ROUTES: &[Route] = &[
             &[
                 Field {
                     name: "move",
-                    shape: &super::docx_v1::S_docx_v1_Client,
+                    shape: &super::im_v1::S_im_v1_FromType,
                     required: true,
                 },
             ],
@@ -235,7 +235,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "as",
-                shape: &super::contact_v1::E_contact_v1_Send3,
+                shape: &super::drive_v1::E_drive_v1_Request1,
                 required: true,
             },
             Field {
@@ -301,7 +301,7 @@ pub(super) static ROUTES: &[Route] = &[
             &[
                 Field {
                     name: "string",
-                    shape: &Shape::Array(&super::contact_v1::S_contact_v1_NewCreate),
+                    shape: &Shape::Array(&super::drive_v1::S_drive_v1_SendGet),
                     required: false,
                 },
                 Field {
@@ -325,35 +325,6 @@ pub(super) static ROUTES: &[Route] = &[
         errors: &[],
     },
 ];
-pub(super) static S_drive_v1_CloneType: Shape = Shape::Object(
-    &[
-        Field {
-            name: "request",
-            shape: &Shape::I64,
-            required: false,
-        },
-        Field {
-            name: "clone",
-            shape: &Shape::Bool,
-            required: true,
-        },
-        Field {
-            name: "r",
-            shape: &Shape::Json,
-            required: false,
-        },
-        Field {
-            name: "type",
-            shape: &super::drive_v1::S_drive_v1_SendGet,
-            required: false,
-        },
-        Field {
-            name: "msg",
-            shape: &Shape::I64,
-            required: false,
-        },
-    ],
-);
 pub(super) static S_drive_v1_SendGet: Shape = Shape::Object(
     &[
         Field {
@@ -410,7 +381,7 @@ pub(super) static S_drive_v1_UseOBodyLogIdUnion: Shape = Shape::Object(
     &[
         Field {
             name: "static",
-            shape: &Shape::Array(&super::drive_v1::S_drive_v1_SendGet),
+            shape: &Shape::Array(&super::im_v1::S_im_v1_DebugType),
             required: true,
         },
     ],

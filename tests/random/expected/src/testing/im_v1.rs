@@ -22,7 +22,7 @@ pub(super) static ROUTES: &[Route] = &[
         query: &[
             Field {
                 name: "send",
-                shape: &super::drive_v1::E_drive_v1_Request1,
+                shape: &super::im_v1::E_im_v1_None0,
                 required: true,
             },
             Field {
@@ -70,7 +70,7 @@ pub(super) static ROUTES: &[Route] = &[
         query: &[
             Field {
                 name: "with_meta",
-                shape: &super::docx_v1::E_docx_v1_Vec2,
+                shape: &super::im_v1::E_im_v1_None0,
                 required: false,
             },
             Field {
@@ -118,7 +118,7 @@ pub(super) static ROUTES: &[Route] = &[
             &[
                 Field {
                     name: "enum",
-                    shape: &Shape::Array(&super::drive_v1::S_drive_v1_SendGet),
+                    shape: &Shape::Array(&super::im_v1::S_im_v1_Spec),
                     required: true,
                 },
                 Field {
@@ -153,7 +153,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "async",
-                shape: &super::drive_v1::E_drive_v1_Request1,
+                shape: &super::im_v1::E_im_v1_None0,
                 required: true,
             },
             Field {
@@ -196,7 +196,7 @@ pub(super) static ROUTES: &[Route] = &[
             &[
                 Field {
                     name: "result",
-                    shape: &Shape::Array(&super::docx_v1::E_docx_v1_Vec2),
+                    shape: &Shape::Array(&super::im_v1::E_im_v1_None0),
                     required: false,
                 },
                 Field {
@@ -286,7 +286,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "if",
-                shape: &super::docx_v1::E_docx_v1_Vec2,
+                shape: &super::im_v1::E_im_v1_None0,
                 required: true,
             },
             Field {
@@ -467,11 +467,78 @@ pub(super) static S_im_v1_DebugTypeMatchRequest: Shape = Shape::Object(
         },
     ],
 );
+pub(super) static S_im_v1_FromType: Shape = Shape::Object(
+    &[
+        Field {
+            name: "runtime",
+            shape: &Shape::F64,
+            required: false,
+        },
+        Field {
+            name: "pub",
+            shape: &Shape::I32,
+            required: false,
+        },
+        Field {
+            name: "dyn",
+            shape: &Shape::Array(&Shape::Array(&Shape::I32)),
+            required: true,
+        },
+        Field {
+            name: "items",
+            shape: &super::im_v1::S_im_v1_FromTypeItems,
+            required: false,
+        },
+        Field {
+            name: "for",
+            shape: &super::im_v1::S_im_v1_FromType,
+            required: false,
+        },
+    ],
+);
+pub(super) static S_im_v1_FromTypeItems: Shape = Shape::Object(
+    &[
+        Field {
+            name: "send",
+            shape: &Shape::Json,
+            required: false,
+        },
+        Field {
+            name: "o",
+            shape: &Shape::Json,
+            required: false,
+        },
+        Field {
+            name: "return",
+            shape: &super::im_v1::S_im_v1_FromTypeItemsReturn,
+            required: true,
+        },
+    ],
+);
+pub(super) static S_im_v1_FromTypeItemsReturn: Shape = Shape::Object(
+    &[
+        Field {
+            name: "from",
+            shape: &Shape::Array(&Shape::Array(&Shape::I64)),
+            required: false,
+        },
+        Field {
+            name: "request",
+            shape: &super::im_v1::S_im_v1_Spec,
+            required: true,
+        },
+        Field {
+            name: "string",
+            shape: &Shape::Json,
+            required: false,
+        },
+    ],
+);
 pub(super) static S_im_v1_SerdeSlotABodyPub: Shape = Shape::Object(
     &[
         Field {
             name: "let",
-            shape: &Shape::Array(&super::base_v1::E_base_v1_Send4),
+            shape: &Shape::Array(&super::im_v1::E_im_v1_None0),
             required: false,
         },
     ],
@@ -523,7 +590,7 @@ pub(super) static S_im_v1_TextSpecBodyHasMoreXAs: Shape = Shape::Object(
     &[
         Field {
             name: "data",
-            shape: &super::docx_v1::S_docx_v1_Client,
+            shape: &super::im_v1::S_im_v1_DebugType,
             required: false,
         },
         Field {
