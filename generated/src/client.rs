@@ -20,6 +20,30 @@ impl Client {
     pub fn set_app_ticket(&self, ticket: impl Into<feishu_runtime::Secret>) {
         self.0.set_app_ticket(ticket)
     }
+    #[cfg(feature = "acs")]
+    /// The `acs` service.
+    #[inline]
+    pub fn acs(&self) -> crate::acs::AcsApi<'_> {
+        crate::acs::AcsApi::new(&self.0)
+    }
+    #[cfg(feature = "admin")]
+    /// The `admin` service.
+    #[inline]
+    pub fn admin(&self) -> crate::admin::AdminApi<'_> {
+        crate::admin::AdminApi::new(&self.0)
+    }
+    #[cfg(feature = "aily")]
+    /// The `aily` service.
+    #[inline]
+    pub fn aily(&self) -> crate::aily::AilyApi<'_> {
+        crate::aily::AilyApi::new(&self.0)
+    }
+    #[cfg(feature = "apaas")]
+    /// The `apaas` service.
+    #[inline]
+    pub fn apaas(&self) -> crate::apaas::ApaasApi<'_> {
+        crate::apaas::ApaasApi::new(&self.0)
+    }
     #[cfg(feature = "application")]
     /// The `application` service.
     #[inline]
@@ -32,10 +56,64 @@ impl Client {
     pub fn approval(&self) -> crate::approval::ApprovalApi<'_> {
         crate::approval::ApprovalApi::new(&self.0)
     }
+    #[cfg(feature = "attendance")]
+    /// The `attendance` service.
+    #[inline]
+    pub fn attendance(&self) -> crate::attendance::AttendanceApi<'_> {
+        crate::attendance::AttendanceApi::new(&self.0)
+    }
     /// The `auth` service.
     #[inline]
     pub fn auth(&self) -> crate::auth::AuthApi<'_> {
         crate::auth::AuthApi::new(&self.0)
+    }
+    #[cfg(feature = "authen")]
+    /// The `authen` service.
+    #[inline]
+    pub fn authen(&self) -> crate::authen::AuthenApi<'_> {
+        crate::authen::AuthenApi::new(&self.0)
+    }
+    #[cfg(feature = "baike")]
+    /// The `baike` service.
+    #[inline]
+    pub fn baike(&self) -> crate::baike::BaikeApi<'_> {
+        crate::baike::BaikeApi::new(&self.0)
+    }
+    #[cfg(feature = "base")]
+    /// The `base` service.
+    #[inline]
+    pub fn base(&self) -> crate::base::BaseApi<'_> {
+        crate::base::BaseApi::new(&self.0)
+    }
+    #[cfg(feature = "bitable")]
+    /// The `bitable` service.
+    #[inline]
+    pub fn bitable(&self) -> crate::bitable::BitableApi<'_> {
+        crate::bitable::BitableApi::new(&self.0)
+    }
+    #[cfg(feature = "block")]
+    /// The `block` service.
+    #[inline]
+    pub fn block(&self) -> crate::block::BlockApi<'_> {
+        crate::block::BlockApi::new(&self.0)
+    }
+    #[cfg(feature = "board")]
+    /// The `board` service.
+    #[inline]
+    pub fn board(&self) -> crate::board::BoardApi<'_> {
+        crate::board::BoardApi::new(&self.0)
+    }
+    #[cfg(feature = "bot")]
+    /// The `bot` service.
+    #[inline]
+    pub fn bot(&self) -> crate::bot::BotApi<'_> {
+        crate::bot::BotApi::new(&self.0)
+    }
+    #[cfg(feature = "calendar")]
+    /// The `calendar` service.
+    #[inline]
+    pub fn calendar(&self) -> crate::calendar::CalendarApi<'_> {
+        crate::calendar::CalendarApi::new(&self.0)
     }
     #[cfg(feature = "card")]
     /// The `card` service.
@@ -43,11 +121,259 @@ impl Client {
     pub fn card(&self) -> crate::card::CardApi<'_> {
         crate::card::CardApi::new(&self.0)
     }
+    #[cfg(feature = "cardkit")]
+    /// The `cardkit` service.
+    #[inline]
+    pub fn cardkit(&self) -> crate::cardkit::CardkitApi<'_> {
+        crate::cardkit::CardkitApi::new(&self.0)
+    }
+    #[cfg(feature = "compensation")]
+    /// The `compensation` service.
+    #[inline]
+    pub fn compensation(&self) -> crate::compensation::CompensationApi<'_> {
+        crate::compensation::CompensationApi::new(&self.0)
+    }
+    #[cfg(feature = "contact")]
+    /// The `contact` service.
+    #[inline]
+    pub fn contact(&self) -> crate::contact::ContactApi<'_> {
+        crate::contact::ContactApi::new(&self.0)
+    }
+    #[cfg(feature = "corehr")]
+    /// The `corehr` service.
+    #[inline]
+    pub fn corehr(&self) -> crate::corehr::CorehrApi<'_> {
+        crate::corehr::CorehrApi::new(&self.0)
+    }
+    #[cfg(feature = "directory")]
+    /// The `directory` service.
+    #[inline]
+    pub fn directory(&self) -> crate::directory::DirectoryApi<'_> {
+        crate::directory::DirectoryApi::new(&self.0)
+    }
+    #[cfg(feature = "docs")]
+    /// The `docs` service.
+    #[inline]
+    pub fn docs(&self) -> crate::docs::DocsApi<'_> {
+        crate::docs::DocsApi::new(&self.0)
+    }
+    #[cfg(feature = "document_ai")]
+    /// The `document_ai` service.
+    #[inline]
+    pub fn document_ai(&self) -> crate::document_ai::DocumentAiApi<'_> {
+        crate::document_ai::DocumentAiApi::new(&self.0)
+    }
+    #[cfg(feature = "docx")]
+    /// The `docx` service.
+    #[inline]
+    pub fn docx(&self) -> crate::docx::DocxApi<'_> {
+        crate::docx::DocxApi::new(&self.0)
+    }
+    #[cfg(feature = "drive")]
+    /// The `drive` service.
+    #[inline]
+    pub fn drive(&self) -> crate::drive::DriveApi<'_> {
+        crate::drive::DriveApi::new(&self.0)
+    }
+    #[cfg(feature = "ehr")]
+    /// The `ehr` service.
+    #[inline]
+    pub fn ehr(&self) -> crate::ehr::EhrApi<'_> {
+        crate::ehr::EhrApi::new(&self.0)
+    }
+    #[cfg(feature = "event")]
+    /// The `event` service.
+    #[inline]
+    pub fn event(&self) -> crate::event::EventApi<'_> {
+        crate::event::EventApi::new(&self.0)
+    }
+    #[cfg(feature = "helpdesk")]
+    /// The `helpdesk` service.
+    #[inline]
+    pub fn helpdesk(&self) -> crate::helpdesk::HelpdeskApi<'_> {
+        crate::helpdesk::HelpdeskApi::new(&self.0)
+    }
+    #[cfg(feature = "hire")]
+    /// The `hire` service.
+    #[inline]
+    pub fn hire(&self) -> crate::hire::HireApi<'_> {
+        crate::hire::HireApi::new(&self.0)
+    }
+    #[cfg(feature = "human_authentication")]
+    /// The `human_authentication` service.
+    #[inline]
+    pub fn human_authentication(
+        &self,
+    ) -> crate::human_authentication::HumanAuthenticationApi<'_> {
+        crate::human_authentication::HumanAuthenticationApi::new(&self.0)
+    }
     #[cfg(feature = "im")]
     /// The `im` service.
     #[inline]
     pub fn im(&self) -> crate::im::ImApi<'_> {
         crate::im::ImApi::new(&self.0)
+    }
+    #[cfg(feature = "lingo")]
+    /// The `lingo` service.
+    #[inline]
+    pub fn lingo(&self) -> crate::lingo::LingoApi<'_> {
+        crate::lingo::LingoApi::new(&self.0)
+    }
+    #[cfg(feature = "mail")]
+    /// The `mail` service.
+    #[inline]
+    pub fn mail(&self) -> crate::mail::MailApi<'_> {
+        crate::mail::MailApi::new(&self.0)
+    }
+    #[cfg(feature = "mdm")]
+    /// The `mdm` service.
+    #[inline]
+    pub fn mdm(&self) -> crate::mdm::MdmApi<'_> {
+        crate::mdm::MdmApi::new(&self.0)
+    }
+    #[cfg(feature = "minutes")]
+    /// The `minutes` service.
+    #[inline]
+    pub fn minutes(&self) -> crate::minutes::MinutesApi<'_> {
+        crate::minutes::MinutesApi::new(&self.0)
+    }
+    #[cfg(feature = "moments")]
+    /// The `moments` service.
+    #[inline]
+    pub fn moments(&self) -> crate::moments::MomentsApi<'_> {
+        crate::moments::MomentsApi::new(&self.0)
+    }
+    #[cfg(feature = "okr")]
+    /// The `okr` service.
+    #[inline]
+    pub fn okr(&self) -> crate::okr::OkrApi<'_> {
+        crate::okr::OkrApi::new(&self.0)
+    }
+    #[cfg(feature = "optical_char_recognition")]
+    /// The `optical_char_recognition` service.
+    #[inline]
+    pub fn optical_char_recognition(
+        &self,
+    ) -> crate::optical_char_recognition::OpticalCharRecognitionApi<'_> {
+        crate::optical_char_recognition::OpticalCharRecognitionApi::new(&self.0)
+    }
+    #[cfg(feature = "passport")]
+    /// The `passport` service.
+    #[inline]
+    pub fn passport(&self) -> crate::passport::PassportApi<'_> {
+        crate::passport::PassportApi::new(&self.0)
+    }
+    #[cfg(feature = "payroll")]
+    /// The `payroll` service.
+    #[inline]
+    pub fn payroll(&self) -> crate::payroll::PayrollApi<'_> {
+        crate::payroll::PayrollApi::new(&self.0)
+    }
+    #[cfg(feature = "performance")]
+    /// The `performance` service.
+    #[inline]
+    pub fn performance(&self) -> crate::performance::PerformanceApi<'_> {
+        crate::performance::PerformanceApi::new(&self.0)
+    }
+    #[cfg(feature = "personal_settings")]
+    /// The `personal_settings` service.
+    #[inline]
+    pub fn personal_settings(
+        &self,
+    ) -> crate::personal_settings::PersonalSettingsApi<'_> {
+        crate::personal_settings::PersonalSettingsApi::new(&self.0)
+    }
+    #[cfg(feature = "report")]
+    /// The `report` service.
+    #[inline]
+    pub fn report(&self) -> crate::report::ReportApi<'_> {
+        crate::report::ReportApi::new(&self.0)
+    }
+    #[cfg(feature = "search")]
+    /// The `search` service.
+    #[inline]
+    pub fn search(&self) -> crate::search::SearchApi<'_> {
+        crate::search::SearchApi::new(&self.0)
+    }
+    #[cfg(feature = "security_and_compliance")]
+    /// The `security_and_compliance` service.
+    #[inline]
+    pub fn security_and_compliance(
+        &self,
+    ) -> crate::security_and_compliance::SecurityAndComplianceApi<'_> {
+        crate::security_and_compliance::SecurityAndComplianceApi::new(&self.0)
+    }
+    #[cfg(feature = "sheets")]
+    /// The `sheets` service.
+    #[inline]
+    pub fn sheets(&self) -> crate::sheets::SheetsApi<'_> {
+        crate::sheets::SheetsApi::new(&self.0)
+    }
+    #[cfg(feature = "spark")]
+    /// The `spark` service.
+    #[inline]
+    pub fn spark(&self) -> crate::spark::SparkApi<'_> {
+        crate::spark::SparkApi::new(&self.0)
+    }
+    #[cfg(feature = "speech_to_text")]
+    /// The `speech_to_text` service.
+    #[inline]
+    pub fn speech_to_text(&self) -> crate::speech_to_text::SpeechToTextApi<'_> {
+        crate::speech_to_text::SpeechToTextApi::new(&self.0)
+    }
+    #[cfg(feature = "task")]
+    /// The `task` service.
+    #[inline]
+    pub fn task(&self) -> crate::task::TaskApi<'_> {
+        crate::task::TaskApi::new(&self.0)
+    }
+    #[cfg(feature = "tenant")]
+    /// The `tenant` service.
+    #[inline]
+    pub fn tenant(&self) -> crate::tenant::TenantApi<'_> {
+        crate::tenant::TenantApi::new(&self.0)
+    }
+    #[cfg(feature = "translation")]
+    /// The `translation` service.
+    #[inline]
+    pub fn translation(&self) -> crate::translation::TranslationApi<'_> {
+        crate::translation::TranslationApi::new(&self.0)
+    }
+    #[cfg(feature = "trust_party")]
+    /// The `trust_party` service.
+    #[inline]
+    pub fn trust_party(&self) -> crate::trust_party::TrustPartyApi<'_> {
+        crate::trust_party::TrustPartyApi::new(&self.0)
+    }
+    #[cfg(feature = "unified_kms")]
+    /// The `unified_kms` service.
+    #[inline]
+    pub fn unified_kms(&self) -> crate::unified_kms::UnifiedKmsApi<'_> {
+        crate::unified_kms::UnifiedKmsApi::new(&self.0)
+    }
+    #[cfg(feature = "vc")]
+    /// The `vc` service.
+    #[inline]
+    pub fn vc(&self) -> crate::vc::VcApi<'_> {
+        crate::vc::VcApi::new(&self.0)
+    }
+    #[cfg(feature = "verification")]
+    /// The `verification` service.
+    #[inline]
+    pub fn verification(&self) -> crate::verification::VerificationApi<'_> {
+        crate::verification::VerificationApi::new(&self.0)
+    }
+    #[cfg(feature = "wiki")]
+    /// The `wiki` service.
+    #[inline]
+    pub fn wiki(&self) -> crate::wiki::WikiApi<'_> {
+        crate::wiki::WikiApi::new(&self.0)
+    }
+    #[cfg(feature = "workplace")]
+    /// The `workplace` service.
+    #[inline]
+    pub fn workplace(&self) -> crate::workplace::WorkplaceApi<'_> {
+        crate::workplace::WorkplaceApi::new(&self.0)
     }
 }
 impl From<feishu_runtime::Client> for Client {

@@ -32,11 +32,8 @@
 //! ```no_run
 //! # async fn example(client: feishu::Client) -> Result<(), Box<dyn std::error::Error>> {
 //! let response = client
-//!     .application().v6().app_badge()
-//!     .set(feishu::application::v6::AppBadgeSetRequired {
-//!         user_id: "ou_d317f090b7258ad0372aa53963cda70d".into(),
-//!         version: "1664360599355".into(),
-//!     })
+//!     .acs().v1().access_record_access_photo()
+//!     .get("0")
 //!     .send()
 //!     .await?;
 //! # let _ = response;
@@ -70,8 +67,11 @@
 //! ```no_run
 //! # async fn example(client: feishu::Client) -> Result<(), Box<dyn std::error::Error>> {
 //! let response = client
-//!     .application().v6().application_feedback()
-//!     .list("cli_9f115af860f7901b")
+//!     .acs().v1().access_record()
+//!     .list(feishu::acs::v1::AccessRecordListRequired {
+//!         from: 0,
+//!         to: 0,
+//!     })
 //!     .stream();
 //! let mut items = response;
 //! while let Some(item) = items.try_next().await? {
@@ -115,24 +115,178 @@ pub use client::{Client, CommonError};
 #[rustfmt::skip]
 pub use feishu_common::*;
 #[rustfmt::skip]
+#[cfg(feature = "acs")]
+pub use feishu_acs as acs;
+#[rustfmt::skip]
+#[cfg(feature = "admin")]
+pub use feishu_admin as admin;
+#[rustfmt::skip]
+#[cfg(feature = "aily")]
+pub use feishu_aily as aily;
+#[rustfmt::skip]
+#[cfg(feature = "apaas")]
+pub use feishu_apaas as apaas;
+#[rustfmt::skip]
 #[cfg(feature = "application")]
-#[doc(inline)]
 pub use feishu_application as application;
 #[rustfmt::skip]
 #[cfg(feature = "approval")]
-#[doc(inline)]
 pub use feishu_approval as approval;
 #[rustfmt::skip]
-#[doc(inline)]
+#[cfg(feature = "attendance")]
+pub use feishu_attendance as attendance;
+#[rustfmt::skip]
 pub use feishu_auth as auth;
 #[rustfmt::skip]
+#[cfg(feature = "authen")]
+pub use feishu_authen as authen;
+#[rustfmt::skip]
+#[cfg(feature = "baike")]
+pub use feishu_baike as baike;
+#[rustfmt::skip]
+#[cfg(feature = "base")]
+pub use feishu_base as base;
+#[rustfmt::skip]
+#[cfg(feature = "bitable")]
+pub use feishu_bitable as bitable;
+#[rustfmt::skip]
+#[cfg(feature = "block")]
+pub use feishu_block as block;
+#[rustfmt::skip]
+#[cfg(feature = "board")]
+pub use feishu_board as board;
+#[rustfmt::skip]
+#[cfg(feature = "bot")]
+pub use feishu_bot as bot;
+#[rustfmt::skip]
+#[cfg(feature = "calendar")]
+pub use feishu_calendar as calendar;
+#[rustfmt::skip]
 #[cfg(feature = "card")]
-#[doc(inline)]
 pub use feishu_card as card;
 #[rustfmt::skip]
+#[cfg(feature = "cardkit")]
+pub use feishu_cardkit as cardkit;
+#[rustfmt::skip]
+#[cfg(feature = "compensation")]
+pub use feishu_compensation as compensation;
+#[rustfmt::skip]
+#[cfg(feature = "contact")]
+pub use feishu_contact as contact;
+#[rustfmt::skip]
+#[cfg(feature = "corehr")]
+pub use feishu_corehr as corehr;
+#[rustfmt::skip]
+#[cfg(feature = "directory")]
+pub use feishu_directory as directory;
+#[rustfmt::skip]
+#[cfg(feature = "docs")]
+pub use feishu_docs as docs;
+#[rustfmt::skip]
+#[cfg(feature = "document_ai")]
+pub use feishu_document_ai as document_ai;
+#[rustfmt::skip]
+#[cfg(feature = "docx")]
+pub use feishu_docx as docx;
+#[rustfmt::skip]
+#[cfg(feature = "drive")]
+pub use feishu_drive as drive;
+#[rustfmt::skip]
+#[cfg(feature = "ehr")]
+pub use feishu_ehr as ehr;
+#[rustfmt::skip]
+#[cfg(feature = "event")]
+pub use feishu_event as event;
+#[rustfmt::skip]
+#[cfg(feature = "helpdesk")]
+pub use feishu_helpdesk as helpdesk;
+#[rustfmt::skip]
+#[cfg(feature = "hire")]
+pub use feishu_hire as hire;
+#[rustfmt::skip]
+#[cfg(feature = "human_authentication")]
+pub use feishu_human_authentication as human_authentication;
+#[rustfmt::skip]
 #[cfg(feature = "im")]
-#[doc(inline)]
 pub use feishu_im as im;
+#[rustfmt::skip]
+#[cfg(feature = "lingo")]
+pub use feishu_lingo as lingo;
+#[rustfmt::skip]
+#[cfg(feature = "mail")]
+pub use feishu_mail as mail;
+#[rustfmt::skip]
+#[cfg(feature = "mdm")]
+pub use feishu_mdm as mdm;
+#[rustfmt::skip]
+#[cfg(feature = "minutes")]
+pub use feishu_minutes as minutes;
+#[rustfmt::skip]
+#[cfg(feature = "moments")]
+pub use feishu_moments as moments;
+#[rustfmt::skip]
+#[cfg(feature = "okr")]
+pub use feishu_okr as okr;
+#[rustfmt::skip]
+#[cfg(feature = "optical_char_recognition")]
+pub use feishu_optical_char_recognition as optical_char_recognition;
+#[rustfmt::skip]
+#[cfg(feature = "passport")]
+pub use feishu_passport as passport;
+#[rustfmt::skip]
+#[cfg(feature = "payroll")]
+pub use feishu_payroll as payroll;
+#[rustfmt::skip]
+#[cfg(feature = "performance")]
+pub use feishu_performance as performance;
+#[rustfmt::skip]
+#[cfg(feature = "personal_settings")]
+pub use feishu_personal_settings as personal_settings;
+#[rustfmt::skip]
+#[cfg(feature = "report")]
+pub use feishu_report as report;
+#[rustfmt::skip]
+#[cfg(feature = "search")]
+pub use feishu_search as search;
+#[rustfmt::skip]
+#[cfg(feature = "security_and_compliance")]
+pub use feishu_security_and_compliance as security_and_compliance;
+#[rustfmt::skip]
+#[cfg(feature = "sheets")]
+pub use feishu_sheets as sheets;
+#[rustfmt::skip]
+#[cfg(feature = "spark")]
+pub use feishu_spark as spark;
+#[rustfmt::skip]
+#[cfg(feature = "speech_to_text")]
+pub use feishu_speech_to_text as speech_to_text;
+#[rustfmt::skip]
+#[cfg(feature = "task")]
+pub use feishu_task as task;
+#[rustfmt::skip]
+#[cfg(feature = "tenant")]
+pub use feishu_tenant as tenant;
+#[rustfmt::skip]
+#[cfg(feature = "translation")]
+pub use feishu_translation as translation;
+#[rustfmt::skip]
+#[cfg(feature = "trust_party")]
+pub use feishu_trust_party as trust_party;
+#[rustfmt::skip]
+#[cfg(feature = "unified_kms")]
+pub use feishu_unified_kms as unified_kms;
+#[rustfmt::skip]
+#[cfg(feature = "vc")]
+pub use feishu_vc as vc;
+#[rustfmt::skip]
+#[cfg(feature = "verification")]
+pub use feishu_verification as verification;
+#[rustfmt::skip]
+#[cfg(feature = "wiki")]
+pub use feishu_wiki as wiki;
+#[rustfmt::skip]
+#[cfg(feature = "workplace")]
+pub use feishu_workplace as workplace;
 /// What the fake Feishu server (`feishu_runtime::testing`) knows of every
 /// endpoint, as data.
 #[cfg(feature = "testing")]

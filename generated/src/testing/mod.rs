@@ -4,10 +4,76 @@
 //! version): see `feishu_runtime::testing`.
 use feishu_runtime::testing::{Code, Route};
 mod common;
+mod acs_v1;
+mod admin_v1;
+mod aily_v1;
+mod apaas_v1;
+mod application_v5;
 mod application_v6;
+mod application_v7;
 mod approval_v1;
 mod approval_v4;
+mod attendance_v1;
 mod auth_v3;
+mod authen_v1;
+mod baike_v1;
+mod base_v2;
+mod bitable_v1;
+mod block_v2;
+mod board_v1;
+mod bot_v4;
+mod calendar_v4;
+mod cardkit_v1;
+mod compensation_v1;
+mod contact_v3;
+mod corehr_v1;
+mod corehr_v2;
+mod directory_v1;
+mod docs_v1;
+mod document_ai_v1;
+mod docx_v1;
+mod drive_v1;
+mod drive_v2;
+mod ehr_v1;
+mod event_v1;
+mod helpdesk_v1;
+mod hire_v1;
+mod hire_v2;
+mod human_authentication_v1;
+mod im_v1;
+mod im_v2;
+mod lingo_v1;
+mod mail_v1;
+mod mdm_v1;
+mod mdm_v3;
+mod minutes_v1;
+mod moments_v1;
+mod okr_v1;
+mod okr_v2;
+mod optical_char_recognition_v1;
+mod passport_v1;
+mod payroll_v1;
+mod performance_v1;
+mod performance_v2;
+mod personal_settings_v1;
+mod report_v1;
+mod search_v2;
+mod security_and_compliance_v1;
+mod security_and_compliance_v2;
+mod sheets_v3;
+mod spark_v1;
+mod speech_to_text_v1;
+mod task_v1;
+mod task_v2;
+mod tenant_v2;
+mod translation_v1;
+mod trust_party_v1;
+mod unified_kms_v1;
+mod vc_v1;
+mod verification_v1;
+mod wiki_v1;
+mod wiki_v2;
+mod workplace_v1;
 /// Starts a fake Feishu on 127.0.0.1 that knows every endpoint of this crate; point
 /// a client at it with `fake.configure(Client::builder())`.
 pub async fn fake() -> ::std::io::Result<feishu_runtime::testing::FakeFeishu> {
@@ -15,10 +81,76 @@ pub async fn fake() -> ::std::io::Result<feishu_runtime::testing::FakeFeishu> {
 }
 /// Every endpoint of the crate, one table per service version, for the fake server.
 pub static ROUTES: &[&[Route]] = &[
+    acs_v1::ROUTES,
+    admin_v1::ROUTES,
+    aily_v1::ROUTES,
+    apaas_v1::ROUTES,
+    application_v5::ROUTES,
     application_v6::ROUTES,
+    application_v7::ROUTES,
     approval_v1::ROUTES,
     approval_v4::ROUTES,
+    attendance_v1::ROUTES,
     auth_v3::ROUTES,
+    authen_v1::ROUTES,
+    baike_v1::ROUTES,
+    base_v2::ROUTES,
+    bitable_v1::ROUTES,
+    block_v2::ROUTES,
+    board_v1::ROUTES,
+    bot_v4::ROUTES,
+    calendar_v4::ROUTES,
+    cardkit_v1::ROUTES,
+    compensation_v1::ROUTES,
+    contact_v3::ROUTES,
+    corehr_v1::ROUTES,
+    corehr_v2::ROUTES,
+    directory_v1::ROUTES,
+    docs_v1::ROUTES,
+    document_ai_v1::ROUTES,
+    docx_v1::ROUTES,
+    drive_v1::ROUTES,
+    drive_v2::ROUTES,
+    ehr_v1::ROUTES,
+    event_v1::ROUTES,
+    helpdesk_v1::ROUTES,
+    hire_v1::ROUTES,
+    hire_v2::ROUTES,
+    human_authentication_v1::ROUTES,
+    im_v1::ROUTES,
+    im_v2::ROUTES,
+    lingo_v1::ROUTES,
+    mail_v1::ROUTES,
+    mdm_v1::ROUTES,
+    mdm_v3::ROUTES,
+    minutes_v1::ROUTES,
+    moments_v1::ROUTES,
+    okr_v1::ROUTES,
+    okr_v2::ROUTES,
+    optical_char_recognition_v1::ROUTES,
+    passport_v1::ROUTES,
+    payroll_v1::ROUTES,
+    performance_v1::ROUTES,
+    performance_v2::ROUTES,
+    personal_settings_v1::ROUTES,
+    report_v1::ROUTES,
+    search_v2::ROUTES,
+    security_and_compliance_v1::ROUTES,
+    security_and_compliance_v2::ROUTES,
+    sheets_v3::ROUTES,
+    spark_v1::ROUTES,
+    speech_to_text_v1::ROUTES,
+    task_v1::ROUTES,
+    task_v2::ROUTES,
+    tenant_v2::ROUTES,
+    translation_v1::ROUTES,
+    trust_party_v1::ROUTES,
+    unified_kms_v1::ROUTES,
+    vc_v1::ROUTES,
+    verification_v1::ROUTES,
+    wiki_v1::ROUTES,
+    wiki_v2::ROUTES,
+    workplace_v1::ROUTES,
 ];
 /// The codes any endpoint can return.
 pub static COMMON_CODES: &[Code] = &[

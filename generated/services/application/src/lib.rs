@@ -12,9 +12,18 @@ use crate as application;
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use feishu_common::*;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_admin as admin;
+/// `application` v5.
+#[rustfmt::skip]
+pub mod v5;
 /// `application` v6.
 #[rustfmt::skip]
 pub mod v6;
+/// `application` v7.
+#[rustfmt::skip]
+pub mod v7;
 #[rustfmt::skip]
 mod accessor;
 pub use accessor::ApplicationApi;

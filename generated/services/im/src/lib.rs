@@ -12,9 +12,15 @@ use crate as im;
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use feishu_common::*;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_contact as contact;
 /// `im` v1.
 #[rustfmt::skip]
 pub mod v1;
+/// `im` v2.
+#[rustfmt::skip]
+pub mod v2;
 #[rustfmt::skip]
 mod accessor;
 pub use accessor::ImApi;

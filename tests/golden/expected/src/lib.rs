@@ -112,15 +112,12 @@ pub use client::{Client, CommonError};
 #[rustfmt::skip]
 pub use feishu_golden_common::*;
 #[rustfmt::skip]
-#[doc(inline)]
 pub use feishu_golden_auth as auth;
 #[rustfmt::skip]
 #[cfg(feature = "ledger")]
-#[doc(inline)]
 pub use feishu_golden_ledger as ledger;
 #[rustfmt::skip]
 #[cfg(feature = "shop")]
-#[doc(inline)]
 pub use feishu_golden_shop as shop;
 /// What the fake Feishu server (`feishu_runtime::testing`) knows of every
 /// endpoint, as data.

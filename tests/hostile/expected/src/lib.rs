@@ -93,15 +93,12 @@ pub use client::{Client, CommonError};
 pub use feishu_hostile_common::*;
 #[rustfmt::skip]
 #[cfg(feature = "approval")]
-#[doc(inline)]
 pub use feishu_hostile_approval as approval;
 #[rustfmt::skip]
 #[cfg(feature = "contact")]
-#[doc(inline)]
 pub use feishu_hostile_contact as contact;
 #[rustfmt::skip]
 #[cfg(feature = "im")]
-#[doc(inline)]
 pub use feishu_hostile_im as im;
 /// What the fake Feishu server (`feishu_runtime::testing`) knows of every
 /// endpoint, as data.

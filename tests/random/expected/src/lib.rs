@@ -110,27 +110,21 @@ pub use feishu_runtime::{RequestOptions, RetryPolicy, Secret};
 mod client;
 pub use client::{Client, CommonError};
 #[rustfmt::skip]
-#[doc(inline)]
 pub use feishu_random_auth as auth;
 #[rustfmt::skip]
 #[cfg(feature = "base")]
-#[doc(inline)]
 pub use feishu_random_base as base;
 #[rustfmt::skip]
 #[cfg(feature = "contact")]
-#[doc(inline)]
 pub use feishu_random_contact as contact;
 #[rustfmt::skip]
 #[cfg(feature = "docx")]
-#[doc(inline)]
 pub use feishu_random_docx as docx;
 #[rustfmt::skip]
 #[cfg(feature = "drive")]
-#[doc(inline)]
 pub use feishu_random_drive as drive;
 #[rustfmt::skip]
 #[cfg(feature = "im")]
-#[doc(inline)]
 pub use feishu_random_im as im;
 /// What the fake Feishu server (`feishu_runtime::testing`) knows of every
 /// endpoint, as data.
