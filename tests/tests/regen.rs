@@ -3,7 +3,7 @@
 //! when the schema is broken.
 
 use feishu_codegen::load;
-use feishu_tests::{TempDir, copy_curated_schema, copy_tree, snapshot, workspace};
+use feishu_tests::{TempDir, copy_curated_schema, snapshot, workspace};
 use xtask::Mode;
 
 #[test]
@@ -161,4 +161,25 @@ fn check_lists_stale_and_leftover_files_and_write_repairs_them() {
     xtask::regen(&schema.0, &out.0, "feishu", Mode::Check).unwrap();
     assert!(!out.0.join("src/old.rs").exists());
     assert!(out.0.join("NOTES.md").exists());
+}
+
+#[test]
+fn the_readme_lists_every_service_as_the_catalogue_does() {
+    // The services table is generated into generated/ENDPOINTS.md; the README carries
+    // a copy, which must not drift when the schema grows.
+    let catalogue = std::fs::read_to_string(workspace("generated/ENDPOINTS.md")).unwrap();
+    let start = catalogue
+        .find(feishu_codegen::emit::catalog::TABLE_START)
+        .expect("the catalogue has its services table");
+    let end = catalogue[start..]
+        .find(feishu_codegen::emit::catalog::TABLE_END)
+        .expect("the table ends")
+        + start;
+    let table = &catalogue[start..end];
+    assert!(table.lines().count() > 10, "{table}");
+    let readme = std::fs::read_to_string(workspace("README.md")).unwrap();
+    assert!(
+        readme.contains(table),
+        "README.md's services table differs from generated/ENDPOINTS.md's; copy it over:\n{table}"
+    );
 }

@@ -5,6 +5,7 @@
 //! `feishu` crate does almost no code generation of its own and a user compiles only
 //! the endpoints and types they use.
 
+pub mod catalog;
 pub mod crates;
 pub mod doc_text;
 mod docs;
@@ -71,7 +72,8 @@ impl Unit<'_> {
     }
 }
 
-/// Every output file, in path order, and the crates' manifests as text, by path.
+/// Every output file, in path order, and the files that are not Rust (the crates'
+/// manifests, the catalogue) as text, by path.
 pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, Vec<(String, String)>) {
     let krate = crate_name.replace('-', "_");
     let has_types = |m: &Module| !m.structs.is_empty() || !m.enums.is_empty();
@@ -172,7 +174,12 @@ pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, Vec<(String, 
         krate: krate.clone(),
     });
     units.sort_by(|a, b| a.path.cmp(&b.path));
-    (units, crates::manifests(api, crate_name))
+    let mut texts = crates::manifests(api, crate_name);
+    texts.push((
+        "ENDPOINTS.md".into(),
+        catalog::endpoints_md(api, crate_name),
+    ));
+    (units, texts)
 }
 
 fn types_file(m: &Module) -> TokenStream {
