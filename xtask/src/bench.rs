@@ -289,7 +289,7 @@ pub(crate) fn number(value: Option<&String>, usage: &str) -> Result<usize, Strin
         .ok_or_else(|| format!("expected {usage}"))
 }
 
-pub(crate) fn median<T: Ord + Copy>(values: &mut [T]) -> T {
+fn median<T: Ord + Copy>(values: &mut [T]) -> T {
     values.sort();
     values[values.len() / 2]
 }

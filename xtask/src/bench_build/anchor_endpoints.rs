@@ -42,11 +42,10 @@ impl AnchorEndpoints {
         format!(
             "{} = distinct METHOD + path pairs in {}: each `/open-apis/` path literal of \
              non-test code paired with the nearest `Method::X` of its function, or with the \
-             methods of the macro it is passed to ({} of them typed wrappers over routes of \
-             its Go-compatibility bridge table; {} path literals whose method comes from \
-             the caller counted once); not counted: {} bridge routes reachable only \
-             through untyped JSON calls. For reference, `RestRequest::new(` appears {} \
-             times.",
+             methods of the macro it is passed to. Of them {} are typed wrappers over \
+             routes of its Go-compatibility bridge table; path literals whose method comes \
+             from a caller, counted once each: {}. Not counted: {} bridge routes reachable \
+             only through untyped JSON calls. (`RestRequest::new(` appears {} times.)",
             self.endpoints,
             self.dir.display(),
             self.bridged,

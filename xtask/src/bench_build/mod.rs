@@ -142,7 +142,7 @@ fn header(options: &Options, ours: &sides::Ours, anchor: &sides::Anchor) -> Stri
          the scratch workspace's and the runtime; the anchor: its one crate) and fails if \
          the build compiles anything else. Peak process: the largest VmHWM of one process \
          of the build; peak total: the largest sum of VmRSS of all its processes, sampled \
-         every 20 ms. Medians: the upper middle run for an even N. doc: `cargo doc` with \
+         every 20 ms. Medians: for an even N the mean of the two middle runs. doc: `cargo doc` with \
          the dependencies' docs built beforehand, so only the side's own packages are \
          documented.\n",
         options.schema.display(),

@@ -1,10 +1,7 @@
 //! The figures of one mode as a table: medians of the runs, then the anchor's figures
 //! over ours.
 
-use std::time::Duration;
-
 use super::timed_run::Measured;
-use crate::bench::median;
 
 /// One thing measured in a mode, with its runs.
 pub(crate) struct Row {
@@ -15,86 +12,106 @@ pub(crate) struct Row {
     pub runs: Vec<Measured>,
 }
 
-/// Medians of a row's runs.
+/// Medians of a row's runs: seconds and MiB.
 struct Medians {
-    wall: Duration,
-    fastest: Duration,
-    slowest: Duration,
-    process_kib: u64,
-    total_kib: u64,
+    wall: f64,
+    fastest: f64,
+    slowest: f64,
+    process_mib: f64,
+    total_mib: f64,
+    /// The name of the largest process in each run, once each.
     process: String,
 }
 
 impl Row {
     fn medians(&self) -> Medians {
-        let mut walls: Vec<_> = self.runs.iter().map(|r| r.wall).collect();
-        let mut process: Vec<_> = self.runs.iter().map(|r| r.process_kib).collect();
-        let mut total: Vec<_> = self.runs.iter().map(|r| r.total_kib).collect();
-        let mut names: Vec<_> = self.runs.iter().map(|r| r.process.as_str()).collect();
+        let walls: Vec<f64> = self.runs.iter().map(|r| r.wall.as_secs_f64()).collect();
+        let mib = |kib: u64| kib as f64 / 1024.0;
+        let mut names: Vec<&str> = self.runs.iter().map(|r| r.process.as_str()).collect();
         names.sort();
         names.dedup();
-        // `median` sorts: the fastest and slowest are then at the ends.
-        let wall = median(&mut walls);
         Medians {
-            wall,
-            fastest: walls[0],
-            slowest: walls[walls.len() - 1],
-            process_kib: median(&mut process),
-            total_kib: median(&mut total),
+            wall: median(walls.clone()),
+            fastest: walls.iter().copied().fold(f64::INFINITY, f64::min),
+            slowest: walls.iter().copied().fold(0.0, f64::max),
+            process_mib: median(self.runs.iter().map(|r| mib(r.process_kib)).collect()),
+            total_mib: median(self.runs.iter().map(|r| mib(r.total_kib)).collect()),
             process: names.join("/"),
         }
     }
 
     fn per_endpoint_ms(&self) -> f64 {
-        self.medians().wall.as_secs_f64() * 1e3 / self.endpoints.max(1) as f64
+        self.medians().wall * 1e3 / self.endpoints.max(1) as f64
+    }
+}
+
+/// The median, for an even count the mean of the two middle values. (`bench::median`
+/// takes the upper one, which for two runs is the slower: each side's worst run.)
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => 0.0,
+        _ if n % 2 == 1 => values[n / 2],
+        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
     }
 }
 
 /// The table of `mode`; `ours` and `anchor` index the rows the ratios compare.
 pub(crate) fn table(mode: &str, rows: &[Row], ours: usize, anchor: usize) -> String {
     let runs = rows.first().map_or(0, |r| r.runs.len());
+    let width = rows.iter().map(|r| r.label.len()).max().unwrap_or(0);
     let mut out = format!("\n== {mode}, median of {runs} runs each, alternating\n");
     for row in rows {
         let built = row.runs.first().map(built).unwrap_or_default();
         out.push_str(&format!(
-            "  {:<22} cargo {}  ({built})\n",
+            "  {:<width$}  cargo {}  ({built})\n",
             row.label,
             row.args.join(" ")
         ));
     }
     out.push_str(&format!(
-        "{:<24} {:>9} {:>9} {:>17} {:>13} {:>16} {:>11}\n",
+        "  {:<width$}  {:>9}  {:>8}  {:>17}  {:>12}  {:>18}  {:>10}\n",
         "", "endpoints", "wall", "(fastest-slowest)", "per endpoint", "peak process", "peak total"
     ));
     for row in rows {
         let m = row.medians();
         out.push_str(&format!(
-            "{:<24} {:>9} {:>7.1} s {:>17} {:>10.1} ms {:>16} {:>7.0} MiB\n",
+            "  {:<width$}  {:>9}  {:>6.1} s  {:>17}  {:>12}  {:>18}  {:>6.0} MiB\n",
             row.label,
             row.endpoints,
-            m.wall.as_secs_f64(),
-            format!(
-                "({:.1}-{:.1} s)",
-                m.fastest.as_secs_f64(),
-                m.slowest.as_secs_f64()
-            ),
-            row.per_endpoint_ms(),
-            format!("{:.0} MiB {}", m.process_kib as f64 / 1024.0, m.process),
-            m.total_kib as f64 / 1024.0,
+            m.wall,
+            format!("({:.1}-{:.1} s)", m.fastest, m.slowest),
+            match row.endpoints {
+                0 => "-".to_owned(),
+                _ => format!("{:.1} ms", row.per_endpoint_ms()),
+            },
+            format!("{:.0} MiB {}", m.process_mib, m.process),
+            m.total_mib,
         ));
     }
+    let loads: Vec<f64> = rows
+        .iter()
+        .flat_map(|r| r.runs.iter().map(|m| m.load))
+        .collect();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    out.push_str(&format!(
+        "  load (1-minute average as each run started): {:.1}-{:.1} on {cores} cores\n",
+        loads.iter().copied().fold(f64::INFINITY, f64::min),
+        loads.iter().copied().fold(0.0, f64::max),
+    ));
     let (o, a) = (&rows[ours], &rows[anchor]);
     let (om, am) = (o.medians(), a.medians());
     out.push_str(&format!(
-        "{} / {}: {:.2}x the time per endpoint ({:.2}x the wall, {:.2}x the endpoints), \
+        "  {} / {}: {:.2}x the time per endpoint ({:.2}x the wall, {:.2}x the endpoints), \
          {:.2}x the peak process, {:.2}x the peak total\n",
         a.label,
         o.label,
         a.per_endpoint_ms() / o.per_endpoint_ms(),
-        am.wall.as_secs_f64() / om.wall.as_secs_f64(),
+        am.wall / om.wall,
         a.endpoints as f64 / o.endpoints.max(1) as f64,
-        am.process_kib as f64 / om.process_kib.max(1) as f64,
-        am.total_kib as f64 / om.total_kib.max(1) as f64,
+        am.process_mib / om.process_mib,
+        am.total_mib / om.total_mib,
     ));
     out
 }
@@ -110,4 +127,15 @@ fn built(run: &Measured) -> String {
         }
     });
     steps.collect::<Vec<_>>().join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn an_even_count_takes_the_mean_of_the_middle_two() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0]), 2.5);
+    }
 }

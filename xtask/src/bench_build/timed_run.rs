@@ -20,6 +20,9 @@ pub(crate) struct Measured {
     pub process: String,
     /// The largest sum of the resident memory of all processes at one time, in KiB.
     pub total_kib: u64,
+    /// The machine's 1-minute load average when the run started: other work on a shared
+    /// machine shows here.
+    pub load: f64,
     /// The packages cargo said it compiled, checked or documented, by what it did.
     pub steps: BTreeMap<String, BTreeSet<String>>,
 }
@@ -34,6 +37,10 @@ impl Measured {
 /// Runs `command` to completion, looking at its process tree every [`SAMPLE_EVERY`].
 pub(crate) fn run(mut command: Command) -> Result<Measured, String> {
     command.stdout(Stdio::null()).stderr(Stdio::piped());
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next()?.parse().ok())
+        .unwrap_or(f64::NAN);
     let start = Instant::now();
     let mut child = command.spawn().map_err(|e| format!("{command:?}: {e}"))?;
     // Read cargo's log on a thread of its own: a full pipe would block cargo.
@@ -53,8 +60,10 @@ pub(crate) fn run(mut command: Command) -> Result<Measured, String> {
         let seen = proc_tree::snapshot(root);
         total_kib = total_kib.max(seen.total_kib);
         for (pid, kib, name) in seen.peaks {
-            let entry = peaks.entry(pid).or_insert((0, name));
+            let entry = peaks.entry(pid).or_default();
             entry.0 = entry.0.max(kib);
+            // The latest name: a process cargo forks is called cargo until it execs rustc.
+            entry.1 = name;
         }
         std::thread::sleep(SAMPLE_EVERY);
     };
@@ -72,6 +81,7 @@ pub(crate) fn run(mut command: Command) -> Result<Measured, String> {
         process_kib,
         process,
         total_kib,
+        load,
         steps: steps(&log),
     })
 }
