@@ -283,7 +283,7 @@ fn touch(path: &Path) -> Result<(), String> {
 }
 
 /// The value of a numeric option; `usage` says what was expected.
-fn number(value: Option<&String>, usage: &str) -> Result<usize, String> {
+pub(crate) fn number(value: Option<&String>, usage: &str) -> Result<usize, String> {
     value
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| format!("expected {usage}"))

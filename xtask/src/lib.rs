@@ -1,6 +1,7 @@
 //! The project's tasks, as a library so tests run exactly what `cargo xtask` runs.
 
 pub mod bench;
+pub mod bench_build;
 pub mod import;
 pub mod random_compile;
 pub mod random_schema;

@@ -1,7 +1,8 @@
 //! `cargo xtask regen [--check] [--schema DIR] [--out DIR] [--crate-name NAME]`:
 //! regenerates the `feishu` crate from schema/, or with `--check` verifies it is current.
 //! `cargo xtask import --from DUMP` brings the vendor's definitions into schema files.
-//! `cargo xtask bench-regen` and `cargo xtask bench-compile` print benchmark figures.
+//! `cargo xtask bench-regen`, `bench-compile` and `bench-build` print benchmark figures
+//! (`bench-build`: our crate's build against the larksuite-oapi-sdk-rs crate's).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,6 +20,7 @@ const USAGE: &str =
        cargo xtask import --from DUMP [--out DIR] [--overrides FILE] [--check]
        cargo xtask bench-regen [--sizes 500,2000,4000] [--runs N] [--shape small|real]
        cargo xtask bench-compile [--endpoints N]
+       cargo xtask-release bench-build [--schema DIR] [--runs N] [--anchor-version V] [--service NAME] [--modes build,check,doc]
        cargo xtask random-compile [--seeds A..B] [--endpoints N]";
 
 fn main() -> ExitCode {
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
         Some("import") => xtask::import::run(&args[1..]),
         Some("bench-regen") => bench::regen(&args[1..]),
         Some("bench-compile") => bench::compile(&args[1..]),
+        Some("bench-build") => xtask::bench_build::run(&args[1..]),
         Some("random-compile") => xtask::random_compile::run(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
