@@ -1,6 +1,6 @@
 //! The memory of a running build, read from Linux's /proc: the process and all its
 //! descendants (cargo, rustc, rustdoc, build scripts). Parents are read from each
-//! process's `stat`, because /proc/<pid>/task/*/children needs a kernel option that
+//! process's `stat`, because `/proc/<pid>/task/*/children` needs a kernel option that
 //! not every kernel (nor this machine's) has.
 
 use std::collections::HashMap;
@@ -59,7 +59,7 @@ fn descendants(root: u32) -> Vec<u32> {
     tree
 }
 
-/// The parent pid from /proc/<pid>/stat: the second field after the command name, which
+/// The parent pid from `/proc/<pid>/stat`: the second field after the command name, which
 /// is in parentheses and may itself contain spaces and parentheses.
 fn parent(pid: u32) -> Option<u32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -67,7 +67,7 @@ fn parent(pid: u32) -> Option<u32> {
     after_name.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// A `Name:   123 kB` line of /proc/<pid>/status, in KiB; 0 when absent (a zombie).
+/// A `Name:   123 kB` line of `/proc/<pid>/status`, in KiB; 0 when absent (a zombie).
 fn field_kib(status: &str, field: &str) -> u64 {
     status
         .lines()
