@@ -9,7 +9,7 @@ use std::fmt::Write;
 use super::crates::service_package;
 use super::doc_text;
 use super::docs::method;
-use super::modules::{always_on, services};
+use super::modules::{always_on, services, version_names};
 use crate::ir::{About, Api, Module};
 use crate::symbols::ModPath;
 
@@ -26,12 +26,9 @@ struct Counts {
 
 fn counts(versions: &[&Module]) -> Counts {
     Counts {
-        versions: versions
-            .iter()
-            .filter_map(|m| match &m.path {
-                ModPath::Service { version, .. } => Some(version.clone()),
-                ModPath::Common => None,
-            })
+        versions: version_names(versions)
+            .into_iter()
+            .map(str::to_owned)
             .collect(),
         endpoints: versions.iter().map(|m| m.endpoints.len()).sum(),
         events: versions

@@ -48,11 +48,7 @@ pub fn lib_rs(api: &Api, krate: &str) -> TokenStream {
         quote!(#![doc = #text])
     });
     let always = always_on(api);
-    let common = api
-        .modules
-        .iter()
-        .any(|m| m.path == ModPath::Common && (!m.structs.is_empty() || !m.enums.is_empty()));
-    let common_mod = common.then(|| {
+    let common_mod = super::crates::has_common(api).then(|| {
         let lib = format_ident!(
             "{}",
             super::crates::lib_name(&super::crates::common_package(krate))
@@ -205,7 +201,7 @@ fn common_error_enum(api: &Api) -> TokenStream {
     }
 }
 
-pub fn feature_gate(service: &str, always: Option<&str>) -> TokenStream {
+fn feature_gate(service: &str, always: Option<&str>) -> TokenStream {
     if Some(service) == always {
         quote!()
     } else {
