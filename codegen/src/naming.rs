@@ -140,6 +140,7 @@ pub const ROOT: &[&str] = &[
     "Secret",
     "Client",
     "CommonError",
+    "GeneralError",
 ];
 
 /// The Rust name of a schema type or enum: UpperCamelCase, with `Type` appended where

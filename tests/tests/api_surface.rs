@@ -72,6 +72,47 @@ async fn rate_limits_and_rejected_tokens_are_recognised_on_any_endpoint() {
 }
 
 #[tokio::test]
+async fn an_endpoint_without_codes_of_its_own_answers_with_the_general_enum() {
+    use feishu::application::v5::ApplicationFavouriteError;
+    let server = MockServer::start().await;
+    let favourite = "/open-apis/application/v5/applications/favourite";
+    Mock::given(path(favourite))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"code": 10012})))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(favourite))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"code": 1234567})))
+        .mount(&server)
+        .await;
+    let c = client(&server.uri(), feishu::RetryPolicy::none());
+    let call = || c.application().v5().application().favourite().send();
+
+    // The alias is the one enum: a match names the common codes as on any endpoint.
+    let err: feishu::Error<feishu::GeneralError> = call().await.unwrap_err();
+    let feishu::Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.code, ApplicationFavouriteError::AppTicketInvalid);
+    assert_eq!(api.code.code(), 10012);
+    assert_eq!(
+        feishu::CommonError::of(&err),
+        Some(feishu::CommonError::AppTicketInvalid)
+    );
+
+    let err = call().await.unwrap_err();
+    let feishu::Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        matches!(api.code, feishu::GeneralError::Unknown(_)),
+        "{err:?}"
+    );
+    assert_eq!(api.code.code(), 1234567);
+    assert_eq!(feishu::CommonError::of(&err), None);
+}
+
+#[tokio::test]
 async fn a_schema_marked_rate_limit_code_is_recognised_too() {
     use feishu_golden::shop::v1::{Order, OrderCreateError, OrderState};
     let server = MockServer::start().await;

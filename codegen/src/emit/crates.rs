@@ -39,8 +39,8 @@ pub fn lib_name(package: &str) -> String {
     package.replace('-', "_")
 }
 
-/// Whether common/ has types, and so a crate.
-pub fn has_common(api: &Api) -> bool {
+/// Whether common/ has types (it always has the error enums).
+pub fn common_has_types(api: &Api) -> bool {
     api.modules
         .iter()
         .any(|m| m.path == ModPath::Common && (!m.structs.is_empty() || !m.enums.is_empty()))
@@ -107,6 +107,10 @@ pub fn dependencies(api: &Api) -> BTreeMap<Part<'_>, BTreeSet<Part<'_>>> {
             }
         }
         entry.remove(&here);
+        // Every service names common/'s `GeneralError` or `CommonError`, or could.
+        if here != Part::Common {
+            entry.insert(Part::Common);
+        }
     }
     needs
 }
@@ -173,18 +177,26 @@ pub fn service_lib_rs(api: &Api, facade: &str, service: &str, versions: &[&Modul
 }
 
 /// `src/lib.rs` of the common crate.
-pub fn common_lib_rs(facade: &str) -> TokenStream {
+pub fn common_lib_rs(facade: &str, has_types: bool) -> TokenStream {
     let doc = format!(
-        " The types every service of the Feishu (Lark) client `{}` may name, generated from `schema/common/`.",
+        " The types and error codes every service of the Feishu (Lark) client `{}` may name, generated from `schema/common/`.",
         lib_name(facade)
     );
+    let types = has_types.then(|| {
+        quote! {
+            #[rustfmt::skip]
+            mod types;
+            pub use types::*;
+        }
+    });
     quote! {
         #![doc = #doc]
         #![deny(missing_docs)]
 
         #[rustfmt::skip]
-        mod types;
-        pub use types::*;
+        mod errors;
+        pub use errors::*;
+        #types
     }
 }
 
@@ -211,19 +223,17 @@ const SERDE_COMMENT: &str = "# serde's Serialize and Deserialize on the generate
 pub fn manifests(api: &Api, facade: &str) -> Vec<(String, String)> {
     let mut out = vec![("Cargo.toml".to_owned(), facade_toml(api, facade))];
     let deps = dependencies(api);
-    if has_common(api) {
-        let own = deps.get(&Part::Common).cloned().unwrap_or_default();
-        out.push((
-            format!("{COMMON_DIR}/Cargo.toml"),
-            part_toml(
-                facade,
-                Part::Common,
-                &own,
-                "The types the services of the generated Feishu (Lark) client share",
-                None,
-            ),
-        ));
-    }
+    let own = deps.get(&Part::Common).cloned().unwrap_or_default();
+    out.push((
+        format!("{COMMON_DIR}/Cargo.toml"),
+        part_toml(
+            facade,
+            Part::Common,
+            &own,
+            "The types and error codes the services of the generated Feishu (Lark) client share",
+            None,
+        ),
+    ));
     let always = always_on(api);
     for service in services(api).keys() {
         let own = deps
@@ -298,11 +308,9 @@ fn facade_toml(api: &Api, facade: &str) -> String {
     );
     text.push_str("\n[dependencies]\nfeishu-runtime.workspace = true\n");
     let mut serde = Vec::new();
-    if has_common(api) {
-        let name = common_package(facade);
-        text.push_str(&format!("{name} = {{ path = \"{COMMON_DIR}\" }}\n"));
-        serde.push(format!("\"{name}/serde\""));
-    }
+    let common = common_package(facade);
+    text.push_str(&format!("{common} = {{ path = \"{COMMON_DIR}\" }}\n"));
+    serde.push(format!("\"{common}/serde\""));
     for s in services.keys() {
         let name = service_package(facade, s);
         let dir = service_dir(s);

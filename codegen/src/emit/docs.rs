@@ -91,12 +91,21 @@ pub fn endpoint_doc(ep: &Endpoint, common: &[ErrorCode]) -> Vec<String> {
     d.push(String::new());
     d.push("# Errors".into());
     d.push(String::new());
-    d.push(format!(
-        "Codes arrive as [`{}`] in [`Error::Api`](feishu_runtime::Error::Api):",
-        ep.error_ident
-    ));
-    d.push(String::new());
-    d.extend(error_table(&ep.errors, common));
+    if super::errors::is_general(ep) {
+        // The common codes are documented once, on the enum this type aliases.
+        d.push(format!(
+            "None of its own: codes arrive as [`{}`] (the codes any endpoint can return, [`{general}`](crate::{general})) in [`Error::Api`](feishu_runtime::Error::Api).",
+            ep.error_ident,
+            general = super::errors::GENERAL,
+        ));
+    } else {
+        d.push(format!(
+            "Codes arrive as [`{}`] in [`Error::Api`](feishu_runtime::Error::Api):",
+            ep.error_ident
+        ));
+        d.push(String::new());
+        d.extend(error_table(&ep.errors, common));
+    }
     d.push(String::new());
     d.push(format!(
         "Source: {} (schema {})",

@@ -5,7 +5,6 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::doc_text;
 use super::docs::{code_doc, doc, doc1, endpoint_doc};
 use super::names::{allow_many, field_ty, ident, init_from_arg, required_params, ty};
 use super::rules::validate_body;
@@ -20,7 +19,7 @@ pub fn emit_endpoint(
 ) -> TokenStream {
     let structs = ep.own_structs.iter().map(emit_struct);
     let builder = builder(ep, common, example);
-    let errors = error_enum(ep, common);
+    let errors = super::errors::endpoint_errors(ep, common);
     let serde = super::json::serde_impls(&ep.own_structs, &[]);
     quote! {
         #builder
@@ -372,60 +371,6 @@ pub(super) fn spec(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
             idempotent: #idempotent,
             envelope: feishu_runtime::Envelope::#envelope,
             rate_limit_codes: &[#(#rate_limit_codes),*],
-        }
-    }
-}
-
-fn error_enum(ep: &Endpoint, common: &[ErrorCode]) -> TokenStream {
-    let name = ident(&ep.error_ident);
-    let all: Vec<&ErrorCode> = ep.errors.iter().chain(common).collect();
-    let variants = all.iter().map(|e| {
-        let i = ident(&e.ident);
-        let d = doc(&[
-            format!(
-                "`{}` (HTTP {}): {}",
-                e.code,
-                e.http,
-                doc_text::inline(&e.message)
-            ),
-            String::new(),
-            doc_text::inline(&e.hint),
-        ]);
-        quote!(#d #i,)
-    });
-    let idents: Vec<_> = all.iter().map(|e| ident(&e.ident)).collect();
-    let codes: Vec<i64> = all.iter().map(|e| e.code).collect();
-    // A `match` with nothing but a catch-all arm is a lint of its own.
-    let from_code = if all.is_empty() {
-        quote!(Self::Unknown(feishu_runtime::UnknownValue::__new(code)))
-    } else {
-        quote!(match code { #(#codes => Self::#idents,)* other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)) })
-    };
-    let docs = doc(&[
-        format!("Error codes of [`{}`]: the documented ones, then those any endpoint can return.", ep.ident),
-        String::new(),
-        "Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(_)`, which a match cannot name by number, so documenting a code later never changes what a match means.".into(),
-    ]);
-    quote! {
-        #docs
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum #name {
-            #(#variants)*
-            /// A code this endpoint does not document.
-            Unknown(feishu_runtime::UnknownValue<i64>),
-        }
-        impl #name {
-            /// The numeric code.
-            #[inline] pub const fn code(self) -> i64 {
-                match self { #(Self::#idents => #codes,)* Self::Unknown(code) => code.value() }
-            }
-        }
-        impl feishu_runtime::ErrorCode for #name {
-            #[inline] fn from_code(code: i64) -> Self {
-                #from_code
-            }
-            #[inline] fn code(&self) -> i64 { (*self).code() }
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod crates;
 pub mod doc_text;
 mod docs;
 mod endpoint;
+mod errors;
 mod example;
 mod guide;
 mod json;
@@ -31,7 +32,8 @@ enum Part<'a> {
     Lib,
     Client,
     Types(&'a Module),
-    CommonLib,
+    CommonLib(bool),
+    CommonErrors,
     ServiceLib(&'a str, Vec<&'a Module>),
     Service(&'a str, Vec<&'a Module>),
     Version(&'a Module, &'a str, &'a str),
@@ -56,7 +58,8 @@ impl Unit<'_> {
             Part::Lib => modules::lib_rs(api, &self.krate),
             Part::Client => modules::client_rs(api),
             Part::Types(m) => types_file(m),
-            Part::CommonLib => crates::common_lib_rs(&self.krate),
+            Part::CommonLib(has_types) => crates::common_lib_rs(&self.krate, *has_types),
+            Part::CommonErrors => errors::common_file(&api.common_errors),
             Part::ServiceLib(name, versions) => {
                 crates::service_lib_rs(api, &self.krate, name, versions)
             }
@@ -95,23 +98,30 @@ pub fn plan<'a>(api: &'a Api, crate_name: &str) -> (Vec<Unit<'a>>, Vec<(String, 
             krate: krate.clone(),
         },
     ];
-    for m in &api.modules {
-        if m.path == ModPath::Common && has_types(m) {
-            let dir = crates::COMMON_DIR;
-            units.push(Unit {
-                path: format!("{dir}/src/types.rs"),
-                sources: m.type_sources.clone(),
-                part: Part::Types(m),
-                krate: krate.clone(),
-            });
-            units.push(Unit {
-                path: format!("{dir}/src/lib.rs"),
-                sources: m.type_sources.clone(),
-                part: Part::CommonLib,
-                krate: krate.clone(),
-            });
-        }
+    // common/ always is a crate: it has the error enums every service names.
+    let common = api.modules.iter().find(|m| m.path == ModPath::Common);
+    let dir = crates::COMMON_DIR;
+    let common_sources = common.map(|m| m.sources.clone()).unwrap_or_default();
+    if let Some(m) = common.filter(|m| has_types(m)) {
+        units.push(Unit {
+            path: format!("{dir}/src/types.rs"),
+            sources: m.type_sources.clone(),
+            part: Part::Types(m),
+            krate: krate.clone(),
+        });
     }
+    units.push(Unit {
+        path: format!("{dir}/src/errors.rs"),
+        sources: common_sources.clone(),
+        part: Part::CommonErrors,
+        krate: krate.clone(),
+    });
+    units.push(Unit {
+        path: format!("{dir}/src/lib.rs"),
+        sources: common_sources,
+        part: Part::CommonLib(common.is_some_and(&has_types)),
+        krate: krate.clone(),
+    });
     for (service, versions) in modules::services(api) {
         let sources = versions.iter().flat_map(|m| m.sources.clone()).collect();
         for m in &versions {

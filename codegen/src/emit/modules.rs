@@ -48,13 +48,10 @@ pub fn lib_rs(api: &Api, krate: &str) -> TokenStream {
         quote!(#![doc = #text])
     });
     let always = always_on(api);
-    let common_mod = super::crates::has_common(api).then(|| {
-        let lib = format_ident!(
-            "{}",
-            super::crates::lib_name(&super::crates::common_package(krate))
-        );
-        quote!(#[rustfmt::skip] pub use #lib::*;)
-    });
+    let common = format_ident!(
+        "{}",
+        super::crates::lib_name(&super::crates::common_package(krate))
+    );
     // Each service is a crate of its own; the facade names it as a module. Re-exports
     // are `rustfmt::skip` so `cargo fmt` does not sort them into another order. Not
     // `doc(inline)`: rustdoc would then document the whole surface a second time in the
@@ -83,9 +80,9 @@ pub fn lib_rs(api: &Api, krate: &str) -> TokenStream {
 
         #[rustfmt::skip]
         mod client;
-        pub use client::{Client, CommonError};
+        pub use client::Client;
 
-        #common_mod
+        #[rustfmt::skip] pub use #common::*;
         #(#mods)*
 
         /// What the fake Feishu server (`feishu_runtime::testing`) knows of every
@@ -111,7 +108,6 @@ pub fn client_rs(api: &Api) -> TokenStream {
         }
     });
     let token_impl = token_endpoints(api);
-    let common_errors = common_error_enum(api);
     quote! {
         /// A Feishu client. Cheap to clone; clones share connections and cached tokens.
         #[derive(Debug, Clone)]
@@ -143,61 +139,6 @@ pub fn client_rs(api: &Api) -> TokenStream {
         }
 
         #token_impl
-        #common_errors
-    }
-}
-
-/// `CommonError`: the codes any endpoint can return (schema/common), so a caller handles
-/// them once, whatever the endpoint's own error enum.
-fn common_error_enum(api: &Api) -> TokenStream {
-    let errors = &api.common_errors;
-    let variants = errors.iter().map(|e| {
-        let i = ident(&e.ident);
-        let d = doc1(format!(
-            "`{}` (HTTP {}): {}",
-            e.code,
-            e.http,
-            doc_text::inline(&e.message)
-        ));
-        quote!(#d #i,)
-    });
-    let idents: Vec<_> = errors.iter().map(|e| ident(&e.ident)).collect();
-    let codes: Vec<i64> = errors.iter().map(|e| e.code).collect();
-    // A `match` with nothing but a wildcard arm is a lint of its own.
-    let from_code = if errors.is_empty() {
-        quote!(let _ = code; None)
-    } else {
-        quote!(match code { #(#codes => Some(Self::#idents),)* _ => None })
-    };
-    quote! {
-        /// The error codes any endpoint can return. Every endpoint's error enum has them
-        /// too; this one lets a caller handle them once: `CommonError::of(&error)`.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum CommonError {
-            #(#variants)*
-        }
-
-        impl CommonError {
-            /// Every common code.
-            pub const KNOWN: &'static [Self] = &[#(Self::#idents),*];
-
-            /// The numeric code.
-            #[inline] pub const fn code(self) -> i64 {
-                match self { #(Self::#idents => #codes,)* }
-            }
-
-            /// The common code `code` stands for, if it is one.
-            #[inline] pub const fn from_code(code: i64) -> Option<Self> {
-                #from_code
-            }
-
-            /// The common code of an API error from any endpoint (or of the token fetch
-            /// it needed), if it is one.
-            #[inline] pub fn of<C>(error: &feishu_runtime::Error<C>) -> Option<Self> {
-                error.raw_code().and_then(Self::from_code)
-            }
-        }
     }
 }
 

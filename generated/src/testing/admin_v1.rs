@@ -19,7 +19,7 @@ pub(super) static ROUTES: &[Route] = &[
         query: &[
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: true,
             },
             Field {
@@ -86,7 +86,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {
@@ -262,7 +262,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -305,7 +305,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -342,7 +342,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {
@@ -374,7 +374,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -642,9 +642,6 @@ pub(super) static S_admin_v1_RuleDetail: Shape = Shape::Object(
 );
 pub(super) static E_admin_v1_AuditInfoListUserType: Shape = Shape::IntEnum(
     &[0i64, 1i64, 2i64],
-);
-pub(super) static E_admin_v1_DepartmentIdType: Shape = Shape::StrEnum(
-    &["department_id", "open_department_id"],
 );
 pub(super) static E_admin_v1_EffectivePeriod: Shape = Shape::IntEnum(&[1i64, 2i64]);
 pub(super) static E_admin_v1_GrantType: Shape = Shape::IntEnum(&[0i64, 1i64]);

@@ -1589,7 +1589,7 @@ pub(super) static S_apaas_v1_ApaasV1Sort: Shape = Shape::Object(
         },
         Field {
             name: "direction",
-            shape: &super::apaas_v1::E_apaas_v1_Direction,
+            shape: &super::common::E_Direction,
             required: true,
         },
     ],
@@ -1688,7 +1688,6 @@ pub(super) static S_apaas_v1_SearchObjectParam: Shape = Shape::Object(
         },
     ],
 );
-pub(super) static E_apaas_v1_Direction: Shape = Shape::StrEnum(&["ASC", "DESC"]);
 pub(super) static E_apaas_v1_Metadata: Shape = Shape::StrEnum(
     &["Label", "SearchLayout"],
 );

@@ -137,7 +137,7 @@ pub(super) static ROUTES: &[Route] = &[
         query: &[
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -192,7 +192,7 @@ pub(super) static ROUTES: &[Route] = &[
         query: &[
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -232,7 +232,7 @@ pub(super) static ROUTES: &[Route] = &[
         query: &[
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -277,7 +277,7 @@ pub(super) static ROUTES: &[Route] = &[
         query: &[
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {
@@ -539,7 +539,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {
@@ -571,7 +571,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -918,7 +918,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -958,7 +958,7 @@ pub(super) static ROUTES: &[Route] = &[
         query: &[
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {
@@ -1460,6 +1460,3 @@ pub(super) static E_application_v6_OwnerType: Shape = Shape::IntEnum(
     &[0i64, 1i64, 2i64],
 );
 pub(super) static E_application_v6_PaymentType: Shape = Shape::IntEnum(&[0i64, 1i64]);
-pub(super) static E_application_v6_Status: Shape = Shape::IntEnum(
-    &[0i64, 1i64, 2i64, 3i64, 4i64],
-);

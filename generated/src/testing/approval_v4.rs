@@ -19,7 +19,7 @@ pub(super) static ROUTES: &[Route] = &[
         query: &[
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {
@@ -208,7 +208,7 @@ pub(super) static ROUTES: &[Route] = &[
         query: &[
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {

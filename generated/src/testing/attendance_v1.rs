@@ -737,7 +737,7 @@ pub(super) static ROUTES: &[Route] = &[
                 },
                 Field {
                     name: "status",
-                    shape: &super::application_v6::E_application_v6_Status,
+                    shape: &super::common::E_Status,
                     required: false,
                 },
                 Field {
@@ -1357,7 +1357,7 @@ pub(super) static ROUTES: &[Route] = &[
                 },
                 Field {
                     name: "status",
-                    shape: &super::application_v6::E_application_v6_Status,
+                    shape: &super::common::E_Status,
                     required: false,
                 },
             ],

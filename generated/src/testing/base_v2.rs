@@ -112,7 +112,7 @@ pub(super) static S_base_v2_BlockRole: Shape = Shape::Object(
         },
         Field {
             name: "block_perm",
-            shape: &super::base_v2::E_base_v2_BlockPerm,
+            shape: &super::common::E_BlockPerm,
             required: false,
         },
         Field {
@@ -150,7 +150,7 @@ pub(super) static S_base_v2_OtherRecRule: Shape = Shape::Object(
         },
         Field {
             name: "conjunction",
-            shape: &super::base_v2::E_base_v2_Conjunction,
+            shape: &super::common::E_Conjunction,
             required: false,
         },
         Field {
@@ -169,7 +169,7 @@ pub(super) static S_base_v2_RecRule: Shape = Shape::Object(
         },
         Field {
             name: "conjunction",
-            shape: &super::base_v2::E_base_v2_Conjunction,
+            shape: &super::common::E_Conjunction,
             required: false,
         },
         Field {
@@ -179,7 +179,7 @@ pub(super) static S_base_v2_RecRule: Shape = Shape::Object(
         },
         Field {
             name: "other_perm",
-            shape: &super::base_v2::E_base_v2_OtherPerm,
+            shape: &super::common::E_OtherPerm,
             required: false,
         },
         Field {
@@ -203,7 +203,7 @@ pub(super) static S_base_v2_RecRuleCondition: Shape = Shape::Object(
         },
         Field {
             name: "operator",
-            shape: &super::base_v2::E_base_v2_Operator,
+            shape: &super::common::E_Operator,
             required: false,
         },
         Field {
@@ -222,7 +222,7 @@ pub(super) static S_base_v2_TableRole: Shape = Shape::Object(
     &[
         Field {
             name: "table_perm",
-            shape: &super::base_v2::E_base_v2_TablePerm,
+            shape: &super::common::E_TablePerm,
             required: false,
         },
         Field {
@@ -277,11 +277,4 @@ pub(super) static S_base_v2_TableRole: Shape = Shape::Object(
         },
     ],
 );
-pub(super) static E_base_v2_BlockPerm: Shape = Shape::IntEnum(&[0i64, 1i64]);
-pub(super) static E_base_v2_Conjunction: Shape = Shape::StrEnum(&["and", "or"]);
-pub(super) static E_base_v2_Operator: Shape = Shape::StrEnum(
-    &["contains", "doesNotContain", "is", "isEmpty", "isNot", "isNotEmpty"],
-);
-pub(super) static E_base_v2_OtherPerm: Shape = Shape::IntEnum(&[0i64, 1i64]);
-pub(super) static E_base_v2_TablePerm: Shape = Shape::IntEnum(&[0i64, 1i64, 2i64, 4i64]);
 pub(super) static E_base_v2_ViewPerm: Shape = Shape::IntEnum(&[1i64, 2i64]);

@@ -1568,7 +1568,7 @@ pub(super) static S_bitable_v1_AppRoleBlockRole: Shape = Shape::Object(
         },
         Field {
             name: "block_perm",
-            shape: &super::base_v2::E_base_v2_BlockPerm,
+            shape: &super::common::E_BlockPerm,
             required: false,
         },
     ],
@@ -1645,7 +1645,7 @@ pub(super) static S_bitable_v1_AppRoleTableRole: Shape = Shape::Object(
     &[
         Field {
             name: "table_perm",
-            shape: &super::base_v2::E_base_v2_TablePerm,
+            shape: &super::common::E_TablePerm,
             required: false,
         },
         Field {
@@ -1691,12 +1691,12 @@ pub(super) static S_bitable_v1_AppRoleTableRoleRecRule: Shape = Shape::Object(
         },
         Field {
             name: "conjunction",
-            shape: &super::base_v2::E_base_v2_Conjunction,
+            shape: &super::common::E_Conjunction,
             required: false,
         },
         Field {
             name: "other_perm",
-            shape: &super::base_v2::E_base_v2_OtherPerm,
+            shape: &super::common::E_OtherPerm,
             required: false,
         },
     ],
@@ -1710,7 +1710,7 @@ pub(super) static S_bitable_v1_AppRoleTableRoleRecRuleCondition: Shape = Shape::
         },
         Field {
             name: "operator",
-            shape: &super::base_v2::E_base_v2_Operator,
+            shape: &super::common::E_Operator,
             required: false,
         },
         Field {
@@ -2191,7 +2191,7 @@ pub(super) static S_bitable_v1_AppTableViewPropertyFilterInfo: Shape = Shape::Ob
     &[
         Field {
             name: "conjunction",
-            shape: &super::base_v2::E_base_v2_Conjunction,
+            shape: &super::common::E_Conjunction,
             required: false,
         },
         Field {
@@ -2293,7 +2293,7 @@ pub(super) static S_bitable_v1_BitableV1FilterInfo: Shape = Shape::Object(
     &[
         Field {
             name: "conjunction",
-            shape: &super::base_v2::E_base_v2_Conjunction,
+            shape: &super::common::E_Conjunction,
             required: false,
         },
         Field {

@@ -54,7 +54,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {
@@ -89,7 +89,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {
@@ -131,7 +131,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {
@@ -158,7 +158,7 @@ pub(super) static ROUTES: &[Route] = &[
         query: &[
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -188,7 +188,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -218,7 +218,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {
@@ -268,7 +268,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {
@@ -310,7 +310,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -337,7 +337,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {
@@ -377,7 +377,7 @@ pub(super) static ROUTES: &[Route] = &[
         query: &[
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -412,7 +412,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -434,7 +434,7 @@ pub(super) static ROUTES: &[Route] = &[
         query: &[
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -644,7 +644,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -681,7 +681,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -708,7 +708,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -772,7 +772,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -815,7 +815,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -844,7 +844,7 @@ pub(super) static ROUTES: &[Route] = &[
                 },
                 Field {
                     name: "member_id_type",
-                    shape: &super::contact_v3::E_contact_v3_MemberIdType,
+                    shape: &super::common::E_MemberIdType,
                     required: true,
                 },
                 Field {
@@ -924,7 +924,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "member_id_type",
-                shape: &super::contact_v3::E_contact_v3_MemberIdType,
+                shape: &super::common::E_MemberIdType,
                 required: false,
             },
             Field {
@@ -973,7 +973,7 @@ pub(super) static ROUTES: &[Route] = &[
                 },
                 Field {
                     name: "member_id_type",
-                    shape: &super::contact_v3::E_contact_v3_MemberIdType,
+                    shape: &super::common::E_MemberIdType,
                     required: true,
                 },
             ],
@@ -1037,7 +1037,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -1337,7 +1337,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {
@@ -1381,7 +1381,7 @@ pub(super) static ROUTES: &[Route] = &[
                 },
                 Field {
                     name: "department_id_type",
-                    shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                    shape: &super::common::E_DepartmentIdType,
                     required: false,
                 },
             ],
@@ -1501,7 +1501,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {
@@ -1569,7 +1569,7 @@ pub(super) static ROUTES: &[Route] = &[
                 },
                 Field {
                     name: "department_id_type",
-                    shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                    shape: &super::common::E_DepartmentIdType,
                     required: false,
                 },
             ],
@@ -1637,7 +1637,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -1704,7 +1704,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {
@@ -1809,7 +1809,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {
@@ -1854,7 +1854,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -1884,7 +1884,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {
@@ -1929,7 +1929,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -1956,7 +1956,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -1998,7 +1998,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -2424,7 +2424,7 @@ pub(super) static S_contact_v3_ContactV3User: Shape = Shape::Object(
         },
         Field {
             name: "gender",
-            shape: &super::contact_v3::E_contact_v3_Gender,
+            shape: &super::common::E_Gender,
             required: false,
         },
         Field {
@@ -3034,7 +3034,6 @@ pub(super) static E_contact_v3_AddGroupMemberRequestBodyMemberType: Shape = Shap
 pub(super) static E_contact_v3_ContactV3GroupType: Shape = Shape::IntEnum(&[1i64, 2i64]);
 pub(super) static E_contact_v3_EnumStatus: Shape = Shape::IntEnum(&[1i64, 2i64]);
 pub(super) static E_contact_v3_EnumType: Shape = Shape::IntEnum(&[1i64, 2i64]);
-pub(super) static E_contact_v3_Gender: Shape = Shape::IntEnum(&[0i64, 1i64, 2i64, 3i64]);
 pub(super) static E_contact_v3_GroupMemberSimplelistMemberIdType: Shape = Shape::StrEnum(
     &["department_id", "open_id", "union_id", "user_id"],
 );
@@ -3045,9 +3044,6 @@ pub(super) static E_contact_v3_GroupSimplelistType: Shape = Shape::IntEnum(
     &[1i64, 2i64],
 );
 pub(super) static E_contact_v3_GroupType: Shape = Shape::IntEnum(&[1i64, 2i64]);
-pub(super) static E_contact_v3_MemberIdType: Shape = Shape::StrEnum(
-    &["open_id", "union_id", "user_id"],
-);
 pub(super) static E_contact_v3_RemoveGroupMemberRequestBodyMemberType: Shape = Shape::StrEnum(
     &["user"],
 );

@@ -243,7 +243,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -276,7 +276,7 @@ pub(super) static ROUTES: &[Route] = &[
         query: &[
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -306,7 +306,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -354,7 +354,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -397,7 +397,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -435,7 +435,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -488,7 +488,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -564,7 +564,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -612,7 +612,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -655,7 +655,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -693,7 +693,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -731,7 +731,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -776,7 +776,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -829,7 +829,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -1003,7 +1003,7 @@ pub(super) static S_directory_v1_CreateEmployee: Shape = Shape::Object(
         },
         Field {
             name: "gender",
-            shape: &super::contact_v3::E_contact_v3_Gender,
+            shape: &super::common::E_Gender,
             required: false,
         },
         Field {
@@ -1911,7 +1911,7 @@ pub(super) static S_directory_v1_UpdateEmployee: Shape = Shape::Object(
         },
         Field {
             name: "gender",
-            shape: &super::contact_v3::E_contact_v3_Gender,
+            shape: &super::common::E_Gender,
             required: false,
         },
         Field {

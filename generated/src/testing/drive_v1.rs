@@ -695,7 +695,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "direction",
-                shape: &super::apaas_v1::E_apaas_v1_Direction,
+                shape: &super::common::E_Direction,
                 required: false,
             },
             Field {

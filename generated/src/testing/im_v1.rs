@@ -533,7 +533,7 @@ pub(super) static ROUTES: &[Route] = &[
         query: &[
             Field {
                 name: "member_id_type",
-                shape: &super::contact_v3::E_contact_v3_MemberIdType,
+                shape: &super::common::E_MemberIdType,
                 required: false,
             },
             Field {

@@ -249,7 +249,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -308,7 +308,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -351,7 +351,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -378,7 +378,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {
@@ -431,7 +431,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -492,7 +492,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -535,7 +535,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
         ],
@@ -562,7 +562,7 @@ pub(super) static ROUTES: &[Route] = &[
             },
             Field {
                 name: "department_id_type",
-                shape: &super::admin_v1::E_admin_v1_DepartmentIdType,
+                shape: &super::common::E_DepartmentIdType,
                 required: false,
             },
             Field {

@@ -117,16 +117,32 @@ pub fn plan(
             .0
             .insert(names.classes[qual].clone(), fields);
     }
+    // An enum several services use goes to common/: left in one of them, it would make
+    // the others' crates depend on that service's crate (im on contact for
+    // `MemberIdType`), and a build of one service compile three.
+    let mut services: BTreeMap<&str, std::collections::BTreeSet<&str>> = BTreeMap::new();
+    for (key, def) in &import.enums {
+        let service = def.scope.split('.').next().unwrap_or_default();
+        services
+            .entry(names.enums[key].as_str())
+            .or_default()
+            .insert(service);
+    }
     let mut placed = std::collections::BTreeSet::new();
     for (key, def) in &import.enums {
         if names.curated_enums.contains(key) {
             continue;
         }
         let name = &names.enums[key];
-        // Written once, in the first (sorted) service version that uses it.
+        // Written once: in common/, or in the first (sorted) service version that uses it.
         if placed.insert(name.clone()) {
+            let scope = if services[name.as_str()].len() > 1 {
+                "common".to_owned()
+            } else {
+                def.scope.clone()
+            };
             by_scope
-                .entry(def.scope.clone())
+                .entry(scope)
                 .or_default()
                 .1
                 .insert(name.clone(), def);

@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as apaas;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `apaas` v1.
 #[rustfmt::skip]
 pub mod v1;

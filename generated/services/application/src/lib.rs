@@ -12,9 +12,6 @@ use crate as application;
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use feishu_common::*;
-#[rustfmt::skip]
-#[allow(unused_imports)]
-use feishu_admin as admin;
 /// `application` v5.
 #[rustfmt::skip]
 pub mod v5;

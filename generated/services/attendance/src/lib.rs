@@ -11,7 +11,7 @@
 use crate as attendance;
 #[rustfmt::skip]
 #[allow(unused_imports)]
-use feishu_application as application;
+use feishu_common::*;
 /// `attendance` v1.
 #[rustfmt::skip]
 pub mod v1;

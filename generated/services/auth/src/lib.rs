@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as auth;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `auth` v3.
 #[rustfmt::skip]
 pub mod v3;

@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as authen;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `authen` v1.
 #[rustfmt::skip]
 pub mod v1;

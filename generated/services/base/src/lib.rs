@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as base;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `base` v2.
 #[rustfmt::skip]
 pub mod v2;

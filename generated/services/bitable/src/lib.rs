@@ -12,9 +12,6 @@ use crate as bitable;
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use feishu_common::*;
-#[rustfmt::skip]
-#[allow(unused_imports)]
-use feishu_base as base;
 /// `bitable` v1.
 #[rustfmt::skip]
 pub mod v1;

@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as block;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `block` v2.
 #[rustfmt::skip]
 pub mod v2;

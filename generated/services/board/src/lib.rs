@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as board;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `board` v1.
 #[rustfmt::skip]
 pub mod v1;

@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as bot;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `bot` v4.
 #[rustfmt::skip]
 pub mod v4;

@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as cardkit;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `cardkit` v1.
 #[rustfmt::skip]
 pub mod v1;

@@ -12,9 +12,6 @@ use crate as contact;
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use feishu_common::*;
-#[rustfmt::skip]
-#[allow(unused_imports)]
-use feishu_admin as admin;
 /// `contact` v3.
 #[rustfmt::skip]
 pub mod v3;

@@ -11,10 +11,7 @@
 use crate as directory;
 #[rustfmt::skip]
 #[allow(unused_imports)]
-use feishu_admin as admin;
-#[rustfmt::skip]
-#[allow(unused_imports)]
-use feishu_contact as contact;
+use feishu_common::*;
 /// `directory` v1.
 #[rustfmt::skip]
 pub mod v1;

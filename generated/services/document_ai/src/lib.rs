@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as document_ai;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `document_ai` v1.
 #[rustfmt::skip]
 pub mod v1;

@@ -12,9 +12,6 @@ use crate as drive;
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use feishu_common::*;
-#[rustfmt::skip]
-#[allow(unused_imports)]
-use feishu_apaas as apaas;
 /// `drive` v1.
 #[rustfmt::skip]
 pub mod v1;

@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as event;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `event` v1.
 #[rustfmt::skip]
 pub mod v1;

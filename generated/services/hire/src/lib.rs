@@ -12,9 +12,6 @@ use crate as hire;
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use feishu_common::*;
-#[rustfmt::skip]
-#[allow(unused_imports)]
-use feishu_admin as admin;
 /// `hire` v1.
 #[rustfmt::skip]
 pub mod v1;

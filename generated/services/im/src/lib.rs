@@ -12,9 +12,6 @@ use crate as im;
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use feishu_common::*;
-#[rustfmt::skip]
-#[allow(unused_imports)]
-use feishu_contact as contact;
 /// `im` v1.
 #[rustfmt::skip]
 pub mod v1;

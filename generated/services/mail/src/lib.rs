@@ -12,9 +12,6 @@ use crate as mail;
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use feishu_common::*;
-#[rustfmt::skip]
-#[allow(unused_imports)]
-use feishu_admin as admin;
 /// `mail` v1.
 #[rustfmt::skip]
 pub mod v1;

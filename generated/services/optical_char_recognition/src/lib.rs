@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as optical_char_recognition;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `optical_char_recognition` v1.
 #[rustfmt::skip]
 pub mod v1;

@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as payroll;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `payroll` v1.
 #[rustfmt::skip]
 pub mod v1;

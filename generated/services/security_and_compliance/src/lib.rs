@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as security_and_compliance;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `security_and_compliance` v1.
 #[rustfmt::skip]
 pub mod v1;

@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as speech_to_text;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `speech_to_text` v1.
 #[rustfmt::skip]
 pub mod v1;

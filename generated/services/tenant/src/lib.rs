@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as tenant;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `tenant` v2.
 #[rustfmt::skip]
 pub mod v2;

@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as translation;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `translation` v1.
 #[rustfmt::skip]
 pub mod v1;

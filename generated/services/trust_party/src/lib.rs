@@ -11,7 +11,7 @@
 use crate as trust_party;
 #[rustfmt::skip]
 #[allow(unused_imports)]
-use feishu_admin as admin;
+use feishu_common::*;
 /// `trust_party` v1.
 #[rustfmt::skip]
 pub mod v1;

@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as unified_kms;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `unified_kms` v1.
 #[rustfmt::skip]
 pub mod v1;

@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as verification;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `verification` v1.
 #[rustfmt::skip]
 pub mod v1;

@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as wiki;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `wiki` v1.
 #[rustfmt::skip]
 pub mod v1;

@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as workplace;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_common::*;
 /// `workplace` v1.
 #[rustfmt::skip]
 pub mod v1;

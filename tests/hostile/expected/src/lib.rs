@@ -88,7 +88,7 @@ pub use feishu_runtime::{
 pub use feishu_runtime::{RequestOptions, RetryPolicy, Secret};
 #[rustfmt::skip]
 mod client;
-pub use client::{Client, CommonError};
+pub use client::Client;
 #[rustfmt::skip]
 pub use feishu_hostile_common::*;
 #[rustfmt::skip]

@@ -201,36 +201,3 @@ impl feishu_runtime::TokenEndpoints for TokenEndpoints {
         })
     }
 }
-/// The error codes any endpoint can return. Every endpoint's error enum has them
-/// too; this one lets a caller handle them once: `CommonError::of(&error)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CommonError {
-    /// `99991400` (HTTP 429): limited
-    RateLimited,
-}
-impl CommonError {
-    /// Every common code.
-    pub const KNOWN: &'static [Self] = &[Self::RateLimited];
-    /// The numeric code.
-    #[inline]
-    pub const fn code(self) -> i64 {
-        match self {
-            Self::RateLimited => 99991400i64,
-        }
-    }
-    /// The common code `code` stands for, if it is one.
-    #[inline]
-    pub const fn from_code(code: i64) -> Option<Self> {
-        match code {
-            99991400i64 => Some(Self::RateLimited),
-            _ => None,
-        }
-    }
-    /// The common code of an API error from any endpoint (or of the token fetch
-    /// it needed), if it is one.
-    #[inline]
-    pub fn of<C>(error: &feishu_runtime::Error<C>) -> Option<Self> {
-        error.raw_code().and_then(Self::from_code)
-    }
-}

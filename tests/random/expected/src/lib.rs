@@ -108,7 +108,9 @@ pub use feishu_runtime::{
 pub use feishu_runtime::{RequestOptions, RetryPolicy, Secret};
 #[rustfmt::skip]
 mod client;
-pub use client::{Client, CommonError};
+pub use client::Client;
+#[rustfmt::skip]
+pub use feishu_random_common::*;
 #[rustfmt::skip]
 pub use feishu_random_auth as auth;
 #[rustfmt::skip]

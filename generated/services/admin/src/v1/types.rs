@@ -42,40 +42,6 @@ impl AuditInfoListUserType {
     }
 }
 feishu_runtime::int_enum_conversions!(AuditInfoListUserType);
-/// The `DepartmentIdType` enum.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DepartmentIdType {
-    /// 部门的 ID (`department_id`)
-    DepartmentId,
-    /// 部门的 Open ID (`open_department_id`)
-    OpenDepartmentId,
-    /// A value the schema does not list, kept as received.
-    Unknown(feishu_runtime::UnknownValue<String>),
-}
-impl DepartmentIdType {
-    /// Every value the schema lists.
-    pub const KNOWN: &'static [Self] = &[Self::DepartmentId, Self::OpenDepartmentId];
-    /// The value on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DepartmentId => "department_id",
-            Self::OpenDepartmentId => "open_department_id",
-            Self::Unknown(v) => v.as_str(),
-        }
-    }
-    /// The variant for a wire value.
-    #[inline]
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "department_id" => Self::DepartmentId,
-            "open_department_id" => Self::OpenDepartmentId,
-            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-feishu_runtime::string_enum_conversions!(DepartmentIdType);
 /// The `EffectivePeriod` enum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3593,7 +3559,7 @@ feishu_runtime::serialize_via_json!(
     AuditIosContext, AuditObjectDetail, AuditObjectEntity, AuditPcContext,
     AuditRecipientDetail, AuditRecipientEntity, AuditWebContext, Badge, Grant,
     OperatorDetail, OperatorName, Password, RuleDetail, AuditInfoListUserType,
-    DepartmentIdType, EffectivePeriod, GrantType, OperatorType
+    EffectivePeriod, GrantType, OperatorType
 );
 #[cfg(feature = "serde")]
 feishu_runtime::deserialize_via_json!(
@@ -3602,5 +3568,5 @@ feishu_runtime::deserialize_via_json!(
     AuditIosContext, AuditObjectDetail, AuditObjectEntity, AuditPcContext,
     AuditRecipientDetail, AuditRecipientEntity, AuditWebContext, Badge, Grant,
     OperatorDetail, OperatorName, Password, RuleDetail, AuditInfoListUserType,
-    DepartmentIdType, EffectivePeriod, GrantType, OperatorType
+    EffectivePeriod, GrantType, OperatorType
 );

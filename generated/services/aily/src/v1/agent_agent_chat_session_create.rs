@@ -17,18 +17,7 @@
 ///
 /// # Errors
 ///
-/// Codes arrive as [`AgentAgentChatSessionCreateError`] in [`Error::Api`](feishu_runtime::Error::Api):
-///
-/// | HTTP | Code | Message | Hint |
-/// |---|---|---|---|
-/// | 400 | 10012 | app_ticket invalid | 商店应用的 app_ticket 无效；调用 app_ticket/resend 让平台重新推送 app_ticket 事件 |
-/// | 429 | 99991400 | request trigger frequency limit | 请求超过频率限制；等待响应头 x-ogw-ratelimit-reset 给出的秒数后重试（部分旧接口返回 HTTP 400） |
-/// | 400 | 99991661 | missing access token | 请求头 Authorization 缺少访问凭证，格式为 "Bearer access_token" |
-/// | 400 | 99991663 | invalid tenant access token | tenant_access_token 无效或已过期；重新获取后重试 |
-/// | 400 | 99991664 | invalid app access token | app_access_token 无效或已过期；重新获取后重试 |
-/// | 400 | 99991668 | invalid user access token | user_access_token 无效；通过应用的 OAuth 流程重新获取 |
-/// | 400 | 99991671 | malformed access token | 访问凭证格式错误；检查 Authorization 头是否为 "Bearer access_token" |
-/// | 400 | 99991677 | user access token expired | user_access_token 已过期；使用 refresh_token 刷新或重新授权 |
+/// None of its own: codes arrive as [`AgentAgentChatSessionCreateError`] (the codes any endpoint can return, [`GeneralError`](crate::GeneralError)) in [`Error::Api`](feishu_runtime::Error::Api).
 ///
 /// Source: <https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/aily-v1/agent_agent_chat_session/create> (schema `aily/v1/agent_agent_chat_session.create.yaml`)
 ///
@@ -153,84 +142,8 @@ impl feishu_runtime::__private::json::FromJson for AgentAgentChatSessionCreateRe
         r.finish(out)
     }
 }
-/// Error codes of [`AgentAgentChatSessionCreate`]: the documented ones, then those any endpoint can return.
-///
-/// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(_)`, which a match cannot name by number, so documenting a code later never changes what a match means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AgentAgentChatSessionCreateError {
-    /// `10012` (HTTP 400): app_ticket invalid
-    ///
-    /// 商店应用的 app_ticket 无效；调用 app_ticket/resend 让平台重新推送 app_ticket 事件
-    AppTicketInvalid,
-    /// `99991400` (HTTP 429): request trigger frequency limit
-    ///
-    /// 请求超过频率限制；等待响应头 x-ogw-ratelimit-reset 给出的秒数后重试（部分旧接口返回 HTTP 400）
-    RateLimited,
-    /// `99991661` (HTTP 400): missing access token
-    ///
-    /// 请求头 Authorization 缺少访问凭证，格式为 "Bearer access_token"
-    AccessTokenMissing,
-    /// `99991663` (HTTP 400): invalid tenant access token
-    ///
-    /// tenant_access_token 无效或已过期；重新获取后重试
-    TenantAccessTokenInvalid,
-    /// `99991664` (HTTP 400): invalid app access token
-    ///
-    /// app_access_token 无效或已过期；重新获取后重试
-    AppAccessTokenInvalid,
-    /// `99991668` (HTTP 400): invalid user access token
-    ///
-    /// user_access_token 无效；通过应用的 OAuth 流程重新获取
-    UserAccessTokenInvalid,
-    /// `99991671` (HTTP 400): malformed access token
-    ///
-    /// 访问凭证格式错误；检查 Authorization 头是否为 "Bearer access_token"
-    AccessTokenMalformed,
-    /// `99991677` (HTTP 400): user access token expired
-    ///
-    /// user_access_token 已过期；使用 refresh_token 刷新或重新授权
-    UserAccessTokenExpired,
-    /// A code this endpoint does not document.
-    Unknown(feishu_runtime::UnknownValue<i64>),
-}
-impl AgentAgentChatSessionCreateError {
-    /// The numeric code.
-    #[inline]
-    pub const fn code(self) -> i64 {
-        match self {
-            Self::AppTicketInvalid => 10012i64,
-            Self::RateLimited => 99991400i64,
-            Self::AccessTokenMissing => 99991661i64,
-            Self::TenantAccessTokenInvalid => 99991663i64,
-            Self::AppAccessTokenInvalid => 99991664i64,
-            Self::UserAccessTokenInvalid => 99991668i64,
-            Self::AccessTokenMalformed => 99991671i64,
-            Self::UserAccessTokenExpired => 99991677i64,
-            Self::Unknown(code) => code.value(),
-        }
-    }
-}
-impl feishu_runtime::ErrorCode for AgentAgentChatSessionCreateError {
-    #[inline]
-    fn from_code(code: i64) -> Self {
-        match code {
-            10012i64 => Self::AppTicketInvalid,
-            99991400i64 => Self::RateLimited,
-            99991661i64 => Self::AccessTokenMissing,
-            99991663i64 => Self::TenantAccessTokenInvalid,
-            99991664i64 => Self::AppAccessTokenInvalid,
-            99991668i64 => Self::UserAccessTokenInvalid,
-            99991671i64 => Self::AccessTokenMalformed,
-            99991677i64 => Self::UserAccessTokenExpired,
-            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)),
-        }
-    }
-    #[inline]
-    fn code(&self) -> i64 {
-        (*self).code()
-    }
-}
+/// Error codes of [`AgentAgentChatSessionCreate`]: it documents none of its own, so those any endpoint can return.
+pub type AgentAgentChatSessionCreateError = crate::GeneralError;
 #[cfg(feature = "serde")]
 feishu_runtime::serialize_via_json!(AgentAgentChatSessionCreateBody);
 #[cfg(feature = "serde")]

@@ -669,58 +669,6 @@ impl PaymentType {
     }
 }
 feishu_runtime::int_enum_conversions!(PaymentType);
-/// The `Status` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Status {
-    /// 未知状态 (`0`)
-    UnknownValue,
-    /// 审核通过 (`1`)
-    Audited,
-    /// 审核拒绝 (`2`)
-    Reject,
-    /// 审核中 (`3`)
-    UnderAudit,
-    /// 未提交审核 (`4`)
-    Unaudit,
-    /// A value the schema does not list, kept as received.
-    Unknown(feishu_runtime::UnknownValue<i64>),
-}
-impl Status {
-    /// Every value the schema lists.
-    pub const KNOWN: &'static [Self] = &[
-        Self::UnknownValue,
-        Self::Audited,
-        Self::Reject,
-        Self::UnderAudit,
-        Self::Unaudit,
-    ];
-    /// The value on the wire.
-    #[inline]
-    pub const fn value(self) -> i64 {
-        match self {
-            Self::UnknownValue => 0i64,
-            Self::Audited => 1i64,
-            Self::Reject => 2i64,
-            Self::UnderAudit => 3i64,
-            Self::Unaudit => 4i64,
-            Self::Unknown(v) => v.value(),
-        }
-    }
-    /// The variant for a wire value.
-    #[inline]
-    pub const fn from_value(value: i64) -> Self {
-        match value {
-            0i64 => Self::UnknownValue,
-            1i64 => Self::Audited,
-            2i64 => Self::Reject,
-            3i64 => Self::UnderAudit,
-            4i64 => Self::Unaudit,
-            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)),
-        }
-    }
-}
-feishu_runtime::int_enum_conversions!(Status);
 /// The `AppAbility` type.
 #[derive(Clone, PartialEq, Debug, Default)]
 #[non_exhaustive]
@@ -2780,7 +2728,7 @@ pub struct ApplicationAppVersion {
     /// The `events` field.
     pub events: Option<Vec<String>>,
     /// The `status` field.
-    pub status: Option<crate::application::v6::Status>,
+    pub status: Option<crate::Status>,
     /// The `create_time` field.
     pub create_time: Option<String>,
     /// The `publish_time` field.
@@ -2888,7 +2836,7 @@ impl ApplicationAppVersion {
     }
     /// Sets [`status`](Self::status).
     #[inline]
-    pub fn status(mut self, value: crate::application::v6::Status) -> Self {
+    pub fn status(mut self, value: crate::Status) -> Self {
         self.status = Some(value);
         self
     }
@@ -6406,7 +6354,7 @@ feishu_runtime::serialize_via_json!(
     SubscribedEvent, WebApp, WorkplaceWidget, Ability, AppCollaboratorType, AppStatus,
     AppVersionAuditOperation, AppVersionAuditSource, AppVersionStatus,
     ApplicationListStatus, ContactsRangeType, CycleType, FaultType, FeedbackSource,
-    FeedbackStatus, FeedbackType, Lang, OwnerType, PaymentType, Status
+    FeedbackStatus, FeedbackType, Lang, OwnerType, PaymentType
 );
 #[cfg(feature = "serde")]
 feishu_runtime::deserialize_via_json!(
@@ -6430,5 +6378,5 @@ feishu_runtime::deserialize_via_json!(
     SubscribedEvent, WebApp, WorkplaceWidget, Ability, AppCollaboratorType, AppStatus,
     AppVersionAuditOperation, AppVersionAuditSource, AppVersionStatus,
     ApplicationListStatus, ContactsRangeType, CycleType, FaultType, FeedbackSource,
-    FeedbackStatus, FeedbackType, Lang, OwnerType, PaymentType, Status
+    FeedbackStatus, FeedbackType, Lang, OwnerType, PaymentType
 );

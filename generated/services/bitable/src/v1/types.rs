@@ -1712,7 +1712,7 @@ pub struct AppRoleBlockRole {
     /// The `block_type` field.
     pub block_type: Option<String>,
     /// The `block_perm` field.
-    pub block_perm: Option<crate::base::v2::BlockPerm>,
+    pub block_perm: Option<crate::BlockPerm>,
 }
 #[allow(clippy::should_implement_trait)]
 impl AppRoleBlockRole {
@@ -1739,7 +1739,7 @@ impl AppRoleBlockRole {
     }
     /// Sets [`block_perm`](Self::block_perm).
     #[inline]
-    pub fn block_perm(mut self, value: crate::base::v2::BlockPerm) -> Self {
+    pub fn block_perm(mut self, value: crate::BlockPerm) -> Self {
         self.block_perm = Some(value);
         self
     }
@@ -1979,7 +1979,7 @@ impl feishu_runtime::__private::json::FromJson for AppRoleMemberId {
 #[non_exhaustive]
 pub struct AppRoleTableRole {
     /// The `table_perm` field.
-    pub table_perm: Option<crate::base::v2::TablePerm>,
+    pub table_perm: Option<crate::TablePerm>,
     /// The `table_name` field.
     pub table_name: Option<String>,
     /// The `table_id` field.
@@ -2010,7 +2010,7 @@ impl AppRoleTableRole {
     }
     /// Sets [`table_perm`](Self::table_perm).
     #[inline]
-    pub fn table_perm(mut self, value: crate::base::v2::TablePerm) -> Self {
+    pub fn table_perm(mut self, value: crate::TablePerm) -> Self {
         self.table_perm = Some(value);
         self
     }
@@ -2103,9 +2103,9 @@ pub struct AppRoleTableRoleRecRule {
     /// The `conditions` field.
     pub conditions: Option<Vec<crate::bitable::v1::AppRoleTableRoleRecRuleCondition>>,
     /// The `conjunction` field.
-    pub conjunction: Option<crate::base::v2::Conjunction>,
+    pub conjunction: Option<crate::Conjunction>,
     /// The `other_perm` field.
-    pub other_perm: Option<crate::base::v2::OtherPerm>,
+    pub other_perm: Option<crate::OtherPerm>,
 }
 #[allow(clippy::should_implement_trait)]
 impl AppRoleTableRoleRecRule {
@@ -2129,13 +2129,13 @@ impl AppRoleTableRoleRecRule {
     }
     /// Sets [`conjunction`](Self::conjunction).
     #[inline]
-    pub fn conjunction(mut self, value: crate::base::v2::Conjunction) -> Self {
+    pub fn conjunction(mut self, value: crate::Conjunction) -> Self {
         self.conjunction = Some(value);
         self
     }
     /// Sets [`other_perm`](Self::other_perm).
     #[inline]
-    pub fn other_perm(mut self, value: crate::base::v2::OtherPerm) -> Self {
+    pub fn other_perm(mut self, value: crate::OtherPerm) -> Self {
         self.other_perm = Some(value);
         self
     }
@@ -2174,7 +2174,7 @@ pub struct AppRoleTableRoleRecRuleCondition {
     /// The `field_name` field.
     pub field_name: Option<String>,
     /// The `operator` field.
-    pub operator: Option<crate::base::v2::Operator>,
+    pub operator: Option<crate::Operator>,
     /// The `value` field.
     pub value: Option<Vec<String>>,
     /// The `field_type` field.
@@ -2200,7 +2200,7 @@ impl AppRoleTableRoleRecRuleCondition {
     }
     /// Sets [`operator`](Self::operator).
     #[inline]
-    pub fn operator(mut self, value: crate::base::v2::Operator) -> Self {
+    pub fn operator(mut self, value: crate::Operator) -> Self {
         self.operator = Some(value);
         self
     }
@@ -3932,7 +3932,7 @@ impl feishu_runtime::__private::json::FromJson for AppTableViewProperty {
 #[non_exhaustive]
 pub struct AppTableViewPropertyFilterInfo {
     /// The `conjunction` field.
-    pub conjunction: Option<crate::base::v2::Conjunction>,
+    pub conjunction: Option<crate::Conjunction>,
     /// The `conditions` field.
     pub conditions: Option<
         Vec<crate::bitable::v1::AppTableViewPropertyFilterInfoCondition>,
@@ -3953,7 +3953,7 @@ impl AppTableViewPropertyFilterInfo {
     }
     /// Sets [`conjunction`](Self::conjunction).
     #[inline]
-    pub fn conjunction(mut self, value: crate::base::v2::Conjunction) -> Self {
+    pub fn conjunction(mut self, value: crate::Conjunction) -> Self {
         self.conjunction = Some(value);
         self
     }
@@ -4469,7 +4469,7 @@ impl feishu_runtime::__private::json::FromJson for BitableV1FieldGroup {
 #[non_exhaustive]
 pub struct BitableV1FilterInfo {
     /// The `conjunction` field.
-    pub conjunction: Option<crate::base::v2::Conjunction>,
+    pub conjunction: Option<crate::Conjunction>,
     /// The `conditions` field.
     pub conditions: Option<Vec<crate::bitable::v1::BitableV1Condition>>,
     /// The `children` field.
@@ -4488,7 +4488,7 @@ impl BitableV1FilterInfo {
     }
     /// Sets [`conjunction`](Self::conjunction).
     #[inline]
-    pub fn conjunction(mut self, value: crate::base::v2::Conjunction) -> Self {
+    pub fn conjunction(mut self, value: crate::Conjunction) -> Self {
         self.conjunction = Some(value);
         self
     }

@@ -132,53 +132,6 @@ impl EnumType {
     }
 }
 feishu_runtime::int_enum_conversions!(EnumType);
-/// The `Gender` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Gender {
-    /// 保密 (`0`)
-    Unkown,
-    /// 男 (`1`)
-    Male,
-    /// 女 (`2`)
-    Female,
-    /// 其他 (`3`)
-    Others,
-    /// A value the schema does not list, kept as received.
-    Unknown(feishu_runtime::UnknownValue<i64>),
-}
-impl Gender {
-    /// Every value the schema lists.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Unkown,
-        Self::Male,
-        Self::Female,
-        Self::Others,
-    ];
-    /// The value on the wire.
-    #[inline]
-    pub const fn value(self) -> i64 {
-        match self {
-            Self::Unkown => 0i64,
-            Self::Male => 1i64,
-            Self::Female => 2i64,
-            Self::Others => 3i64,
-            Self::Unknown(v) => v.value(),
-        }
-    }
-    /// The variant for a wire value.
-    #[inline]
-    pub const fn from_value(value: i64) -> Self {
-        match value {
-            0i64 => Self::Unkown,
-            1i64 => Self::Male,
-            2i64 => Self::Female,
-            3i64 => Self::Others,
-            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)),
-        }
-    }
-}
-feishu_runtime::int_enum_conversions!(Gender);
 /// The `GroupMemberSimplelistMemberIdType` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -328,44 +281,6 @@ impl GroupType {
     }
 }
 feishu_runtime::int_enum_conversions!(GroupType);
-/// The `MemberIdType` enum.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MemberIdType {
-    /// 标识一个用户在某个应用中的身份 (`open_id`)
-    OpenId,
-    /// 标识一个用户在某个应用开发商下的身份 (`union_id`)
-    UnionId,
-    /// 标识一个用户在某个租户内的身份 (`user_id`)
-    UserId,
-    /// A value the schema does not list, kept as received.
-    Unknown(feishu_runtime::UnknownValue<String>),
-}
-impl MemberIdType {
-    /// Every value the schema lists.
-    pub const KNOWN: &'static [Self] = &[Self::OpenId, Self::UnionId, Self::UserId];
-    /// The value on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenId => "open_id",
-            Self::UnionId => "union_id",
-            Self::UserId => "user_id",
-            Self::Unknown(v) => v.as_str(),
-        }
-    }
-    /// The variant for a wire value.
-    #[inline]
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "open_id" => Self::OpenId,
-            "union_id" => Self::UnionId,
-            "user_id" => Self::UserId,
-            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-feishu_runtime::string_enum_conversions!(MemberIdType);
 /// The `RemoveGroupMemberRequestBodyMemberType` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1527,7 +1442,7 @@ pub struct ContactV3User {
     /// The `mobile_visible` field.
     pub mobile_visible: Option<bool>,
     /// The `gender` field.
-    pub gender: Option<crate::contact::v3::Gender>,
+    pub gender: Option<crate::Gender>,
     /// The `avatar_key` field.
     pub avatar_key: Option<String>,
     /// The `avatar` field.
@@ -1693,7 +1608,7 @@ impl ContactV3User {
     }
     /// Sets [`gender`](Self::gender).
     #[inline]
-    pub fn gender(mut self, value: crate::contact::v3::Gender) -> Self {
+    pub fn gender(mut self, value: crate::Gender) -> Self {
         self.gender = Some(value);
         self
     }
@@ -4298,8 +4213,8 @@ feishu_runtime::serialize_via_json!(
     GroupVisibleScope, MemberResult, Memberlist, NotificationOption, ResourceAcceptor,
     UnitDepartment, UserAssignInfo, UserDepartmentInfo, UserOrder, UserPosition,
     WorkCity, AddGroupMemberRequestBodyMemberType, ContactV3GroupType, EnumStatus,
-    EnumType, Gender, GroupMemberSimplelistMemberIdType, GroupMemberSimplelistMemberType,
-    GroupSimplelistType, GroupType, MemberIdType, RemoveGroupMemberRequestBodyMemberType
+    EnumType, GroupMemberSimplelistMemberIdType, GroupMemberSimplelistMemberType,
+    GroupSimplelistType, GroupType, RemoveGroupMemberRequestBodyMemberType
 );
 #[cfg(feature = "serde")]
 feishu_runtime::deserialize_via_json!(
@@ -4314,6 +4229,6 @@ feishu_runtime::deserialize_via_json!(
     GroupVisibleScope, MemberResult, Memberlist, NotificationOption, ResourceAcceptor,
     UnitDepartment, UserAssignInfo, UserDepartmentInfo, UserOrder, UserPosition,
     WorkCity, AddGroupMemberRequestBodyMemberType, ContactV3GroupType, EnumStatus,
-    EnumType, Gender, GroupMemberSimplelistMemberIdType, GroupMemberSimplelistMemberType,
-    GroupSimplelistType, GroupType, MemberIdType, RemoveGroupMemberRequestBodyMemberType
+    EnumType, GroupMemberSimplelistMemberIdType, GroupMemberSimplelistMemberType,
+    GroupSimplelistType, GroupType, RemoveGroupMemberRequestBodyMemberType
 );

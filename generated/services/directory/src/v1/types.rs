@@ -1258,7 +1258,7 @@ pub struct CreateEmployee {
     /// The `enterprise_email` field.
     pub enterprise_email: Option<String>,
     /// The `gender` field.
-    pub gender: Option<crate::contact::v3::Gender>,
+    pub gender: Option<crate::Gender>,
     /// The `residential_address` field.
     pub residential_address: Option<String>,
     /// The `contact_addresses` field.
@@ -1455,7 +1455,7 @@ impl CreateEmployee {
     }
     /// Sets [`gender`](Self::gender).
     #[inline]
-    pub fn gender(mut self, value: crate::contact::v3::Gender) -> Self {
+    pub fn gender(mut self, value: crate::Gender) -> Self {
         self.gender = Some(value);
         self
     }
@@ -9492,7 +9492,7 @@ pub struct UpdateEmployee {
     /// The `enterprise_email` field.
     pub enterprise_email: Option<String>,
     /// The `gender` field.
-    pub gender: Option<crate::contact::v3::Gender>,
+    pub gender: Option<crate::Gender>,
     /// The `residential_address` field.
     pub residential_address: Option<String>,
     /// The `contact_addresses` field.
@@ -9708,7 +9708,7 @@ impl UpdateEmployee {
     }
     /// Sets [`gender`](Self::gender).
     #[inline]
-    pub fn gender(mut self, value: crate::contact::v3::Gender) -> Self {
+    pub fn gender(mut self, value: crate::Gender) -> Self {
         self.gender = Some(value);
         self
     }

@@ -11,6 +11,9 @@
 use crate as ledger;
 #[rustfmt::skip]
 #[allow(unused_imports)]
+use feishu_golden_common::*;
+#[rustfmt::skip]
+#[allow(unused_imports)]
 use feishu_golden_shop as shop;
 /// `ledger` v1.
 #[rustfmt::skip]

@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as approval;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_hostile_common::*;
 /// `approval` v1.
 #[rustfmt::skip]
 pub mod v1;

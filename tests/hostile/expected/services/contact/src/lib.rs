@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as contact;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_hostile_common::*;
 /// `contact` v3.
 #[rustfmt::skip]
 pub mod v3;

@@ -11,6 +11,9 @@
 use crate as base;
 #[rustfmt::skip]
 #[allow(unused_imports)]
+use feishu_random_common::*;
+#[rustfmt::skip]
+#[allow(unused_imports)]
 use feishu_random_contact as contact;
 #[rustfmt::skip]
 #[allow(unused_imports)]

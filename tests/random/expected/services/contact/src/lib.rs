@@ -11,6 +11,9 @@
 use crate as contact;
 #[rustfmt::skip]
 #[allow(unused_imports)]
+use feishu_random_common::*;
+#[rustfmt::skip]
+#[allow(unused_imports)]
 use feishu_random_docx as docx;
 #[rustfmt::skip]
 #[allow(unused_imports)]

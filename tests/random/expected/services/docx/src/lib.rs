@@ -11,6 +11,9 @@
 use crate as docx;
 #[rustfmt::skip]
 #[allow(unused_imports)]
+use feishu_random_common::*;
+#[rustfmt::skip]
+#[allow(unused_imports)]
 use feishu_random_drive as drive;
 #[rustfmt::skip]
 #[allow(unused_imports)]

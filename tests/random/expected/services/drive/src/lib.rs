@@ -11,6 +11,9 @@
 use crate as drive;
 #[rustfmt::skip]
 #[allow(unused_imports)]
+use feishu_random_common::*;
+#[rustfmt::skip]
+#[allow(unused_imports)]
 use feishu_random_im as im;
 /// `drive` v1.
 #[rustfmt::skip]

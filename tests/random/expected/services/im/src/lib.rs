@@ -9,6 +9,9 @@
 #[rustfmt::skip]
 #[allow(unused_imports)]
 use crate as im;
+#[rustfmt::skip]
+#[allow(unused_imports)]
+use feishu_random_common::*;
 /// `im` v1.
 #[rustfmt::skip]
 pub mod v1;

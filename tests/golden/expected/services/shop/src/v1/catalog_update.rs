@@ -17,12 +17,7 @@
 ///
 /// # Errors
 ///
-/// Codes arrive as [`CatalogUpdateError`] in [`Error::Api`](feishu_runtime::Error::Api):
-///
-/// | HTTP | Code | Message | Hint |
-/// |---|---|---|---|
-/// | 429 | 99991400 | too many requests | wait for the reset |
-/// | 400 | 99991663 | invalid tenant token | fetch a new one |
+/// None of its own: codes arrive as [`CatalogUpdateError`] (the codes any endpoint can return, [`GeneralError`](crate::GeneralError)) in [`Error::Api`](feishu_runtime::Error::Api).
 ///
 /// Source: <https://example.com/catalog/update> (schema `shop/v1/catalog.update.yaml`)
 #[derive(Debug, Clone)]
@@ -87,45 +82,5 @@ impl<'a> CatalogUpdate<'a> {
         feishu_runtime::Call::new(self.__client, request, checked)
     }
 }
-/// Error codes of [`CatalogUpdate`]: the documented ones, then those any endpoint can return.
-///
-/// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(_)`, which a match cannot name by number, so documenting a code later never changes what a match means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CatalogUpdateError {
-    /// `99991400` (HTTP 429): too many requests
-    ///
-    /// wait for the reset
-    RateLimited,
-    /// `99991663` (HTTP 400): invalid tenant token
-    ///
-    /// fetch a new one
-    TenantTokenInvalid,
-    /// A code this endpoint does not document.
-    Unknown(feishu_runtime::UnknownValue<i64>),
-}
-impl CatalogUpdateError {
-    /// The numeric code.
-    #[inline]
-    pub const fn code(self) -> i64 {
-        match self {
-            Self::RateLimited => 99991400i64,
-            Self::TenantTokenInvalid => 99991663i64,
-            Self::Unknown(code) => code.value(),
-        }
-    }
-}
-impl feishu_runtime::ErrorCode for CatalogUpdateError {
-    #[inline]
-    fn from_code(code: i64) -> Self {
-        match code {
-            99991400i64 => Self::RateLimited,
-            99991663i64 => Self::TenantTokenInvalid,
-            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)),
-        }
-    }
-    #[inline]
-    fn code(&self) -> i64 {
-        (*self).code()
-    }
-}
+/// Error codes of [`CatalogUpdate`]: it documents none of its own, so those any endpoint can return.
+pub type CatalogUpdateError = crate::GeneralError;

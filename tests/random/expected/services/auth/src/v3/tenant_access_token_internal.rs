@@ -17,11 +17,7 @@
 ///
 /// # Errors
 ///
-/// Codes arrive as [`TenantAccessTokenInternalError`] in [`Error::Api`](feishu_runtime::Error::Api):
-///
-/// | HTTP | Code | Message | Hint |
-/// |---|---|---|---|
-/// | 429 | 99991400 | limited | wait |
+/// None of its own: codes arrive as [`TenantAccessTokenInternalError`] (the codes any endpoint can return, [`GeneralError`](crate::GeneralError)) in [`Error::Api`](feishu_runtime::Error::Api).
 ///
 /// Source: <https://example.com> (schema `auth/v3/tenant_access_token.internal.yaml`)
 ///
@@ -160,42 +156,8 @@ pub struct TenantAccessTokenInternalRequired {
     /// The `app_secret` field.
     pub app_secret: String,
 }
-/// Error codes of [`TenantAccessTokenInternal`]: the documented ones, then those any endpoint can return.
-///
-/// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(_)`, which a match cannot name by number, so documenting a code later never changes what a match means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TenantAccessTokenInternalError {
-    /// `99991400` (HTTP 429): limited
-    ///
-    /// wait
-    RateLimited,
-    /// A code this endpoint does not document.
-    Unknown(feishu_runtime::UnknownValue<i64>),
-}
-impl TenantAccessTokenInternalError {
-    /// The numeric code.
-    #[inline]
-    pub const fn code(self) -> i64 {
-        match self {
-            Self::RateLimited => 99991400i64,
-            Self::Unknown(code) => code.value(),
-        }
-    }
-}
-impl feishu_runtime::ErrorCode for TenantAccessTokenInternalError {
-    #[inline]
-    fn from_code(code: i64) -> Self {
-        match code {
-            99991400i64 => Self::RateLimited,
-            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)),
-        }
-    }
-    #[inline]
-    fn code(&self) -> i64 {
-        (*self).code()
-    }
-}
+/// Error codes of [`TenantAccessTokenInternal`]: it documents none of its own, so those any endpoint can return.
+pub type TenantAccessTokenInternalError = crate::GeneralError;
 #[cfg(feature = "serde")]
 feishu_runtime::serialize_via_json!(TenantAccessTokenInternalBody);
 #[cfg(feature = "serde")]

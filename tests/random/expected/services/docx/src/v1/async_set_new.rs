@@ -17,11 +17,7 @@
 ///
 /// # Errors
 ///
-/// Codes arrive as [`AsyncSetNewError`] in [`Error::Api`](feishu_runtime::Error::Api):
-///
-/// | HTTP | Code | Message | Hint |
-/// |---|---|---|---|
-/// | 429 | 99991400 | limited | wait |
+/// None of its own: codes arrive as [`AsyncSetNewError`] (the codes any endpoint can return, [`GeneralError`](crate::GeneralError)) in [`Error::Api`](feishu_runtime::Error::Api).
 ///
 /// Source: <https://example.com/27> (schema `docx/v1/async.set_new.27.yaml`)
 ///
@@ -158,42 +154,8 @@ impl feishu_runtime::__private::json::FromJson for AsyncSetNewResponse {
         r.finish(out)
     }
 }
-/// Error codes of [`AsyncSetNew`]: the documented ones, then those any endpoint can return.
-///
-/// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(_)`, which a match cannot name by number, so documenting a code later never changes what a match means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AsyncSetNewError {
-    /// `99991400` (HTTP 429): limited
-    ///
-    /// wait
-    RateLimited,
-    /// A code this endpoint does not document.
-    Unknown(feishu_runtime::UnknownValue<i64>),
-}
-impl AsyncSetNewError {
-    /// The numeric code.
-    #[inline]
-    pub const fn code(self) -> i64 {
-        match self {
-            Self::RateLimited => 99991400i64,
-            Self::Unknown(code) => code.value(),
-        }
-    }
-}
-impl feishu_runtime::ErrorCode for AsyncSetNewError {
-    #[inline]
-    fn from_code(code: i64) -> Self {
-        match code {
-            99991400i64 => Self::RateLimited,
-            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)),
-        }
-    }
-    #[inline]
-    fn code(&self) -> i64 {
-        (*self).code()
-    }
-}
+/// Error codes of [`AsyncSetNew`]: it documents none of its own, so those any endpoint can return.
+pub type AsyncSetNewError = crate::GeneralError;
 #[cfg(feature = "serde")]
 feishu_runtime::serialize_via_json!(AsyncSetNewBody);
 #[cfg(feature = "serde")]

@@ -17,11 +17,7 @@
 ///
 /// # Errors
 ///
-/// Codes arrive as [`LetHashError`] in [`Error::Api`](feishu_runtime::Error::Api):
-///
-/// | HTTP | Code | Message | Hint |
-/// |---|---|---|---|
-/// | 429 | 99991400 | limited | wait |
+/// None of its own: codes arrive as [`LetHashError`] (the codes any endpoint can return, [`GeneralError`](crate::GeneralError)) in [`Error::Api`](feishu_runtime::Error::Api).
 ///
 /// Source: <https://example.com/6> (schema `drive/v1/let.hash.6.yaml`)
 ///
@@ -153,41 +149,7 @@ impl feishu_runtime::__private::json::FromJson for LetHashResponse {
         r.finish(out)
     }
 }
-/// Error codes of [`LetHash`]: the documented ones, then those any endpoint can return.
-///
-/// Match on it through [`feishu_runtime::Error::Api`]; a code not listed arrives as `Unknown(_)`, which a match cannot name by number, so documenting a code later never changes what a match means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum LetHashError {
-    /// `99991400` (HTTP 429): limited
-    ///
-    /// wait
-    RateLimited,
-    /// A code this endpoint does not document.
-    Unknown(feishu_runtime::UnknownValue<i64>),
-}
-impl LetHashError {
-    /// The numeric code.
-    #[inline]
-    pub const fn code(self) -> i64 {
-        match self {
-            Self::RateLimited => 99991400i64,
-            Self::Unknown(code) => code.value(),
-        }
-    }
-}
-impl feishu_runtime::ErrorCode for LetHashError {
-    #[inline]
-    fn from_code(code: i64) -> Self {
-        match code {
-            99991400i64 => Self::RateLimited,
-            other => Self::Unknown(feishu_runtime::UnknownValue::__new(other)),
-        }
-    }
-    #[inline]
-    fn code(&self) -> i64 {
-        (*self).code()
-    }
-}
+/// Error codes of [`LetHash`]: it documents none of its own, so those any endpoint can return.
+pub type LetHashError = crate::GeneralError;
 #[cfg(feature = "serde")]
 feishu_runtime::deserialize_via_json!(LetHashResponse);
