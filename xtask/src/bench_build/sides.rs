@@ -17,6 +17,7 @@ const OURS: &str = "feishu";
 pub(crate) const ANCHOR: &str = "larksuite-oapi-sdk-rs";
 
 /// A scratch workspace and what its timed runs may compile.
+#[derive(Clone)]
 pub(crate) struct Side {
     dir: PathBuf,
     target: PathBuf,
@@ -31,6 +32,8 @@ pub(crate) struct Side {
 /// Our generated crate and what the schema and its manifest say about it.
 pub(crate) struct Ours {
     pub side: Side,
+    /// The generated packages alone: [`Ours::side`]'s own without the runtime.
+    pub generated: BTreeSet<String>,
     /// Endpoints by service, from the lowered schema.
     pub endpoints: BTreeMap<String, usize>,
     /// The facade's features and what each turns on.
@@ -111,8 +114,10 @@ pub(crate) fn ours(base: &Path, schema: &Path) -> Result<Ours, String> {
     };
     let metadata = metadata(&side, &["--no-deps"])?;
     let mut features = BTreeMap::new();
+    let mut generated = BTreeSet::new();
     for package in packages(&metadata) {
         side.own.insert(name(package)?);
+        generated.insert(name(package)?);
         if name(package)? == OURS {
             features = feature_map(package);
         }
@@ -126,6 +131,7 @@ pub(crate) fn ours(base: &Path, schema: &Path) -> Result<Ours, String> {
     }
     Ok(Ours {
         side,
+        generated,
         endpoints: endpoints_by_service(&sources)?,
         features,
     })

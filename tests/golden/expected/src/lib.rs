@@ -42,10 +42,11 @@
 //!
 //! # Errors
 //!
-//! A call fails with [`Error<E>`](Error), `E` the endpoint's own code enum (its
+//! A call fails with [`Error<E>`](Error), `E` the endpoint's code enum (its
 //! documented codes and the common ones; a code no schema lists yet arrives as
-//! `Unknown`). Every error answers `log_id()`, `raw_code()`, `http_status()`,
-//! `is_rate_limited()` and `is_token_invalid()`:
+//! `Unknown`). An endpoint that documents no codes of its own answers with
+//! [`GeneralError`], the common ones. Every error answers `log_id()`, `raw_code()`,
+//! `http_status()`, `is_rate_limited()` and `is_token_invalid()`:
 //!
 //! ```no_run
 //! fn report<E: std::fmt::Debug>(e: &feishu_golden::Error<E>) {
