@@ -17,9 +17,12 @@ pub(super) struct CrateGraph<'a> {
 fn crate_of(m: &ModPath) -> &str {
     match m {
         ModPath::Service { service, .. } => service,
-        ModPath::Common => "common",
+        ModPath::Common => COMMON,
     }
 }
+
+/// The common crate's name in the graph.
+const COMMON: &str = "common";
 
 impl<'a> CrateGraph<'a> {
     /// `file` (in module `from`) names a type of module `to` at `pos`.
@@ -32,17 +35,33 @@ impl<'a> CrateGraph<'a> {
         }
     }
 
-    /// One error per circle, at the reference that closes it (the first in name order).
+    /// One error per reference from common/ to a service (every service's crate depends
+    /// on the common crate for its error enums, so any such reference closes a circle),
+    /// then one per circle among services, at the reference that closes it (the first in
+    /// name order).
     pub(super) fn circles(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
         let mut next: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for (from, to) in self.edges.keys() {
+        for ((from, to), &(file, pos)) in &self.edges {
+            if from == COMMON {
+                out.push(
+                    Diagnostic::new(
+                        file,
+                        pos,
+                        format!("a type in schema/common/ names a type of service `{to}`"),
+                    )
+                    .with_hint(format!(
+                        "every service's crate depends on the common crate, so common/ can name only its own types; move the type it names from schema/{to}/ to schema/common/"
+                    )),
+                );
+                continue;
+            }
             next.entry(from.as_str()).or_default().push(to.as_str());
         }
         let mut reported: BTreeSet<&str> = BTreeSet::new();
-        let mut out = Vec::new();
         for ((from, to), &(file, pos)) in &self.edges {
             let (from, to) = (from.as_str(), to.as_str());
-            if reported.contains(from) {
+            if from == COMMON || reported.contains(from) {
                 continue;
             }
             let Some(back) = path(&next, to, from) else {
