@@ -248,22 +248,21 @@ pub fn manifests(api: &Api, facade: &str) -> Vec<(String, String)> {
                 Part::Service(service),
                 &own,
                 &format!("The `{service}` service of the generated Feishu (Lark) client"),
-                Some(feature),
+                feature,
             ),
         ));
     }
     out
 }
 
-/// A service's or common's manifest. `examples` is `Some(feature)` for a service: its
-/// doc examples call it through the facade's client, with that feature on (none for the
-/// service the facade always has).
+/// A service's or common's manifest. A service's doc examples call it through the
+/// facade's client, with `feature` on (none for the service the facade always has).
 fn part_toml(
     facade: &str,
     part: Part<'_>,
     deps: &BTreeSet<Part<'_>>,
     description: &str,
-    examples: Option<Option<&str>>,
+    feature: Option<&str>,
 ) -> String {
     let mut text = package(&part.package(facade), description);
     text.push_str("\n[lib]\n# No unit tests: the doc examples are the tests.\ntest = false\n");
@@ -281,7 +280,7 @@ fn part_toml(
         text.push_str(&format!("{name} = {{ path = \"{path}\" }}\n"));
         serde.push(format!("\"{name}/serde\""));
     }
-    if let Some(feature) = examples {
+    if let Part::Service(_) = part {
         let features = feature.map(|f| format!("\"{f}\"")).unwrap_or_default();
         text.push_str(&format!(
             "\n[dev-dependencies]\n\
