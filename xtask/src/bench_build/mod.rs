@@ -111,6 +111,11 @@ pub fn run(args: &[String]) -> Result<String, String> {
 
 /// Warms each row's build up, then times them in turn, `runs` rounds.
 fn measure(mode: &str, rows: &mut [(&sides::Side, Row)], runs: usize) -> Result<(), String> {
+    if mode == "doc" {
+        for (side, _) in rows.iter() {
+            side.clear_docs()?;
+        }
+    }
     for (side, r) in rows.iter() {
         eprintln!(
             "{mode}: warming up {} (cargo {})",
@@ -150,9 +155,9 @@ fn header(options: &Options, ours: &sides::Ours, anchor: &sides::Anchor) -> Stri
          \"runtime built\"; the anchor: its one crate) and fails if \
          the build compiles anything else. Peak process: the largest VmHWM of one process \
          of the build; peak total: the largest sum of VmRSS of all its processes, sampled \
-         every 20 ms. Medians: for an even N the mean of the two middle runs. doc: `cargo doc` with \
-         the dependencies' docs built beforehand, so only the side's own packages are \
-         documented.\n",
+         every 20 ms. Medians: for an even N the mean of the two middle runs. doc: `cargo doc` into an emptied \
+         doc directory, the dependencies' docs built beforehand, so only the side's own \
+         packages are documented.\n",
         options.schema.display(),
         ours.endpoints.values().sum::<usize>(),
         ours.endpoints.len(),

@@ -59,6 +59,17 @@ impl Side {
         command
     }
 
+    /// Removes the side's documentation. rustdoc merges every crate documented into a
+    /// directory into one search index and keeps what earlier runs put there (in a
+    /// reused directory it grew run after run, to twice a fresh one's size), and every
+    /// timed run reads and rewrites that index.
+    pub fn clear_docs(&self) -> Result<(), String> {
+        match std::fs::remove_dir_all(self.target.join("doc")) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.to_string()),
+            _ => Ok(()),
+        }
+    }
+
     /// Runs `args` once, untimed: builds the dependencies (and the crate).
     pub fn warm_up(&self, args: &[String]) -> Result<(), String> {
         let output = self.cargo(args).output().map_err(|e| e.to_string())?;
